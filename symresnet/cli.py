@@ -1,0 +1,237 @@
+"""The ``symresnet`` command line (DESIGN.md, "The command line").
+
+Exit status: 0 success (``check``: every claim holds); 1 some claim is false, depends on the
+parameters or is undecided; 2 bad input or usage (one line on stderr); 3 an internal error
+(a bug: ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import sympy
+
+from symresnet import __version__
+from symresnet.errors import ClaimError, InputError, ParseError, SymresnetError
+from symresnet.exact import check_name
+
+EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+#: options whose values may start with "-" (negative numbers): joined as --opt=value before parsing
+VALUE_OPTIONS = ("--at", "--box", "--param")
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _join_value_options(argv: Sequence[str]) -> list[str]:
+    """``--at -1/2`` -> ``--at=-1/2`` so that argparse does not take ``-1/2`` for an option."""
+    out: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg in VALUE_OPTIONS:
+            value = next(it, None)
+            out.append(arg if value is None else f"{arg}={value}")
+        else:
+            out.append(arg)
+    return out
+
+
+def split_point(text: str) -> list[str]:
+    """Split ``"1/2, 3"`` at top-level commas (commas inside parentheses stay)."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts]
+
+
+def parse_point(text: str, names: dict[str, sympy.Symbol], *, option: str = "--at") -> tuple[list[str], dict]:
+    """Entries of ``--at``; a bare identifier not declared yet becomes a new input symbol."""
+    entries = split_point(text)
+    names = dict(names)
+    for e in entries:
+        if e.isidentifier() and e not in names:
+            try:
+                check_name(e)
+            except ParseError as err:
+                raise err.located(prefix=option) from None
+            names[e] = sympy.Symbol(e, real=True)
+    return entries, names
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    print(json.dumps({"schema": 1, **obj}, indent=2))
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from symresnet.jsonout import info_json
+    from symresnet.spec import load_spec
+
+    spec = load_spec(args.spec)
+    data = info_json(spec)
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    net = spec.network
+    skips = ", ".join(f"({r}, {k})" for r, k in net.skips) or "none (a plain ANN, Lemma 1.5.3)"
+    lines = [
+        f"title:           {spec.title or '-'}",
+        f"L:               {net.L}",
+        f"dims:            {tuple(net.dims)}",
+        f"skips S:         {skips}",
+        f"parameter count: {net.parameter_count}",
+        f"activation:      {net.activation.text}",
+        f"parameters:      {', '.join(spec.parameters) or 'none'}",
+        f"claims:          {len(spec.claims)}",
+    ]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from symresnet.jsonout import trace_json
+    from symresnet.realization import realize
+    from symresnet.spec import load_spec
+    from symresnet.text import format_trace
+
+    spec = load_spec(args.spec)
+    entries, names = parse_point(args.at, spec.names)
+    trace = realize(spec.network, entries, names=names)
+    if args.json:
+        _print_json(trace_json(trace))
+    else:
+        print(format_trace(trace, title=spec.title))
+    return EXIT_OK
+
+
+def _verdicts(spec) -> list:
+    from symresnet.claims import decide
+    from symresnet.realization import realize
+
+    if not spec.claims:
+        raise ClaimError("the spec has no [[claims]] to check", file=spec.source, place="claims")
+    return [decide(c, realize(spec.network, c.input)) for c in spec.claims]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from symresnet.jsonout import verdict_json
+    from symresnet.spec import load_spec
+    from symresnet.text import format_verdict
+
+    spec = load_spec(args.spec)
+    verdicts = _verdicts(spec)
+    if args.json:
+        _print_json({"claims": [verdict_json(v) for v in verdicts]})
+    else:
+        print("\n\n".join(format_verdict(v, title=spec.title) for v in verdicts))
+    return EXIT_OK if all(v.holds is True for v in verdicts) else EXIT_FALSE
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from symresnet.examples import EXAMPLES, example_text
+    from symresnet.spec import loads_spec
+    from symresnet.text import format_verdict
+
+    print(f"symresnet {__version__}: the book's Example 1.5.6 and Exercise 1.5.1, exactly.\n")
+    for name, filename in EXAMPLES.items():
+        spec = loads_spec(example_text(name), format="toml", source=filename)
+        for verdict in _verdicts(spec):
+            print(format_verdict(verdict, title=spec.title))
+            print()
+    return EXIT_OK
+
+
+# -- wiring ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="symresnet",
+        description="Exact computation with the fully-connected ResNets of Def. 1.5.1-1.5.4.",
+    )
+    parser.add_argument("--version", action="version", version=f"symresnet {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("demo", cmd_demo, "run the book's Example 1.5.6 and Exercise 1.5.1")
+    p.add_argument("--out", metavar="DIR", default="symresnet-demo", help="folder for the derivations")
+
+    p = command("check", cmd_check, "decide every claim of a spec (exit 1 if one fails)")
+    p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = command("eval", cmd_eval, "evaluate the realization at a point, layer by layer")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--at", required=True, metavar="X", help='the input x_0, e.g. "-1" or "1/2, 3"')
+    p.add_argument("--json", action="store_true")
+
+    p = command("info", cmd_info, "L, dims, skips, parameter count, activation, parameters")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    sys.set_int_max_str_digits(0)  # exact outputs of deep networks exceed 4,300 digits
+    try:
+        args = build_parser().parse_args(_join_value_options(argv))
+        if not getattr(args, "command", None):
+            raise _UsageError("symresnet: choose a command: demo, check, eval, info (see --help)")
+        return args.func(args)
+    except _UsageError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_INPUT
+    except InputError as err:
+        print(f"symresnet: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("symresnet: interrupted", file=sys.stderr)
+        return 130
+    except (SymresnetError, Exception) as err:  # a bug: never a traceback unless --debug
+        if debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"symresnet: internal error ({type(err).__name__}: {' '.join(str(err).split())[:300]}); "
+                "this is a bug, please report it with the output of --debug",
+                file=sys.stderr,
+            )
+        return EXIT_BUG
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
+
+

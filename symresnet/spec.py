@@ -1,0 +1,274 @@
+"""Spec files (TOML, or JSON with the same keys) <-> networks and claims.
+
+The format is the contract of DESIGN.md ("The spec file").  Every problem is reported as an
+:class:`~symresnet.errors.InputError` naming the file and the place, e.g.
+``exercise.toml: layers[2].W: expected 3 rows of 2 entries (l_2 x l_1), got 2 rows``.
+Layers and skips are numbered from 1 in places (``layers[k]`` is layer ``k`` of the book).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symresnet.claims import RELATIONS, PointClaim, claim
+from symresnet.errors import InputError, LimitError, SpecError
+from symresnet.exact import DEFAULT_LIMITS, Limits, check_name, exact
+from symresnet.network import ResNet
+
+__all__ = ["Parameter", "Spec", "load_spec", "loads_spec"]
+
+TOP_KEYS = ("title", "activation", "dims", "layers", "skips", "parameters", "claims")
+LAYER_KEYS = ("W", "B")
+SKIP_KEYS = ("r", "k", "V")
+PARAMETER_KEYS = ("min", "max")
+CLAIM_KEYS = ("label", "input", *RELATIONS)
+#: largest spec file read (bytes)
+MAX_SPEC_BYTES = 20_000_000
+#: longest title or label (characters)
+MAX_TEXT = 2_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """A declared real parameter (``[parameters] a = { min = 0, max = 1 }``)."""
+
+    symbol: sympy.Symbol
+    min: sympy.Expr | None = None
+    max: sympy.Expr | None = None
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """A loaded spec: the network, its claims, declared parameters, title and source name."""
+
+    network: ResNet
+    claims: tuple[PointClaim, ...] = ()
+    parameters: Mapping[str, Parameter] = dataclasses.field(default_factory=dict)
+    title: str | None = None
+    source: str = "<spec>"
+
+    @property
+    def names(self) -> dict[str, sympy.Symbol]:
+        """Parameter name -> Symbol, for parsing further entries (``--at x``)."""
+        return {name: p.symbol for name, p in self.parameters.items()}
+
+
+def load_spec(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
+    """Read a spec file (``.toml`` or ``.json``; ``"-"`` reads standard input)."""
+    if str(path) == "-":
+        source = "<stdin>"
+        raw = sys.stdin.buffer.read(MAX_SPEC_BYTES + 1)
+        fmt = None
+    else:
+        p = Path(path)
+        source = str(path)
+        fmt = {".json": "json", ".toml": "toml"}.get(p.suffix.lower())
+        try:
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_SPEC_BYTES + 1)
+        except FileNotFoundError:
+            raise SpecError("no such file", file=source) from None
+        except IsADirectoryError:
+            raise SpecError("is a directory, not a spec file", file=source) from None
+        except OSError as err:
+            raise SpecError(f"cannot read: {err.strerror}", file=source) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise LimitError(f"file larger than {MAX_SPEC_BYTES} bytes", file=source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SpecError(f"not UTF-8 text (byte {err.start})", file=source) from None
+    return loads_spec(text, format=fmt, source=source, limits=limits)
+
+
+def loads_spec(
+    text: str, *, format: str | None = None, source: str = "<spec>", limits: Limits = DEFAULT_LIMITS
+) -> Spec:
+    """Parse a spec from text; ``format`` is ``"toml"``, ``"json"`` or ``None`` (guess)."""
+    if format is None:
+        format = "json" if text.lstrip().startswith("{") else "toml"
+    try:
+        data = _parse_json(text) if format == "json" else _parse_toml(text)
+        return from_data(data, source=source, limits=limits)
+    except InputError as err:
+        raise err.located(file=source) from None
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    if not text.strip():
+        raise SpecError("empty spec: it needs at least [[layers]] with W and B")
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"TOML syntax error: {err}") from None
+    except RecursionError:
+        raise LimitError("nesting too deep") from None
+    except ValueError as err:  # e.g. integers beyond Python's int-to-str digit limit
+        raise LimitError(f"unreadable value: {str(err)[:120]}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise SpecError(f"{name} is not a number symresnet accepts: entries must be finite")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SpecError(f"key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _parse_json(text: str) -> Any:
+    if not text.strip():
+        raise SpecError("empty spec: it needs at least \"layers\" with W and B")
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_no_duplicates,
+        )
+    except json.JSONDecodeError as err:
+        raise SpecError(f"JSON syntax error: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:
+        raise LimitError("nesting too deep") from None
+    except ValueError as err:
+        raise LimitError(f"unreadable value: {str(err)[:120]}") from None
+
+
+def _table(value: Any, place: str, keys: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    if not isinstance(value, dict):
+        raise SpecError(f"expected a table, got {_type_name(value)}", place=place)
+    unknown = [k for k in value if k not in keys]
+    if unknown:
+        raise SpecError(
+            f"unknown key {unknown[0]!r}: allowed keys are {', '.join(keys)}",
+            place=place,
+        )
+    for key in required:
+        if key not in value:
+            raise SpecError(f"missing key {key!r}", place=place)
+    return value
+
+
+def _list(value: Any, place: str, what: str) -> list:
+    if not isinstance(value, list):
+        raise SpecError(f"expected a list of {what}, got {_type_name(value)}", place=place)
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _text(value: Any, place: str) -> str:
+    if not isinstance(value, str):
+        raise SpecError(f"expected a string, got {_type_name(value)}", place=place)
+    if len(value) > MAX_TEXT:
+        raise LimitError(f"text longer than {MAX_TEXT} characters", place=place)
+    return value
+
+
+def _parameters(value: Any, limits: Limits) -> dict[str, Parameter]:
+    table = value if value is not None else {}
+    if not isinstance(table, dict):
+        raise SpecError(f"expected a table of names, got {_type_name(table)}", place="parameters")
+    out: dict[str, Parameter] = {}
+    for name, bounds in table.items():
+        place = f"parameters.{name}" if name.isidentifier() else "parameters"
+        try:
+            check_name(name, limits=limits)
+        except InputError as err:
+            raise err.located(prefix=place) from None
+        bounds = _table(bounds, place, PARAMETER_KEYS)
+        lo, hi = (
+            _bound(bounds[key], f"{place}.{key}", limits) if key in bounds else None
+            for key in PARAMETER_KEYS
+        )
+        if lo is not None and hi is not None and lo > hi:
+            raise SpecError(f"min = {lo} is larger than max = {hi}", place=place)
+        out[name] = Parameter(sympy.Symbol(name, real=True), lo, hi)
+    return out
+
+
+def _bound(value: Any, place: str, limits: Limits) -> sympy.Expr:
+    try:
+        b = exact(value, limits=limits)
+    except InputError as err:
+        raise err.located(prefix=place) from None
+    if not b.is_Rational:
+        raise SpecError("a parameter bound must be a rational number", place=place)
+    return b
+
+
+def from_data(data: Any, *, source: str = "<spec>", limits: Limits = DEFAULT_LIMITS) -> Spec:
+    """A :class:`Spec` from already-parsed TOML/JSON data (a dict with the spec's keys)."""
+    data = _table(data, "", TOP_KEYS, required=("layers",))
+    title = _text(data["title"], "title") if "title" in data else None
+    parameters = _parameters(data.get("parameters"), limits)
+    names = {name: p.symbol for name, p in parameters.items()}
+    layers = _list(data["layers"], "layers", "[[layers]] tables")
+    Ws, Bs = [], []
+    for k, layer in enumerate(layers, start=1):
+        layer = _table(layer, f"layers[{k}]", LAYER_KEYS, required=LAYER_KEYS)
+        Ws.append(layer["W"])
+        Bs.append(layer["B"])
+    skips: list[tuple[tuple[Any, Any], Any]] = []
+    for i, skip in enumerate(_list(data.get("skips", []), "skips", "[[skips]] tables"), start=1):
+        skip = _table(skip, f"skips[{i}]", SKIP_KEYS, required=SKIP_KEYS)
+        skips.append(((skip["r"], skip["k"]), skip["V"]))
+    network = ResNet(
+        W=Ws,
+        B=Bs,
+        skips=skips,
+        activation=data.get("activation", "relu"),
+        dims=data.get("dims"),
+        names=names,
+        limits=limits,
+    )
+    claims = tuple(
+        _claim(c, f"claims[{i}]", network, names, limits)
+        for i, c in enumerate(_list(data.get("claims", []), "claims", "[[claims]] tables"), start=1)
+    )
+    return Spec(network=network, claims=claims, parameters=parameters, title=title, source=source)
+
+
+def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> PointClaim:
+    table = _table(value, place, CLAIM_KEYS, required=("input",))
+    relations = [key for key in RELATIONS if key in table]
+    if len(relations) != 1:
+        raise SpecError(
+            "a claim needs exactly one of " + ", ".join(RELATIONS)
+            + (f"; got {', '.join(relations)}" if relations else ""),
+            place=place,
+        )
+    label = _text(table["label"], f"{place}.label") if "label" in table else None
+    try:
+        return claim(
+            network,
+            input=table["input"],
+            relation=relations[0],
+            expected=table[relations[0]],
+            label=label,
+            names=names,
+            limits=limits,
+        )
+    except InputError as err:
+        raise err.located(prefix=place) from None

@@ -1,0 +1,34 @@
+"""Shared fixtures: the book's networks, written out by hand (not loaded through symresnet)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+# Example 1.5.6, (1.147)-(1.149)
+EXAMPLE_W = [[[1]], [[1], [2]], [[1, 0], [0, 1]], [[2, 2]]]
+EXAMPLE_B = [[0], [0, 1], [0, 0], [1]]
+EXAMPLE_SKIPS = {(0, 4): [[-1]]}
+
+# Exercise 1.5.1, (1.158)-(1.160)
+EXERCISE_W = [[[1], [2]], [[-1, 2], [3, -4], [-5, 6]], [[-1, 1, -1]]]
+EXERCISE_B = [[3, 4], [0, 0, 0], [-4]]
+EXERCISE_SKIPS = {(0, 3): [[1]], (1, 3): [[3, -2]]}
+
+
+@pytest.fixture
+def example():
+    from symresnet import ResNet
+
+    return ResNet(W=EXAMPLE_W, B=EXAMPLE_B, skips=EXAMPLE_SKIPS, activation="relu")
+
+
+@pytest.fixture
+def exercise():
+    from symresnet import ResNet
+
+    return ResNet(W=EXERCISE_W, B=EXERCISE_B, skips=EXERCISE_SKIPS, activation="relu")
