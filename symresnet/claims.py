@@ -192,8 +192,14 @@ def check(
             "a claim needs exactly one of equals, at_least, at_most, greater, less; "
             f"got {', '.join(given) or 'none'}"
         )
-    (relation, expected), = given.items()
+    ((relation, expected),) = given.items()
     pc = claim(
-        network, input=input, relation=relation, expected=expected, label=label, names=names, limits=limits
+        network,
+        input=input,
+        relation=relation,
+        expected=expected,
+        label=label,
+        names=names,
+        limits=limits,
     )
     return decide(pc, realize(network, pc.input, limits=limits))

@@ -62,7 +62,9 @@ def split_point(text: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def parse_point(text: str, names: dict[str, sympy.Symbol], *, option: str = "--at") -> tuple[list[str], dict]:
+def parse_point(
+    text: str, names: dict[str, sympy.Symbol], *, option: str = "--at"
+) -> tuple[list[str], dict]:
     """Entries of ``--at``; a bare identifier not declared yet becomes a new input symbol."""
     entries = split_point(text)
     names = dict(names)
@@ -173,13 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         p.set_defaults(func=func)
         return p
 
     p = command("demo", cmd_demo, "run the book's Example 1.5.6 and Exercise 1.5.1")
-    p.add_argument("--out", metavar="DIR", default="symresnet-demo", help="folder for the derivations")
+    p.add_argument(
+        "--out", metavar="DIR", default="symresnet-demo", help="folder for the derivations"
+    )
 
     p = command("check", cmd_check, "decide every claim of a spec (exit 1 if one fails)")
     p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
@@ -233,5 +239,3 @@ def run() -> NoReturn:
 
 if __name__ == "__main__":
     run()
-
-

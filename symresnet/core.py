@@ -56,7 +56,7 @@ Example (Example 1.5.6)::
     [((1,), (1, 1), (1, 1))]
     >>> a = affine_maps(net, ((1,), (1, 1), (1, 1)))[-1].x
     >>> (a.C.to_fmpq_mat(), a.d.to_fmpq_mat())
-    ([5], [1])
+    ([5], [3])
 """
 
 from __future__ import annotations

@@ -115,5 +115,3 @@ class InternalError(SymresnetError):
 
 class DerivationCheckError(InternalError):
     """An ``=`` in a derivation did not hold exactly: the derivation is not printed."""
-
-

@@ -24,7 +24,11 @@ def trace_json(trace) -> dict[str, Any]:
         "input": strings(trace.input),
         "output": strings(trace.output),
         "layers": [
-            {"k": layer.k, "preactivation": strings(layer.preactivation), "output": strings(layer.output)}
+            {
+                "k": layer.k,
+                "preactivation": strings(layer.preactivation),
+                "output": strings(layer.output),
+            }
             for layer in trace.layers
         ],
     }

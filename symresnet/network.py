@@ -72,7 +72,9 @@ def _as_vector(value: object, *, place: str, what: str) -> list[object]:
     """Entries of a bias vector; a bare number is a 1-vector, a column matrix is accepted."""
     if isinstance(value, sympy.MatrixBase):
         if value.cols != 1:
-            raise NetworkError(f"{what} must be a column vector, got {value.rows}x{value.cols}", place=place)
+            raise NetworkError(
+                f"{what} must be a column vector, got {value.rows}x{value.cols}", place=place
+            )
         return list(value)
     if not isinstance(value, (list, tuple)):
         return [value]
@@ -81,7 +83,9 @@ def _as_vector(value: object, *, place: str, what: str) -> list[object]:
     entries = list(value)
     for i, e in enumerate(entries, start=1):
         if isinstance(e, (list, tuple)):
-            raise NetworkError(f"entry {i} of {what} is a list: a bias is a flat list of entries", place=place)
+            raise NetworkError(
+                f"entry {i} of {what} is a list: a bias is a flat list of entries", place=place
+            )
     return entries
 
 
@@ -98,7 +102,10 @@ def _matrix(rows: list[list[object]], *, place: str, names, limits) -> Matrix:
     _check_size(sum(len(r) for r in rows), place=place, limits=limits)
     return Matrix(
         [
-            [_entry(e, place=f"{place}[{i}][{j}]", names=names, limits=limits) for j, e in enumerate(row, 1)]
+            [
+                _entry(e, place=f"{place}[{i}][{j}]", names=names, limits=limits)
+                for j, e in enumerate(row, 1)
+            ]
             for i, row in enumerate(rows, 1)
         ]
     )
@@ -135,7 +142,9 @@ class ResNet:
         *,
         W: Sequence[object],
         B: Sequence[object],
-        skips: Mapping[tuple[int, int], object] | Iterable[tuple[tuple[int, int], object]] | None = None,
+        skips: Mapping[tuple[int, int], object]
+        | Iterable[tuple[tuple[int, int], object]]
+        | None = None,
         activation: str | Mapping[str, object] | Activation = "relu",
         dims: Sequence[int] | None = None,
         names: Mapping[str, sympy.Symbol] | None = None,
@@ -211,7 +220,9 @@ class ResNet:
         limits: Limits = DEFAULT_LIMITS,
     ) -> ResNet:
         """A plain fully-connected ANN (Def. 1.3.1): a ResNet with ``S`` empty (Lemma 1.5.3)."""
-        return cls(W=W, B=B, skips=None, activation=activation, dims=dims, names=names, limits=limits)
+        return cls(
+            W=W, B=B, skips=None, activation=activation, dims=dims, names=names, limits=limits
+        )
 
     def replace(self, **changes: object) -> ResNet:
         """A copy with some of ``W``, ``B``, ``skips``, ``activation`` replaced (and validated)."""
@@ -265,18 +276,30 @@ def _activation(spec: object, names: Mapping[str, sympy.Symbol]) -> Activation:
     try:
         return activation(spec, names=names)  # type: ignore[arg-type]
     except InputError as err:
-        raise err.located(prefix="" if err.place.startswith("activation") else "activation") from None
+        raise err.located(
+            prefix="" if err.place.startswith("activation") else "activation"
+        ) from None
 
 
 def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
-    if isinstance(W, (str, bytes)) or not isinstance(W, Sequence) or isinstance(W, sympy.MatrixBase):
+    if (
+        isinstance(W, (str, bytes))
+        or not isinstance(W, Sequence)
+        or isinstance(W, sympy.MatrixBase)
+    ):
         raise NetworkError("W must be a list of the matrices W_1, ..., W_L", place="layers")
-    if isinstance(B, (str, bytes)) or not isinstance(B, Sequence) or isinstance(B, sympy.MatrixBase):
+    if (
+        isinstance(B, (str, bytes))
+        or not isinstance(B, Sequence)
+        or isinstance(B, sympy.MatrixBase)
+    ):
         raise NetworkError("B must be a list of the vectors B_1, ..., B_L", place="layers")
     if len(W) == 0:
         raise NetworkError("a ResNet needs at least one layer (L >= 1)", place="layers")
     if len(W) != len(B):
-        raise NetworkError(f"got {len(W)} weight matrices but {len(B)} bias vectors", place="layers")
+        raise NetworkError(
+            f"got {len(W)} weight matrices but {len(B)} bias vectors", place="layers"
+        )
     L = len(W)
     w_rows = [_as_rows(w, place=f"layers[{k}].W", what=f"W_{k}") for k, w in enumerate(W, 1)]
     b_entries = [_as_vector(b, place=f"layers[{k}].B", what=f"B_{k}") for k, b in enumerate(B, 1)]
@@ -296,7 +319,9 @@ def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
         if problem:
             raise NetworkError(problem, place=f"{place}.W")
         Ws.append(_matrix(w_rows[k - 1], place=f"{place}.W", names=names, limits=limits))
-        Bs.append(_matrix([[e] for e in b_entries[k - 1]], place=f"{place}.B", names=names, limits=limits))
+        Bs.append(
+            _matrix([[e] for e in b_entries[k - 1]], place=f"{place}.B", names=names, limits=limits)
+        )
     return Ws, Bs
 
 
@@ -304,7 +329,10 @@ def _check_dims(dims: Sequence[int], L: int) -> list[int]:
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
         raise NetworkError("dims must be a list of positive integers (l_0, ..., l_L)", place="dims")
     if len(dims) != L + 1:
-        raise NetworkError(f"expected {L + 1} dimensions (l_0, ..., l_{L}) for {L} layers, got {len(dims)}", place="dims")
+        raise NetworkError(
+            f"expected {L + 1} dimensions (l_0, ..., l_{L}) for {L} layers, got {len(dims)}",
+            place="dims",
+        )
     for i, d in enumerate(dims):
         if isinstance(d, bool) or not isinstance(d, int) or d < 1:
             raise NetworkError(f"l_{i} must be a positive integer, got {d!r}", place=f"dims[{i}]")
@@ -335,7 +363,9 @@ def _skips(skips, ls: list[int], *, names, limits) -> dict[tuple[int, int], Matr
         r, k = key
         for name, idx in (("r", r), ("k", k)):
             if isinstance(idx, bool) or not isinstance(idx, int):
-                raise NetworkError(f"{name} must be an integer, got {idx!r}", place=f"{place}.{name}")
+                raise NetworkError(
+                    f"{name} must be an integer, got {idx!r}", place=f"{place}.{name}"
+                )
         if not 0 <= r < k <= L:
             raise NetworkError(
                 f"(r, k) = ({r}, {k}) is not a skip connection: need 0 <= r < k <= L = {L}",

@@ -134,12 +134,12 @@ def as_input(
     place: str = "input",
 ) -> Matrix:
     """The input ``x_0`` as an exact column of length ``l_0`` (a bare number is a 1-vector)."""
-    if isinstance(x0, sympy.MatrixBase) or isinstance(x0, (list, tuple)):
-        entries = list(x0)
-    else:
-        entries = [x0]
+    entries = list(x0) if isinstance(x0, (sympy.MatrixBase, list, tuple)) else [x0]
     if len(entries) != dim:
-        raise ClaimError(f"expected {dim} entr{'ies' if dim != 1 else 'y'} (l_0 = {dim}), got {len(entries)}", place=place)
+        raise ClaimError(
+            f"expected {dim} entr{'ies' if dim != 1 else 'y'} (l_0 = {dim}), got {len(entries)}",
+            place=place,
+        )
     values = []
     for i, e in enumerate(entries, start=1):
         try:
@@ -201,8 +201,12 @@ def _forward_symbolic(
         act = _layer_activation(network, k)
         Wx = Matrix(network.W[k - 1] * xs[k - 1]).applyfunc(sympy.expand)
         b = network.B[k - 1]
-        terms = tuple((r, Matrix(V * xs[r]).applyfunc(sympy.expand)) for r, V in network.skips_into(k))
-        z = Matrix(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1))).applyfunc(sympy.expand)
+        terms = tuple(
+            (r, Matrix(V * xs[r]).applyfunc(sympy.expand)) for r, V in network.skips_into(k)
+        )
+        z = Matrix(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1))).applyfunc(
+            sympy.expand
+        )
         x = _apply_symbolic(act, z)
         xs.append(x)
         layers.append(LayerTrace(k, act, {"Wx": Wx, "B": b, "skips": terms, "z": z, "x": x}))

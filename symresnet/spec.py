@@ -135,7 +135,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _parse_json(text: str) -> Any:
     if not text.strip():
-        raise SpecError("empty spec: it needs at least \"layers\" with W and B")
+        raise SpecError('empty spec: it needs at least "layers" with W and B')
     try:
         return json.loads(
             text,
@@ -144,7 +144,9 @@ def _parse_json(text: str) -> Any:
             object_pairs_hook=_no_duplicates,
         )
     except json.JSONDecodeError as err:
-        raise SpecError(f"JSON syntax error: {err.msg} at line {err.lineno}, column {err.colno}") from None
+        raise SpecError(
+            f"JSON syntax error: {err.msg} at line {err.lineno}, column {err.colno}"
+        ) from None
     except RecursionError:
         raise LimitError("nesting too deep") from None
     except ValueError as err:
@@ -255,7 +257,8 @@ def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> Po
     relations = [key for key in RELATIONS if key in table]
     if len(relations) != 1:
         raise SpecError(
-            "a claim needs exactly one of " + ", ".join(RELATIONS)
+            "a claim needs exactly one of "
+            + ", ".join(RELATIONS)
             + (f"; got {', '.join(relations)}" if relations else ""),
             place=place,
         )

@@ -40,7 +40,10 @@ def _layer_lines(trace) -> list[str]:
             [
                 f"{format_matrix(net.W[k - 1])}{format_vector(trace.x(k - 1))}",
                 format_vector(layer.B),
-                *(f"{format_matrix(net.skips[(r, k)])}{format_vector(trace.x(r))}" for r, _ in layer.skip_terms),
+                *(
+                    f"{format_matrix(net.skips[(r, k)])}{format_vector(trace.x(r))}"
+                    for r, _ in layer.skip_terms
+                ),
             ]
         )
         lines.append(

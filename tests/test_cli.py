@@ -25,7 +25,12 @@ def test_eval_example_json(capsys):
     data = json.loads(out)
     assert data["schema"] == 1
     assert data["output"] == ["28"]
-    assert [layer["output"] for layer in data["layers"]] == [["5"], ["5", "11"], ["5", "11"], ["28"]]
+    assert [layer["output"] for layer in data["layers"]] == [
+        ["5"],
+        ["5", "11"],
+        ["5", "11"],
+        ["28"],
+    ]
     assert [layer["k"] for layer in data["layers"]] == [1, 2, 3, 4]
 
 
@@ -106,7 +111,10 @@ def test_console_script_version_and_exit_codes():
     done = subprocess.run([*cmd, "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("symresnet ")
     done = subprocess.run(
-        [*cmd, "check", str(example_path("exercise-1.5.1"))], capture_output=True, text=True, check=False
+        [*cmd, "check", str(example_path("exercise-1.5.1"))],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert "-7" in done.stdout

@@ -45,11 +45,15 @@ def test_plain_ann_is_resnet_without_skips():
     net = plain_ann(W=[[[1, 0], [0, -1], [-2, 2]], [[1, -2, 3]]], B=[[0, 2, -1], [1]])
     assert net.is_plain and net.S == ()
     assert net.parameter_count == 3 * 3 + 1 * 4
-    assert net == ResNet(W=[[[1, 0], [0, -1], [-2, 2]], [[1, -2, 3]]], B=[[0, 2, -1], [1]], skips={})
+    assert net == ResNet(
+        W=[[[1, 0], [0, -1], [-2, 2]], [[1, -2, 3]]], B=[[0, 2, -1], [1]], skips={}
+    )
 
 
 def test_identity_skip_marker():
-    net = ResNet(W=[[[1, 2], [3, 4]], [[1, 1], [0, 1]]], B=[[0, 0], [0, 0]], skips={(0, 2): identity})
+    net = ResNet(
+        W=[[[1, 2], [3, 4]], [[1, 1], [0, 1]]], B=[[0, 0], [0, 0]], skips={(0, 2): identity}
+    )
     assert net.skips[(0, 2)] == sympy.eye(2)
     net2 = ResNet(W=net.W, B=net.B, skips={(0, 2): "I"})
     assert net2 == net
@@ -68,7 +72,11 @@ def test_identity_skip_marker():
         ),
         (dict(W=[[[1], [2]], [[1, 2, 3]]], B=[[0, 0], [0]]), "layers[2].W", r"row 1 has 3"),
         (dict(W=[[[1]]], B=[[1, 2]]), "layers[1].W", r"expected 2 rows of 1 entry"),
-        (dict(W=[[[1]]], B=[[1]], dims=[1, 2]), "layers[1].B", r"expected 2 entries \(l_1\), got 1"),
+        (
+            dict(W=[[[1]]], B=[[1]], dims=[1, 2]),
+            "layers[1].B",
+            r"expected 2 entries \(l_1\), got 1",
+        ),
         (dict(W=[[[1]]], B=[[1]], dims=[1]), "dims", r"expected 2 dimensions"),
         (dict(W=[[[1]]], B=[[1]], dims=[1, 0]), "dims[1]", r"positive integer"),
         (dict(W=[[[1]]], B=[[1]], skips={(0, 2): [[1]]}), "skips[1]", r"need 0 <= r < k <= L = 1"),
@@ -79,7 +87,11 @@ def test_identity_skip_marker():
             "skips[1].V",
             r"expected 1 row of 2 entries \(l_3 x l_1\)",
         ),
-        (dict(W=EXERCISE_W, B=EXERCISE_B, skips={(0, 3): "I", (1, 2): "I"}), "skips[2].V", r"l_2 = l_1"),
+        (
+            dict(W=EXERCISE_W, B=EXERCISE_B, skips={(0, 3): "I", (1, 2): "I"}),
+            "skips[2].V",
+            r"l_2 = l_1",
+        ),
         (dict(W=[[[1]], [[1]]], B=[[1], [1]], skips={(0, 1.5): [[1]]}), "skips[1].k", r"integer"),
         (dict(W=[[["x"]]], B=[[1]]), "layers[1].W[1][1]", r"unknown name 'x'"),
         (dict(W=[[[1]]], B=[[None]]), "layers[1].B[1][1]", r"NoneType|None"),

@@ -105,11 +105,19 @@ def entry_forms(q: Fraction):
 def networks(draw):
     L = draw(st.integers(1, 4))
     dims = draw(st.lists(st.integers(1, 4), min_size=L + 1, max_size=L + 1))
-    W = [[[draw(fractions_) for _ in range(dims[k - 1])] for _ in range(dims[k])] for k in range(1, L + 1)]
+    W = [
+        [[draw(fractions_) for _ in range(dims[k - 1])] for _ in range(dims[k])]
+        for k in range(1, L + 1)
+    ]
     B = [[draw(fractions_) for _ in range(dims[k])] for k in range(1, L + 1)]
     pairs = [(r, k) for k in range(1, L + 1) for r in range(k)]
-    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs))) if pairs else []
-    skips = {(r, k): [[draw(fractions_) for _ in range(dims[r])] for _ in range(dims[k])] for r, k in chosen}
+    chosen = (
+        draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs))) if pairs else []
+    )
+    skips = {
+        (r, k): [[draw(fractions_) for _ in range(dims[r])] for _ in range(dims[k])]
+        for r, k in chosen
+    }
     act = draw(st.sampled_from(sorted(ACTIVATIONS)))
     x0 = [draw(fractions_) for _ in range(dims[0])]
     written = lambda m: [[draw(entry_forms(e)) for e in row] for row in m]  # noqa: E731
