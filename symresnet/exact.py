@@ -892,6 +892,10 @@ class _ExactStrPrinter(StrPrinter):
     def _print_int(self, expr: int) -> str:
         return _int_str(expr)
 
+    def _print_Exp1(self, expr: sympy.Expr) -> str:
+        # ``E`` is reserved in our grammar (and in sympy's): write Euler's number as exp(1)
+        return "exp(1)"
+
 
 def exact_str(value: sympy.Expr) -> str:
     """Exact string in sympy's form ('-7', '3/7', 'a + 1') that never fails on huge integers.
