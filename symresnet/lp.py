@@ -23,7 +23,8 @@ refused with :class:`TypeError`).  ``m = 0`` is allowed (then ``n`` is ``len(c)`
   ``status`` ``"optimal"``, ``"infeasible"`` or ``"unbounded"``, the exact optimal ``value``
   (over the *closure* when rows are strict: an infimum/supremum), an optimal ``point`` of the
   closed system, and ``attained``: whether the optimum is attained on the set with its strict
-  rows (always ``True`` without strict rows).
+  rows (always ``True`` without strict rows), and ``dual``: multipliers ``y >= 0`` with
+  ``y A = c`` and ``y b = value`` — a certificate anyone can check that ``c x <= value``.
 * :func:`redundant_rows` ``(A, b)`` -> indices of rows whose removal leaves the (nonempty)
   polyhedron unchanged, removed greedily in index order (of two equal rows the first goes), so
   that the remaining rows are non-redundant.  :func:`irredundant` returns the kept indices.
@@ -82,6 +83,10 @@ class LPResult:
     value: Fraction | None = None
     point: tuple[Fraction, ...] | None = None
     attained: bool = True
+    #: LP duality certificate of an optimum: ``dual[i] >= 0`` with ``sum_i dual[i] A_i = c``
+    #: and ``sum_i dual[i] b_i = value`` (for :func:`maximize`; for :func:`minimize` the same
+    #: for ``-c`` and ``-value``), so ``c x <= value`` on the closed set follows by adding rows
+    dual: tuple[Fraction, ...] | None = None
 
 
 class _Dictionary:
@@ -215,6 +220,15 @@ class _Dictionary:
         del self.rows[i], self.const[i], self.basic[i]
         self.free_rows = {k if k < i else k - 1 for k in self.free_rows if k != i}
 
+    def dual(self, m: int) -> list[flint.fmpq]:
+        """Multipliers ``y >= 0`` of the ``m`` rows at an optimum: ``obj = value - sum y_i s_i``
+        with ``s = b - A x`` gives ``c = y A`` and ``value = y b``."""
+        y = [_ZERO] * m
+        for j, var in enumerate(self.nonbasic):
+            if self.n <= var < self.n + m:
+                y[var - self.n] = -self.obj[j]
+        return y
+
     def point(self, n: int) -> list[flint.fmpq]:
         x = [_ZERO] * n
         for i, var in enumerate(self.basic):
@@ -249,8 +263,9 @@ def _strict_flags(strict: bool | Sequence[bool] | None, m: int) -> list[bool]:
     return flags
 
 
-def _solve(c: list[flint.fmpq], A, b, n: int) -> tuple[str, flint.fmpq | None, list | None]:
-    """Maximize ``c x`` over ``A x <= b`` (closed).  Returns (status, value, point)."""
+def _solve(c: list[flint.fmpq], A, b, n: int, *, dual: list | None = None):
+    """Maximize ``c x`` over ``A x <= b`` (closed).  Returns (status, value, point); with
+    ``dual`` a list, the optimal multipliers are appended to it."""
     d = _Dictionary(A, b, n)
     d.obj = list(c)
     loose = d.eliminate_free()
@@ -265,6 +280,8 @@ def _solve(c: list[flint.fmpq], A, b, n: int) -> tuple[str, flint.fmpq | None, l
         return "infeasible", None, None
     if not d.optimize():
         return "unbounded", None, None
+    if dual is not None:
+        dual += d.dual(len(A))
     return "optimal", d.obj_const, d.point(n)
 
 
@@ -316,7 +333,8 @@ def maximize(
     flags = _strict_flags(strict, len(Aq))
     if any(flags) and feasible_point(Aq, bq, strict=flags, n=n) is None:
         return LPResult("infeasible")
-    status, value, x = _solve(cq, Aq, bq, n)
+    y: list[flint.fmpq] = []
+    status, value, x = _solve(cq, Aq, bq, n, dual=y)
     if status != "optimal":
         return LPResult(status)  # type: ignore[arg-type]
     attained = True
@@ -326,7 +344,13 @@ def maximize(
             [*Aq, [-v for v in cq]], [*bq, -value], strict=[*flags, False], n=n
         )
         attained = better is not None
-    return LPResult("optimal", _fraction(value), tuple(_fraction(v) for v in x), attained)
+    return LPResult(
+        "optimal",
+        _fraction(value),
+        tuple(_fraction(v) for v in x),
+        attained,
+        tuple(_fraction(v) for v in y),
+    )
 
 
 def minimize(

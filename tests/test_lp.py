@@ -158,6 +158,11 @@ def test_random_planar_systems_against_vertices(extra, c):
         best = max(F(c[0]) * v[0] + F(c[1]) * v[1] for v in verts)
         assert res.status == "optimal" and res.value == best
         assert satisfies(A, b, res.point)
+        # the duality certificate: y >= 0, y A = c, y b = value
+        y = res.dual
+        assert all(v >= 0 for v in y)
+        assert [sum(yi * row[j] for yi, row in zip(y, A, strict=True)) for j in range(2)] == list(c)
+        assert sum(yi * bi for yi, bi in zip(y, b, strict=True)) == best
     else:
         assert res.status == "infeasible"
 
