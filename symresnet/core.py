@@ -737,7 +737,7 @@ class Parametric:
     def bind(self, values: Mapping[sympy.Symbol, object]) -> Compiled | None:
         """The network at ``values`` (``Symbol -> rational``) on flint, or ``None`` when some
         entry does not become rational (then use the symbolic path for this point)."""
-        subs = {s: sympy.Rational(_fraction(v)) for s, v in values.items()}
+        subs = {s: v if isinstance(v, sympy.Basic) else _rational(v) for s, v in values.items()}
         missing = self.symbols - set(subs)
         if missing:
             names = ", ".join(sorted(map(str, missing)))
@@ -756,12 +756,12 @@ class Parametric:
         return Compiled(tuple(net.dims), tuple(layers))
 
 
-def _fraction(value: object) -> Fraction:
+def _rational(value: object) -> sympy.Rational:
     q = _fmpq(value)
-    return Fraction(int(q.p), int(q.q))
+    return sympy.Rational(int(q.p), int(q.q))
 
 
-Subs = Mapping[sympy.Symbol, sympy.Rational]
+Subs = Mapping[sympy.Symbol, sympy.Expr]
 
 
 def _substituted(m: sympy.MatrixBase, subs: Subs) -> flint.fmpq_mat | None:
