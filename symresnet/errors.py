@@ -106,7 +106,19 @@ class RenderError(InputError):
 
 
 class CompileError(SymresnetError):
-    """The LaTeX engine failed or is missing; the message carries LaTeX's own error lines."""
+    """The LaTeX engine failed or is missing; the message carries LaTeX's own error lines.
+
+    ``errors`` are those lines (``! Undefined control sequence.``, ``l.12 ...``), ``log`` the
+    whole log (empty if LaTeX never ran) and ``log_path`` where it was saved, if it was.
+    """
+
+    def __init__(
+        self, message: str, *, errors: tuple[str, ...] = (), log: str = "", log_path: object = None
+    ):
+        super().__init__(message)
+        self.errors = errors
+        self.log = log
+        self.log_path = log_path
 
 
 class InternalError(SymresnetError):

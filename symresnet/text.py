@@ -7,6 +7,24 @@ from __future__ import annotations
 
 import sympy
 
+from symresnet.claims import RELATIONS
+from symresnet.derivation import (
+    Apply,
+    Atom,
+    Chain,
+    Condition,
+    Derivation,
+    DerivationOptions,
+    MatrixTerm,
+    Product,
+    Realization,
+    Step,
+    Sum,
+    Term,
+    ValueTerm,
+    Var,
+    derive,
+)
 from symresnet.exact import exact_str
 
 __all__ = ["format_matrix", "format_trace", "format_vector", "format_verdict"]
@@ -27,38 +45,78 @@ def format_vector(v: sympy.MatrixBase) -> str:
     return "(" + "; ".join(_entry(e) for e in v) + ")"
 
 
-def _layer_lines(trace) -> list[str]:
-    net = trace.network
-    lines = [f"x_0 = {format_vector(trace.input)}"]
-    for layer in trace.layers:
-        k = layer.k
-        act = f"M_{{{layer.activation.text},{net.dims[k]}}}"
-        symbolic = " + ".join(
-            [f"W_{k} x_{k - 1}", f"B_{k}", *(f"V_{{{r},{k}}} x_{r}" for r, _ in layer.skip_terms)]
-        )
-        substituted = " + ".join(
-            [
-                f"{format_matrix(net.W[k - 1])}{format_vector(trace.x(k - 1))}",
-                format_vector(layer.B),
-                *(
-                    f"{format_matrix(net.skips[(r, k)])}{format_vector(trace.x(r))}"
-                    for r, _ in layer.skip_terms
-                ),
-            ]
-        )
-        lines.append(
-            f"x_{k} = {act}({symbolic})\n      = {act}({substituted})\n"
-            f"      = {act}({format_vector(layer.preactivation)}) = {format_vector(layer.output)}"
-        )
-    return lines
+class _TermText:
+    """Plain text of the derivation tree (:mod:`symresnet.derivation`): the same tree the LaTeX
+    output prints, in MATH.md's notation (``M_{r,3}((2; -2; 2))``, ``R(Phi, V)(-1)``)."""
+
+    def term(self, t: Term) -> str:
+        match t:
+            case Var(name=name, index=index):
+                idx = ",".join(map(str, index))
+                if not index:
+                    return name
+                return (
+                    f"{name}_{idx}"
+                    if len(index) == 1 and isinstance(index[0], int)
+                    else f"{name}_{{{idx}}}"
+                )
+            case Atom(value=v):
+                return _entry(v)
+            case MatrixTerm(value=m):
+                return format_matrix(m)
+            case ValueTerm(value=m, point=point):
+                return _point(m) if point else format_vector(m)
+            case Product(factors=fs):
+                sep = "" if all(isinstance(f, MatrixTerm | ValueTerm) for f in fs) else " "
+                return sep.join(self.term(f) for f in fs)
+            case Sum(terms=ts):
+                return " + ".join(self.term(x) for x in ts)
+            case Apply(function=f, dim=d, argument=a):
+                return f"M_{{{f.text},{self.term(d)}}}({self.term(a)})"  # type: ignore[union-attr]
+            case Realization(argument=a):
+                return f"R(Phi, V)({self.term(a)})"
+            case Condition(value=v):
+                return exact_str(v)
+        raise TypeError(f"no plain text for {type(t).__name__}")
+
+    def chain(self, chain: Chain) -> str:
+        parts = [self.term(chain.first)]
+        for link in chain.links:
+            symbol = RELATIONS[link.relation][0] if link.relation in RELATIONS else ":="
+            parts += [f"not {symbol}" if link.negated else symbol, self.term(link.term)]
+        return " ".join(parts)
+
+    def step(self, step: Step) -> str:
+        """``x_k = M(symbolic)``, ``= M(substituted)``, ``= M(summed) = x_k`` on three lines."""
+        symbolic, substituted, summed, activated = (self.term(t) for t in step.chain.terms[1:])
+        lines = [
+            f"{self.term(step.chain.first)} = {symbolic}",
+            f"      = {substituted}",
+            f"      = {summed} = {activated}",
+        ]
+        lines += [f"      where {self.chain(c)}" for c in step.definitions]
+        return "\n".join(lines)
+
+
+#: terminals get every value written out (no ``x_{k,i} := ...`` abbreviations)
+_WRITE_OUT = DerivationOptions(max_digits=10**12, max_ops=10**12, max_condition_ops=10**12)
+
+
+def _layer_lines(d: Derivation) -> list[str]:
+    text = _TermText()
+    return [text.chain(d.start)] + [text.step(s) for s in d.steps]
 
 
 def format_trace(trace, *, title: str | None = None) -> str:
     """The realization layer by layer, ending with ``R(Phi, V)(x_0) = x_L``."""
-    head = f"{title}: " if title else ""
-    lines = [f"{head}realization at x_0 = {format_vector(trace.input)}"]
-    lines += ["  " + line.replace("\n", "\n  ") for line in _layer_lines(trace)]
-    lines.append(f"  R(Phi, V)({_point(trace.input)}) = {_point(trace.output)}")
+    return _format_derivation(derive(trace, title=title, options=_WRITE_OUT))
+
+
+def _format_derivation(d: Derivation) -> str:
+    head = f"{d.title}: " if d.title else ""
+    lines = [f"{head}realization at x_0 = {_TermText().term(d.start.links[0].term)}"]
+    lines += ["  " + line.replace("\n", "\n  ") for line in _layer_lines(d)]
+    lines.append("  " + _TermText().chain(d.result))
     return "\n".join(lines)
 
 
@@ -68,16 +126,22 @@ def _point(v: sympy.MatrixBase) -> str:
 
 def format_verdict(verdict, *, title: str | None = None) -> str:
     """The trace and one sentence: holds / is false (the value is ...) / depends / undecided."""
-    c = verdict.claim
+    d = derive(verdict, title=title, options=_WRITE_OUT)
+    c, text = d.claim, _TermText()
     name = f"({c.label})" if c.label else "the claim"
-    statement = f"R(Phi, V)({_point(c.input)}) {c.symbol} {_point(c.expected)}"
-    value = _point(verdict.value)
-    if verdict.status == "holds":
+    statement = text.chain(c.statement)
+    value = text.term(c.value)
+    if c.status == "holds":
         sentence = f"{name} {statement}: HOLDS (the value is {value})"
-    elif verdict.status == "fails":
+    elif c.status == "fails":
         sentence = f"{name} {statement}: FALSE, the value is {value}"
-    elif verdict.status == "depends":
-        sentence = f"{name} {statement}: holds exactly when {exact_str(verdict.when)}"
+    elif c.status == "depends":
+        when = (
+            text.term(c.when)
+            if c.when is not None
+            else "a condition too long to print (see --json)"
+        )
+        sentence = f"{name} {statement}: holds exactly when {when}"
     else:
-        sentence = f"{name} {statement}: UNDECIDED ({verdict.note}); the value is {value}"
-    return format_trace(verdict.trace, title=title) + "\n" + sentence
+        sentence = f"{name} {statement}: UNDECIDED ({c.note}); the value is {value}"
+    return _format_derivation(d) + "\n" + sentence

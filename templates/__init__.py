@@ -1,0 +1,1 @@
+"""The LaTeX templates of symresnet (installed as ``symresnet.templates``; see docs/derivations.md)."""
