@@ -24,6 +24,8 @@ _EXPORTS = {
     "identity": "network",
     "plain_ann": "network",
     "realize": "realization",
+    "realize_many": "batch",
+    "Batch": "batch",
     "Trace": "realization",
     "LayerTrace": "realization",
     "check": "claims",
@@ -66,6 +68,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from symresnet.activations import Activation, activation, softmax
+    from symresnet.batch import Batch, realize_many
     from symresnet.claims import PointClaim, Verdict, check, compare
     from symresnet.errors import (
         ActivationError,

@@ -117,6 +117,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from symresnet.text import format_trace
 
     spec = load_spec(args.spec)
+    if args.points is not None:  # many inputs at once (symresnet.pointfile)
+        from symresnet.pointfile import eval_points
+
+        return eval_points(spec, args)
     entries, names = parse_point(args.at, spec.names)
     trace = realize(spec.network, entries, names=names)
     if args.json:
@@ -193,8 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("eval", cmd_eval, "evaluate the realization at a point, layer by layer")
     p.add_argument("spec", metavar="SPEC")
-    p.add_argument("--at", required=True, metavar="X", help='the input x_0, e.g. "-1" or "1/2, 3"')
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--at", metavar="X", help='the input x_0, e.g. "-1" or "1/2, 3"')
+    where.add_argument(
+        "--points",
+        metavar="FILE",
+        help="a CSV or JSON-lines file of inputs (- for stdin): one output row per input row",
+    )
     p.add_argument("--json", action="store_true")
+    p.add_argument("--format", choices=("csv", "jsonl"), help="format of the --points file")
+    p.add_argument("-o", "--output", metavar="FILE", help="write --points results to FILE")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for --points")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr")
 
     p = command("info", cmd_info, "L, dims, skips, parameter count, activation, parameters")
     p.add_argument("spec", metavar="SPEC")

@@ -134,6 +134,21 @@ def as_input(
     place: str = "input",
 ) -> Matrix:
     """The input ``x_0`` as an exact column of length ``l_0`` (a bare number is a 1-vector)."""
+    return Matrix(input_entries(x0, dim, names=names, limits=limits, place=place))
+
+
+def input_entries(
+    x0: object,
+    dim: int,
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    place: str = "input",
+    entry_place: str = "{place}[{i}]",
+    convert: Any = exact,
+) -> list[Any]:
+    """The ``l_0`` entries of ``x_0``, each through ``convert(e, names=, limits=)``; errors
+    name ``place`` (an entry: ``entry_place`` with ``{place}`` and ``{i}`` from 1 filled in)."""
     entries = list(x0) if isinstance(x0, (sympy.MatrixBase, list, tuple)) else [x0]
     if len(entries) != dim:
         raise ClaimError(
@@ -143,10 +158,10 @@ def as_input(
     values = []
     for i, e in enumerate(entries, start=1):
         try:
-            values.append(exact(e, names=names or {}, limits=limits))
+            values.append(convert(e, names=names or {}, limits=limits))
         except InputError as err:
-            raise err.located(prefix=f"{place}[{i}]") from None
-    return Matrix(values)
+            raise err.located(prefix=entry_place.format(place=place, i=i)) from None
+    return values
 
 
 def realize(
