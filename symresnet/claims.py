@@ -166,6 +166,18 @@ def decide(point_claim: PointClaim, trace: Trace) -> Verdict:
     )
 
 
+def one_relation(**given: object) -> tuple[str, object]:
+    """The one ``(relation, expected)`` among keyword arguments that are not ``None``."""
+    chosen = {k: v for k, v in given.items() if v is not None}
+    if len(chosen) != 1:
+        raise ClaimError(
+            "a claim needs exactly one of equals, at_least, at_most, greater, less; "
+            f"got {', '.join(chosen) or 'none'}"
+        )
+    ((relation, expected),) = chosen.items()
+    return relation, expected
+
+
 def check(
     network: ResNet,
     *,
@@ -180,19 +192,9 @@ def check(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Verdict:
     """Decide the point claim ``(R(Phi, V))(input) ~ y`` exactly (exactly one relation given)."""
-    given = {
-        k: v
-        for k, v in dict(
-            equals=equals, at_least=at_least, at_most=at_most, greater=greater, less=less
-        ).items()
-        if v is not None
-    }
-    if len(given) != 1:
-        raise ClaimError(
-            "a claim needs exactly one of equals, at_least, at_most, greater, less; "
-            f"got {', '.join(given) or 'none'}"
-        )
-    ((relation, expected),) = given.items()
+    relation, expected = one_relation(
+        equals=equals, at_least=at_least, at_most=at_most, greater=greater, less=less
+    )
     pc = claim(
         network,
         input=input,

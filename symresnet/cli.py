@@ -22,7 +22,8 @@ from symresnet.exact import check_name
 
 EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 #: options whose values may start with "-" (negative numbers): joined as --opt=value before parsing
-VALUE_OPTIONS = ("--at", "--box", "--param")
+VALUE_OPTIONS = ("--at", "--box", "--param", "--forall", "--exists", "--equals", "--at-least",
+                 "--at-most", "--greater", "--less")
 
 
 class _UsageError(Exception):
@@ -130,13 +131,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _verdicts(spec) -> list:
+def _verdicts(spec, *, progress: bool = False) -> list:
     from symresnet.claims import decide
     from symresnet.realization import realize
 
     if not spec.claims:
         raise ClaimError("the spec has no [[claims]] to check", file=spec.source, place="claims")
-    return [decide(c, realize(spec.network, c.input)) for c in spec.claims]
+    from symresnet.boxclaims import BoxClaim, decide_box
+    from symresnet.regionscli import progress_printer
+
+    return [
+        decide_box(c, spec.network, progress=progress_printer(always=progress))
+        if isinstance(c, BoxClaim)
+        else decide(c, realize(spec.network, c.input))
+        for c in spec.claims
+    ]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -145,7 +154,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from symresnet.text import format_verdict
 
     spec = load_spec(args.spec)
-    verdicts = _verdicts(spec)
+    if args.forall is not None or args.exists is not None:  # a claim given on the command line
+        from symresnet.regionscli import with_claim_from_options
+
+        spec = with_claim_from_options(spec, args)
+    verdicts = _verdicts(spec, progress=args.progress)
     if args.json:
         _print_json({"claims": [verdict_json(v) for v in verdicts]})
     else:
@@ -194,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", cmd_check, "decide every claim of a spec (exit 1 if one fails)")
     p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    from symresnet.regionscli import add_claim_arguments, add_regions_command
+
+    add_claim_arguments(p)
 
     p = command("eval", cmd_eval, "evaluate the realization at a point, layer by layer")
     p.add_argument("spec", metavar="SPEC")
@@ -211,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
 
+    add_regions_command(command)
+
     p = command("info", cmd_info, "L, dims, skips, parameter count, activation, parameters")
     p.add_argument("spec", metavar="SPEC")
     p.add_argument("--json", action="store_true")
@@ -225,7 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(_join_value_options(argv))
         if not getattr(args, "command", None):
-            raise _UsageError("symresnet: choose a command: demo, check, eval, info (see --help)")
+            raise _UsageError(
+                "symresnet: choose a command: demo, check, eval, regions, info (see --help)"
+            )
         return args.func(args)
     except _UsageError as err:
         print(str(err), file=sys.stderr)

@@ -36,6 +36,10 @@ def trace_json(trace) -> dict[str, Any]:
 
 def verdict_json(verdict) -> dict[str, Any]:
     """A point claim: ``{"label", "input", "relation", "expected", "value", "holds"}`` (+ ``when``)."""
+    if hasattr(verdict, "decomposition"):  # a box claim (symresnet.boxclaims)
+        from symresnet.regionsout import box_verdict_json
+
+        return box_verdict_json(verdict)
     c = verdict.claim
     out: dict[str, Any] = {
         "label": c.label,

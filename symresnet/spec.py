@@ -30,7 +30,9 @@ TOP_KEYS = ("title", "activation", "dims", "layers", "skips", "parameters", "cla
 LAYER_KEYS = ("W", "B")
 SKIP_KEYS = ("r", "k", "V")
 PARAMETER_KEYS = ("min", "max")
-CLAIM_KEYS = ("label", "input", *RELATIONS)
+CLAIM_KEYS = ("label", "input", "forall", "exists", *RELATIONS)
+#: a claim has exactly one of these: a point, or a box (symresnet.boxclaims)
+CLAIM_WHERE = ("input", "forall", "exists")
 #: largest spec file read (bytes)
 MAX_SPEC_BYTES = 20_000_000
 #: longest title or label (characters)
@@ -55,7 +57,7 @@ class Spec:
     """A loaded spec: the network, its claims, declared parameters, title and source name."""
 
     network: ResNet
-    claims: tuple[PointClaim, ...] = ()
+    claims: tuple[PointClaim | Any, ...] = ()  # PointClaim or symresnet.boxclaims.BoxClaim
     parameters: Mapping[str, Parameter] = dataclasses.field(default_factory=dict)
     title: str | None = None
     source: str = "<spec>"
@@ -253,7 +255,14 @@ def from_data(data: Any, *, source: str = "<spec>", limits: Limits = DEFAULT_LIM
 
 
 def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> PointClaim:
-    table = _table(value, place, CLAIM_KEYS, required=("input",))
+    table = _table(value, place, CLAIM_KEYS)
+    where = [key for key in CLAIM_WHERE if key in table]
+    if len(where) != 1:
+        raise SpecError(
+            "a claim needs exactly one of input, forall, exists"
+            + (f"; got {', '.join(where)}" if where else ""),
+            place=place,
+        )
     relations = [key for key in RELATIONS if key in table]
     if len(relations) != 1:
         raise SpecError(
@@ -264,6 +273,19 @@ def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> Po
         )
     label = _text(table["label"], f"{place}.label") if "label" in table else None
     try:
+        if where[0] != "input":  # a quantified claim over a box
+            from symresnet.boxclaims import box_claim
+
+            return box_claim(
+                network,
+                quantifier=where[0],
+                box=table[where[0]],
+                relation=relations[0],
+                expected=table[relations[0]],
+                label=label,
+                names=names,
+                limits=limits,
+            )
         return claim(
             network,
             input=table["input"],

@@ -126,6 +126,10 @@ def _point(v: sympy.MatrixBase) -> str:
 
 def format_verdict(verdict, *, title: str | None = None) -> str:
     """The trace and one sentence: holds / is false (the value is ...) / depends / undecided."""
+    if hasattr(verdict, "decomposition"):  # a box claim (symresnet.boxclaims)
+        from symresnet.regionsout import format_box_verdict
+
+        return format_box_verdict(verdict, title=title)
     d = derive(verdict, title=title, options=_WRITE_OUT)
     c, text = d.claim, _TermText()
     name = f"({c.label})" if c.label else "the claim"

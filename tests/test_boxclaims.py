@@ -1,0 +1,260 @@
+"""Box claims (symresnet.boxclaims): Exercise 1.5.1 by hand, brute force on rational grids,
+Heaviside suprema, vector outputs, the evidence checker, specs and the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from regions_reference import RandomNet, grid
+
+from symresnet import ResNet, loads_spec
+from symresnet.boxclaims import check_box
+from symresnet.cli import main
+from symresnet.errors import InputError, SpecError
+from symresnet.evidence import EvidenceError, verify
+
+EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
+
+# -- Exercise 1.5.1 on [-2, 1] (pieces by hand in test_regions.py) -------------------------------
+# R is -5x-10, -8x-15, -3x-8, -10x-17 on the four pieces: decreasing, so the maximum is
+# R(-2) = 10 - 10 = 0 and the minimum R(1) = -10 - 17 = -27.
+
+
+def test_exercise_forall_at_most_zero_is_proven(exercise):
+    v = check_box(exercise, forall=[[-2, 1]], at_most=0)
+    assert v.holds and v.counterexample is None
+    assert (v.maximum[0].value, v.maximum[0].point) == (F(0), (F(-2),))
+    assert (v.minimum[0].value, v.minimum[0].point) == (F(-27), (F(1),))
+    # one bound per region, the largest being the maximum 0; the others by hand:
+    # -8x-15 at -5/3 is -5/3, -3x-8 at -7/5 is -19/5, -10x-17 at -9/7 is -29/7
+    assert sorted(f.value for f in v.facts) == sorted([F(0), F(-5, 3), F(-19, 5), F(-29, 7)])
+    assert all(f.side == "max" for f in v.facts)
+
+
+def test_exercise_forall_less_zero_is_refuted_at_minus_two(exercise):
+    v = check_box(exercise, forall=[[-2, 1]], less=0)
+    assert not v.holds
+    assert (v.counterexample.input, v.counterexample.value) == ((F(-2),), (F(0),))
+
+
+def test_exercise_exists(exercise):
+    v = check_box(exercise, exists=[[-2, 1]], equals=-7)
+    assert v.holds and v.witness.value == (F(-7),)
+    # -10x - 17 = -7 at x = -1 only (the other pieces take values above -5)
+    assert v.witness.input == (F(-1),)
+    v = check_box(exercise, exists=[[-2, 1]], greater=0)
+    assert not v.holds and v.witness is None
+    assert len(v.facts) == 4  # per region: its maximum is <= 0
+
+
+# -- brute force on rational grids -----------------------------------------------------------------
+
+
+def lipschitz(rn: RandomNet) -> F:
+    """A Lipschitz bound of the realization (max-norms; every activation here is 1-Lipschitz)."""
+    norm = lambda M: max(sum(abs(v) for v in row) for row in M)  # noqa: E731
+    lip = [F(1)]
+    for k in range(1, len(rn.W) + 1):
+        z = norm(rn.W[k - 1]) * lip[k - 1]
+        z += sum(norm(V) * lip[r] for (r, kk), V in rn.skips.items() if kk == k)
+        lip.append(z)
+    return lip[-1]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.sampled_from([1, 2]), st.sampled_from(["relu", "leaky", "clip"]))
+def test_extrema_and_counterexamples_against_a_grid(seed, n0, act):
+    rn = RandomNet(seed, n0=n0, act=act, out=1)
+    net = rn.resnet()
+    bounds = [(F(-2), F(1))] * n0
+    steps = 24 if n0 == 1 else 8
+    values = {x: rn.forward(x)[0][0] for x in grid(bounds, steps)}
+    gmax, gmin = max(values.values()), min(values.values())
+    v = check_box(net, forall=bounds, at_most=gmax)
+    top, bottom = v.maximum[0], v.minimum[0]
+    # the reference agrees at the arguments; the grid never beats the extrema, and misses them
+    # by at most Lipschitz constant x half a grid step
+    assert rn.forward(top.point)[0][0] == top.value and rn.forward(bottom.point)[0][0] == bottom.value
+    assert gmax <= top.value and bottom.value <= gmin
+    slack = lipschitz(rn) * F(3, steps) / 2
+    assert top.value - gmax <= slack and gmin - bottom.value <= slack
+    # "R <= grid max" holds iff the maximum is the grid's; a counterexample is checked by hand
+    assert v.holds == (top.value == gmax)
+    if not v.holds:
+        x, y = v.counterexample.input, v.counterexample.value
+        assert rn.forward(x)[0] == list(y) and y[0] > gmax
+    # a threshold some grid point exceeds: the forall must fail there
+    mid = sorted(values.values())[len(values) // 2]
+    w = check_box(net, forall=bounds, at_most=mid)
+    if gmax > mid:
+        assert not w.holds and rn.forward(w.counterexample.input)[0][0] > mid
+    # exists: the grid's best point is a witness of "R >= grid max"
+    e = check_box(net, exists=bounds, at_least=gmax)
+    assert e.holds and rn.forward(e.witness.input)[0][0] >= gmax
+    assert not check_box(net, exists=bounds, greater=top.value).holds
+
+
+# -- Heaviside: suprema that are not attained -------------------------------------------------------
+
+
+def test_heaviside_supremum_not_attained():
+    # R(x) = x - 2 h(x) on [-1, 1]: x on [-1, 0) (sup 0, not attained), x - 2 on [0, 1]
+    # (from -2 at 0 to -1): sup 0 not attained, min -2 at 0
+    net = ResNet(W=[[[1]], [[-2]]], B=[[0], [0]], skips={(0, 2): [[1]]}, activation="heaviside")
+    v = check_box(net, forall=[[-1, 1]], less=0)
+    assert v.holds
+    assert v.maximum[0].value == 0 and v.maximum[0].point is None
+    assert (v.minimum[0].value, v.minimum[0].point) == (F(-2), (F(0),))
+    w = check_box(net, forall=[[-1, 1]], at_most="-1/2")
+    assert not w.holds
+    (x,), (y,) = w.counterexample.input, w.counterexample.value
+    assert F(-1, 2) < x < 0 and y == x  # on [-1, 0) the value is x itself
+
+
+def test_heaviside_isolated_maximum():
+    net = ResNet(W=[[[1], [-1]], [[1, 1]]], B=[[0, 0], [0]], activation="heaviside")
+    v = check_box(net, forall=[[-1, 1]], at_most=1)  # h(x) + h(-x) is 2 at 0
+    assert not v.holds and v.counterexample.input == (F(0),) and v.counterexample.value == (F(2),)
+
+
+# -- vector outputs ----------------------------------------------------------------------------
+
+
+def test_vector_outputs_componentwise():
+    # R(x) = (r(x), r(-x)) on [-1, 2]: min (0, 0), max (2, 1) at 2 and -1
+    net = ResNet(W=[[[1], [-1]], [[1, 0], [0, 1]]], B=[[0, 0], [0, 0]])
+    v = check_box(net, forall=[[-1, 2]], at_least=[0, 0])
+    assert v.holds
+    assert [e.value for e in v.maximum] == [2, 1]
+    assert [e.point for e in v.maximum] == [(F(2),), (F(-1),)]
+    # never both positive: no x with R(x) >= (1, 1), though each alone is reached
+    assert not check_box(net, exists=[[-1, 2]], at_least=[1, 1]).holds
+    w = check_box(net, exists=[[-1, 2]], at_least=[1, 0])
+    assert w.holds and w.witness.input[0] >= 1
+    c = check_box(net, forall=[[-1, 2]], less=[2, 2])
+    assert not c.holds and c.counterexample.value[0] >= 2
+
+
+# -- the evidence checker catches wrong evidence ----------------------------------------------------
+
+
+def test_evidence_checker_rejects_tampering(exercise):
+    v = check_box(exercise, forall=[[-2, 1]], less=0)
+    bad = dataclasses.replace(v.counterexample, value=(F(1),))
+    with pytest.raises(EvidenceError, match="value at the counterexample"):
+        verify(dataclasses.replace(v, counterexample=bad))
+    proof = check_box(exercise, forall=[[-2, 1]], at_most=0)
+    f0 = proof.facts[0]
+    wrong = dataclasses.replace(f0, multipliers=tuple(m + 1 for m in f0.multipliers))
+    with pytest.raises(EvidenceError, match="multipliers"):
+        verify(dataclasses.replace(proof, facts=(wrong, *proof.facts[1:])))
+    # drop a region: the rest no longer covers the box
+    dec = proof.decomposition
+    fewer = dataclasses.replace(dec, regions=dec.regions[1:], pieces=dec.pieces[1:])
+    facts = tuple(dataclasses.replace(f, piece=f.piece - 1) for f in proof.facts if f.piece > 0)
+    with pytest.raises(EvidenceError, match="measures add up"):
+        verify(dataclasses.replace(proof, decomposition=fewer, facts=facts))
+    top = dataclasses.replace(proof.maximum[0], value=F(1))
+    with pytest.raises(EvidenceError, match="max of coordinate 1"):
+        verify(dataclasses.replace(proof, maximum=(top,)))
+
+
+# -- specs and the command line -------------------------------------------------------------------
+
+SPEC = """
+title = "Exercise 1.5.1"
+[[layers]]
+W = [[1], [2]]
+B = [3, 4]
+[[layers]]
+W = [[-1, 2], [3, -4], [-5, 6]]
+B = [0, 0, 0]
+[[layers]]
+W = [[-1, 1, -1]]
+B = [-4]
+[[skips]]
+r = 0
+k = 3
+V = [[1]]
+[[skips]]
+r = 1
+k = 3
+V = [[3, -2]]
+"""
+
+
+def test_spec_box_claims(tmp_path):
+    spec = loads_spec(SPEC + '[[claims]]\nlabel = "max"\nforall = [[-2, 1]]\nat_most = 0\n'
+                      '[[claims]]\nexists = [["-2", "1/2"]]\nequals = -7\n')
+    assert [c.quantifier for c in spec.claims] == ["forall", "exists"]
+    assert spec.claims[1].bounds == ((F(-2), F(1, 2)),)
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("input = [1]\nforall = [[0, 1]]\nat_most = 0", r"claims\[1\]: a claim needs exactly one of input, forall, exists; got input, forall"),
+        ("forall = [[0, 1], [0, 1]]\nat_most = 0", r"claims\[1\]\.forall: expected 1 interval \(l_0 = 1\), got 2"),
+        ("forall = [[1, 0]]\nat_most = 0", r"claims\[1\]\.forall\[1\]: the interval is empty: 1 > 0"),
+        ("exists = [[0, 1]]\nat_most = [0, 1]", r"claims\[1\]\.at_most: expected 1 entry"),
+        ("at_most = 0", r"exactly one of input, forall, exists$"),
+    ],
+)
+def test_spec_box_claim_errors(claim, message):
+    with pytest.raises((SpecError, InputError), match=message):
+        loads_spec(SPEC + "[[claims]]\n" + claim + "\n", source="ex.toml")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_regions_json(capsys):
+    code, out, _ = run(capsys, "regions", EXERCISE, "--box", "-2..1", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["count"] == 4
+    assert data["breakpoints"] == ["-5/3", "-7/5", "-9/7"]
+    assert (data["min"], data["max"], data["argmin"], data["argmax"]) == (["-27"], ["0"], [["1"]], [["-2"]])
+    assert data["regions"][0]["pattern"] == [[1, 1], [0, 1, 0]]
+    assert data["regions"][0]["C"] == [["-5"]] and data["regions"][0]["d"] == ["-10"]
+
+
+def test_cli_regions_text(capsys):
+    code, out, _ = run(capsys, "regions", EXERCISE, "--box", "-2..1")
+    assert code == 0
+    assert "4 linear regions on [-2, 1]" in out
+    assert "R_1(x) = -5 x_1 - 10" in out and "breakpoints: -5/3, -7/5, -9/7" in out
+
+
+def test_cli_check_quantified_claims(capsys):
+    code, out, _ = run(capsys, "check", EXERCISE, "--forall", "-2..1", "--at-most", "0", "--json")
+    (c,) = json.loads(out)["claims"]
+    assert code == 0 and c["holds"] is True and c["relation"] == "at_most"
+    assert (c["min"], c["max"], c["argmax"], c["counterexample"]) == (["-27"], ["0"], [["-2"]], None)
+    code, out, _ = run(capsys, "check", EXERCISE, "--forall", "-2..1", "--less", "0", "--json")
+    (c,) = json.loads(out)["claims"]
+    assert code == 1 and c["counterexample"] == {"input": ["-2"], "value": ["0"]}
+    code, out, _ = run(capsys, "check", EXERCISE, "--exists", "-2..1", "--equals", "-7", "--json")
+    (c,) = json.loads(out)["claims"]
+    assert code == 0 and c["witness"] == {"input": ["-1"], "value": ["-7"]}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["regions", EXERCISE, "--box", "0..1, 0..1"], "--box: expected 1 interval (l_0 = 1), got 2"),
+        (["regions", EXERCISE, "--box", "1..-1"], "--box: interval 1 is empty: 1 > -1"),
+        (["check", EXERCISE, "--forall", "0..1"], "--forall: give exactly one of"),
+        (["check", EXERCISE, "--forall", "0..1", "--at-most", "1, 2"], "--at-most: expected 1 entry"),
+    ],
+)
+def test_cli_errors_exit_2(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,218 @@
+"""Linear regions (symresnet.regions): hand-derived Exercise 1.5.1, property tests against a
+Fraction reference, the partition with Heaviside, box parsing and limits."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from regions_reference import RandomNet, affine, area, satisfies
+
+from symresnet import ResNet
+from symresnet.errors import ActivationError, ClaimError, InputError, LimitError
+from symresnet.regions import Polyhedron, breakpoints, decompose, parse_box, pieces_1d
+
+# -- Exercise 1.5.1 on [-2, 1], by hand ---------------------------------------------------------
+# x_1 = (r(x+3), r(2x+4)) = (x+3, 2x+4) on [-2, 1] (both >= 0 there).
+# z_2 = (-(x+3) + 2(2x+4), 3(x+3) - 4(2x+4), -5(x+3) + 6(2x+4)) = (3x+5, -5x-7, 7x+9),
+# zero at -5/3, -7/5, -9/7.  R(x) = -r(3x+5) + r(-5x-7) - r(7x+9) - 4 + x + 3(x+3) - 2(2x+4)
+#                                = -r(3x+5) + r(-5x-7) - r(7x+9) - 3, so
+#   [-2, -5/3]:   -5x - 10      [-5/3, -7/5]: -8x - 15
+#   [-7/5, -9/7]: -3x - 8       [-9/7, 1]:   -10x - 17
+EXERCISE_PIECES = [
+    (F(-2), F(-5, 3), F(-5), F(-10)),
+    (F(-5, 3), F(-7, 5), F(-8), F(-15)),
+    (F(-7, 5), F(-9, 7), F(-3), F(-8)),
+    (F(-9, 7), F(1), F(-10), F(-17)),
+]
+
+
+@pytest.mark.parametrize("method", ["vertex", "lp"])
+def test_exercise_regions_by_hand(exercise, method):
+    dec = decompose(exercise, parse_box("-2..1", 1), method=method)
+    assert len(dec.regions) == 4
+    assert breakpoints(dec) == (F(-5, 3), F(-7, 5), F(-9, 7))
+    got = [(p.lo, p.hi, p.slope[0], p.intercept[0]) for p in pieces_1d(dec)]
+    assert got == EXERCISE_PIECES
+    # partition: the first piece is closed, the others (lo, hi]
+    assert [(p.lo_closed, p.hi_closed) for p in pieces_1d(dec)] == [(True, True)] + [(False, True)] * 3
+    # the patterns: layer 1 both on; layer 2 by the signs of 3x+5, -5x-7, 7x+9
+    patterns = sorted(r.pattern for r in dec.regions)
+    assert patterns == sorted([((1, 1), p) for p in [(0, 1, 0), (1, 1, 0), (1, 0, 0), (1, 0, 1)]])
+    for r in dec.regions:
+        (lo, hi) = sorted([r.b[0] / r.A[0][0], r.b[1] / r.A[1][0]])
+        assert lo < r.point[0] < hi
+
+
+def test_heaviside_partition_has_the_point_piece():
+    # h(x) + h(-x) is 1 except at 0, where it is 2 (Heaviside is 1 on [0, oo))
+    net = ResNet(W=[[[1], [-1]], [[1, 1]]], B=[[0, 0], [0]], activation="heaviside")
+    dec = decompose(net, Polyhedron.box([(-1, 1)]))
+    assert dec.partition and len(dec.regions) == 2
+    got = [(p.lo, p.hi, p.lo_closed, p.hi_closed, p.intercept[0]) for p in pieces_1d(dec)]
+    assert got == [
+        (F(-1), F(0), True, False, F(1)),
+        (F(0), F(0), True, True, F(2)),
+        (F(0), F(1), False, True, F(1)),
+    ]
+    assert breakpoints(dec) == (F(0),)
+
+
+def test_merged_pieces_and_breakpoints_ignore_pattern_changes_without_map_change():
+    # 0 r(x) + 0 r(-x) + x: the pattern changes at 0, the map (x -> x) does not
+    net = ResNet(W=[[[1], [-1]], [[0, 0]]], B=[[0, 0], [0]], skips={(0, 2): [[1]]})
+    dec = decompose(net, Polyhedron.box([(-1, 1)]))
+    assert len(dec.regions) == 2
+    assert [(p.lo, p.hi) for p in pieces_1d(dec)] == [(F(-1), F(1))]
+    assert breakpoints(dec) == ()
+
+
+# -- property tests on random small ResNets with random skips --------------------------------------
+
+
+def _random_points(rng, bounds, count):
+    return [tuple(lo + (hi - lo) * F(rng.randint(0, 60), 60) for lo, hi in bounds) for _ in range(count)]
+
+
+def _inside(region, x):
+    return satisfies(region.A, region.b, x, region.strict)
+
+
+def _interior(region, x):
+    return satisfies(region.A, region.b, x, [True] * len(region.A))
+
+
+def _check_decomposition(rn: RandomNet, dec, bounds, seed):
+    rng = random.Random(seed)
+    regions = dec.regions
+    # patterns are distinct and each region's point is interior, with the reference's pattern
+    assert len({r.pattern for r in regions}) == len(regions)
+    for r in regions:
+        assert _interior(r, r.point)
+        out, pattern = rn.forward(r.point)
+        assert pattern == r.pattern
+        assert affine(r.C, r.d, r.point) == out
+    # random rational points: in exactly one region's interior or on a boundary; the map of
+    # every closed region containing the point is the realization there
+    for x in _random_points(rng, bounds, 40):
+        out, _ = rn.forward(x)
+        holding = [r for r in regions if _inside(r, x)]
+        assert holding, f"{x} is in no region"
+        assert sum(_interior(r, x) for r in regions) <= 1
+        for r in holding:
+            assert affine(r.C, r.d, x) == out
+    # points inside each region (convex combinations of its vertices, or steps from its point)
+    for r in regions[:15]:
+        if r.vertices is not None:
+            for _ in range(3):
+                w = [F(rng.randint(1, 9)) for _ in r.vertices]
+                x = tuple(sum(wi * v[i] for wi, v in zip(w, r.vertices, strict=True)) / sum(w)
+                          for i in range(len(bounds)))
+                assert _inside(r, x)
+                assert affine(r.C, r.d, x) == rn.forward(x)[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.sampled_from(["relu", "leaky", "clip"]))
+def test_random_planar_nets_cover_the_box(seed, act):
+    rn = RandomNet(seed, n0=2, act=act)
+    bounds = [(F(-2), F(1)), (F(-1), F(3, 2))]
+    dec = decompose(rn.resnet(), Polyhedron.box(bounds))
+    assert dec.method == "vertex"
+    # the areas add up to the box's: with disjoint interiors, the regions cover it
+    assert sum(area(r.vertices) for r in dec.regions) == F(3) * F(5, 2)
+    _check_decomposition(rn, dec, bounds, seed)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.sampled_from(["relu", "leaky", "clip"]))
+def test_random_1d_nets_both_engines(seed, act):
+    rn = RandomNet(seed, n0=1, act=act, out=2)
+    bounds = [(F(-3), F(2))]
+    a = decompose(rn.resnet(), Polyhedron.box(bounds), method="vertex")
+    b = decompose(rn.resnet(), Polyhedron.box(bounds), method="lp")
+    assert sum(area(r.vertices) for r in a.regions) == 5
+    assert {r.pattern: (r.C, r.d) for r in a.regions} == {r.pattern: (r.C, r.d) for r in b.regions}
+    _check_decomposition(rn, b, bounds, seed)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_random_3d_nets_lp_engine(seed):
+    rn = RandomNet(seed, n0=3, act="relu", depth=2, width=3)
+    bounds = [(F(-1), F(1))] * 3
+    dec = decompose(rn.resnet(), Polyhedron.box(bounds))
+    assert dec.method == "lp"
+    _check_decomposition(rn, dec, bounds, seed)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_engines_agree_in_the_plane(seed):
+    rn = RandomNet(seed, n0=2, act="relu", depth=3, width=3)
+    box = Polyhedron.box([(F(-1), F(1))] * 2)
+    a = decompose(rn.resnet(), box, method="vertex")
+    b = decompose(rn.resnet(), box, method="lp")
+    assert {r.pattern: (r.C, r.d) for r in a.regions} == {r.pattern: (r.C, r.d) for r in b.regions}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_heaviside_partition_against_reference(seed):
+    rn = RandomNet(seed, n0=1, act="heaviside", depth=3, width=2)
+    bounds = [(F(-2), F(2))]
+    dec = decompose(rn.resnet(), Polyhedron.box(bounds))
+    # every point lies in exactly one piece, whose map is the realization there
+    pts = _random_points(random.Random(seed), bounds, 30) + [p.point for p in dec.pieces]
+    for x in pts:
+        holding = [p for p in dec.pieces if _inside(p, x)]
+        assert len(holding) == 1
+        out, pattern = rn.forward(x)
+        assert holding[0].pattern == pattern
+        assert affine(holding[0].C, holding[0].d, x) == out
+
+
+def test_polyhedron_domain_triangle():
+    rn = RandomNet(7, n0=2, act="relu", depth=3, width=3)
+    tri = Polyhedron.from_inequalities([[-1, 0], [0, -1], [1, 1]], [0, 0, 1])  # x, y >= 0, x+y <= 1
+    dec = decompose(rn.resnet(), tri)
+    assert sum(area(r.vertices) for r in dec.regions) == F(1, 2)
+    for r in dec.regions:
+        assert tri.contains(r.point)
+
+
+# -- boxes, errors, limits ------------------------------------------------------------------------
+
+
+def test_parse_box_negative_and_fractions():
+    box = parse_box("-2..1, -1/2..0.25", 2)
+    assert box.bounds == ((F(-2), F(1)), (F(-1, 2), F(1, 4)))
+
+
+@pytest.mark.parametrize(
+    ("text", "dim", "message"),
+    [
+        ("0..1", 2, r"^--box: expected 2 intervals \(l_0 = 2\), got 1$"),
+        ("0..1, 2", 2, r"interval 2: write lo\.\.hi"),
+        ("1..0", 1, r"--box: interval 1 is empty: 1 > 0"),
+        ("0..sqrt(2)", 1, r"not rational"),
+        ("0..x", 1, r"^--box: interval 1"),
+    ],
+)
+def test_parse_box_errors(text, dim, message):
+    with pytest.raises(InputError, match=message):
+        parse_box(text, dim)
+
+
+def test_region_limit_and_activation_errors():
+    rn = RandomNet(3, n0=2, act="relu", depth=3, width=4)
+    with pytest.raises(LimitError, match="more than 2 regions"):
+        decompose(rn.resnet(), Polyhedron.box([(-5, 5), (-5, 5)]), max_regions=2)
+    smooth = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation="tanh")
+    with pytest.raises(ActivationError, match="piecewise-linear"):
+        decompose(smooth, Polyhedron.box([(0, 1)]))
+    with pytest.raises(ClaimError, match=r"expected 1 interval \(l_0 = 1\), got 2"):
+        decompose(smooth.replace(activation="relu"), Polyhedron.box([(0, 1), (0, 1)]))
