@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import sympy
 
 from symresnet import __version__
-from symresnet.errors import ClaimError, InputError, ParseError, SymresnetError
+from symresnet.errors import ClaimError, CompileError, InputError, ParseError, SymresnetError
 from symresnet.exact import check_name
 
 EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -163,6 +163,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_json({"claims": [verdict_json(v) for v in verdicts]})
     else:
         print("\n\n".join(format_verdict(v, title=spec.title) for v in verdicts))
+    if args.tex is not None or args.pdf:  # the derivation of every claim (symresnet.texout)
+        from symresnet.texout import write_files
+
+        write_files(
+            args,
+            spec,
+            verdicts,
+            tex=args.tex,
+            report=lambda p: print(f"symresnet: wrote {p}", file=sys.stderr),
+        )
     return EXIT_OK if all(v.holds is True for v in verdicts) else EXIT_FALSE
 
 
@@ -177,7 +187,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for verdict in _verdicts(spec):
             print(format_verdict(verdict, title=spec.title))
             print()
+    from symresnet.texout import write_demo  # the two derivations as LaTeX (and PDF)
+
+    for line in write_demo(args.out):
+        print(line)
     return EXIT_OK
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    from symresnet.texout import cmd_derive as derive
+
+    return derive(args)
 
 
 # -- wiring ---------------------------------------------------------------------------------
@@ -207,6 +227,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", cmd_check, "decide every claim of a spec (exit 1 if one fails)")
     p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--tex", metavar="FILE", help="write the derivation of every claim (LaTeX)")
+    p.add_argument("--pdf", action="store_true", help="compile it to PDF (FILE.pdf)")
+    from symresnet.texout import add_render_arguments
+
+    add_render_arguments(p)
+
+    p = command("derive", cmd_derive, "the worked solution of every claim (or at X) in LaTeX/PDF")
+    p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
+    p.add_argument("--at", metavar="X", help="derive the evaluation at X instead of the claims")
+    p.add_argument("-o", "--output", metavar="FILE.tex", help="write the LaTeX to FILE.tex")
+    p.add_argument("--pdf", action="store_true", help="compile to PDF (FILE.pdf, or SPEC.pdf)")
+    p.add_argument("--fragment", action="store_true", help="LaTeX without preamble, for \\input")
+    add_render_arguments(p)
     from symresnet.regionscli import add_claim_arguments, add_regions_command
 
     add_claim_arguments(p)
@@ -244,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(_join_value_options(argv))
         if not getattr(args, "command", None):
             raise _UsageError(
-                "symresnet: choose a command: demo, check, eval, regions, info (see --help)"
+                "symresnet: choose a command: demo, check, derive, eval, regions, info (see --help)"
             )
         return args.func(args)
     except _UsageError as err:
@@ -252,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except InputError as err:
         print(f"symresnet: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except CompileError as err:  # no LaTeX engine, or LaTeX failed: not a bug in symresnet
+        print(f"symresnet: error: {' '.join(str(err).split())}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("symresnet: interrupted", file=sys.stderr)

@@ -81,7 +81,7 @@ def latex_errors(log: str) -> tuple[str, ...]:
     lines = log.splitlines()
     out: list[str] = []
     for i, line in enumerate(lines):
-        if not line.startswith("!"):
+        if not line.startswith("!") or "==> Fatal error occurred" in line:
             continue
         out.append(line.rstrip())
         for follow in lines[i + 1 : i + 12]:

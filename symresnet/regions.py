@@ -502,26 +502,28 @@ class _VertexEngine:
             for verts, maps, pattern in cells:
                 Z = net.preactivation(k, maps)
                 nv = len(verts)
-                Vh = flint.fmpq_mat(nv, n + 1, [v for vert in verts for v in (*vert, _ONE)])
-                vals = (Vh * Z.transpose()).entries()
-                rows = [[*verts[j], *vals[j * width : (j + 1) * width]] for j in range(nv)]
+                # the values of all neurons at all vertices: Z times the vertices as columns
+                cols = [vert[i] for i in range(n) for vert in verts]
+                vals = (Z * flint.fmpq_mat(n + 1, nv, [*cols, *([_ONE] * nv)])).entries()
                 # piece index of each neuron = number of breakpoints it lies above (pieces
                 # are left-closed); a neuron crossing a breakpoint is cut there
                 index = [0] * width
                 cuts = []
                 for i in range(width):
-                    column = vals[i::width]
+                    column = vals[i * nv : (i + 1) * nv]
                     for beta in bps:
                         side = _side(column, beta)
                         if side is None:
                             cuts.append((i, beta))
                         elif side > 0:
                             index[i] += 1
+                # a vertex row: its coordinates, then the value of each cut's neuron
+                rows = [[*verts[j], *(vals[i * nv + j] for i, _ in cuts)] for j in range(nv)]
                 pieces = [(rows, index)]
-                for i, beta in cuts:
+                for t, (i, beta) in enumerate(cuts):
                     nxt = []
                     for piece, idx in pieces:
-                        neg, pos, side = split(piece, n + i, beta)
+                        neg, pos, side = split(piece, n + t, beta)
                         if neg is not None:
                             up = list(idx)
                             up[i] += 1
@@ -571,10 +573,16 @@ def _side(values: list[flint.fmpq], beta: flint.fmpq) -> int | None:
     return 1 if above else (-1 if below else 0)
 
 
-def _point_on(u: list[flint.fmpq], v: list[flint.fmpq], col: int, beta: flint.fmpq) -> list:
-    """The point of segment ``uv`` where column ``col`` equals ``beta`` (all columns affine)."""
+def _point_on(u: list, v: list, col: int, beta: flint.fmpq, n: int) -> list:
+    """The point of segment ``uv`` where column ``col`` equals ``beta``: the coordinates (the
+    first ``n`` columns) and the columns after ``col`` interpolated (all are affine along the
+    segment); the columns before ``col`` are spent and copied from ``u``."""
     t = (beta - u[col]) / (v[col] - u[col])
-    return [a + t * (c - a) for a, c in zip(u, v, strict=True)]
+    return [
+        *(u[i] + t * (v[i] - u[i]) for i in range(n)),
+        *u[n : col + 1],
+        *(u[i] + t * (v[i] - u[i]) for i in range(col + 1, len(u))),
+    ]
 
 
 def _cmp(v: flint.fmpq, beta: flint.fmpq) -> int:
@@ -587,7 +595,7 @@ def _split_segment(seg: list[list], col: int, beta: flint.fmpq):
     side = _side([u[col], v[col]], beta)
     if side is not None:
         return None, None, side
-    w = _point_on(u, v, col, beta)
+    w = _point_on(u, v, col, beta, 1)
     return ([u, w], [w, v], None) if u[col] < beta else ([w, v], [u, w], None)
 
 
@@ -607,7 +615,7 @@ def _split_ring(ring: list[list], col: int, beta: flint.fmpq):
             pos.append(u)
         sv = sides[(j + 1) % m]
         if su * sv < 0:
-            w = _point_on(u, ring[(j + 1) % m], col, beta)
+            w = _point_on(u, ring[(j + 1) % m], col, beta, 2)
             neg.append(w)
             pos.append(w)
     return neg, pos, None

@@ -73,7 +73,8 @@ class RenderOptions:
     * ``fraktur``: ``\\mathfrak{M}`` (the book) or a plain ``M``.
     * ``display``: displayed, numbered equations (the book) or inline formulas.
     * ``max_rows``, ``max_columns``: larger matrices are elided with ``\\vdots``/``\\cdots``.
-    * ``line_width``: about how many characters of a formula go on one line before it breaks.
+    * ``line_width``: about how wide (in points; the text is 455pt, the number takes 30pt) a line
+      of a formula may get before it breaks.
     * ``layers_per_line``: how many ``W_k, B_k`` pairs the problem statement puts on a line.
     * ``template_dir``: a folder of one's own templates, tried before the shipped ones.
     * ``derivation``: when values are abbreviated by names (:class:`DerivationOptions`).
@@ -86,7 +87,7 @@ class RenderOptions:
     display: bool = True
     max_rows: int = 8
     max_columns: int = 8
-    line_width: int = 70
+    line_width: int = 425
     layers_per_line: int = 2
     template_dir: str | os.PathLike[str] | None = None
     derivation: DerivationOptions = DEFAULT_OPTIONS
@@ -105,8 +106,8 @@ class RenderOptions:
         for name in ("max_rows", "max_columns"):
             if not 3 <= getattr(self, name) <= 1000:
                 raise RenderError(f"{name} must be between 3 and 1000", place=name)
-        if not 10 <= self.line_width <= 10_000:
-            raise RenderError("line_width must be between 10 and 10000", place="line_width")
+        if not 100 <= self.line_width <= 100_000:
+            raise RenderError("line_width must be between 100 and 100000", place="line_width")
         if not 1 <= self.layers_per_line <= 100:
             raise RenderError("layers_per_line must be between 1 and 100", place="layers_per_line")
 
@@ -212,8 +213,9 @@ class DerivationView:
     ``title`` (free text or ``None``), ``L``, ``problem``, ``question`` (``(R)(5)``), ``claim``
     (or ``None`` for an evaluation), ``vectors`` (``x_{0} \\in \\mathbb{R}^{1}``, ...),
     ``indices`` (``k \\in \\{1, 2, 3, 4\\}``), ``start`` (``x_{0} = 5``), ``recursion`` (1.151),
-    ``realization`` (1.152), ``steps`` (1.153)-(1.156), ``result`` (``(R)(5) = 28``) and
-    ``result_lines`` (the same, ``&``-aligned)."""
+    ``realization`` (1.152), ``steps`` (1.153)-(1.156), ``result`` (``(R)(5) = 28``),
+    ``result_lines`` (the same, ``&``-aligned) and ``vector_output`` (``l_L > 1``: results are
+    tall vectors, better displayed than inline)."""
 
     title: Latex | None
     L: int
@@ -228,6 +230,7 @@ class DerivationView:
     steps: tuple[StepView, ...]
     result: Latex
     result_lines: tuple[Latex, ...]
+    vector_output: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -405,6 +408,7 @@ class _Viewer:
             steps=steps,
             result=P.chain(d.result),
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
+            vector_output=d.dims[-1] > 1,
         )
 
 

@@ -216,3 +216,70 @@ def test_region_limit_and_activation_errors():
         decompose(smooth, Polyhedron.box([(0, 1)]))
     with pytest.raises(ClaimError, match=r"expected 1 interval \(l_0 = 1\), got 2"):
         decompose(smooth.replace(activation="relu"), Polyhedron.box([(0, 1), (0, 1)]))
+
+
+# -- pictures ---------------------------------------------------------------------------------------
+
+
+def test_picture_data_of_the_exercise(exercise):
+    from symresnet.plot import picture
+
+    pic = picture(decompose(exercise, parse_box("-2..1", 1)), title="Exercise 1.5.1")
+    assert pic.breakpoint_labels == ("-5/3", "-7/5", "-9/7")
+    # the graph's corners, by hand: (-2, 0), (-5/3, -5/3), (-7/5, -19/5), (-9/7, -29/7), (1, -27)
+    corners = [(s.x0, s.y0) for s in pic.segments] + [(pic.segments[-1].x1, pic.segments[-1].y1)]
+    expected = [(-2, 0), (-5 / 3, -5 / 3), (-7 / 5, -19 / 5), (-9 / 7, -29 / 7), (1, -27)]
+    assert corners == pytest.approx(expected)
+    assert all(s.closed0 and s.closed1 for s in pic.segments)  # continuous: no open ends
+
+
+def test_picture_marks_jumps_with_heaviside():
+    from symresnet.plot import picture
+
+    net = ResNet(W=[[[1], [-1]], [[1, 1]]], B=[[0, 0], [0]], activation="heaviside")
+    segs = picture(decompose(net, Polyhedron.box([(-1, 1)]))).segments
+    # 1 on [-1, 0), 2 at 0, 1 on (0, 1]: the ends at 0 are open, the point is a closed dot
+    assert [(s.x0, s.x1, s.y0, s.closed0, s.closed1) for s in segs] == [
+        (-1, 0, 1, True, False), (0, 0, 2, True, True), (0, 1, 1, False, True)
+    ]
+
+
+def test_plot_and_tikz_files(tmp_path):
+    pytest.importorskip("matplotlib")
+    from symresnet.cli import main
+
+    rn = RandomNet(11, n0=2, act="relu", depth=3, width=3)
+    dec = decompose(rn.resnet(), Polyhedron.box([(-1, 1), (-1, 1)]))
+    from symresnet.plot import save_plot, tikz
+
+    png = save_plot(dec, tmp_path / "r.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = tikz(dec, title="random & net")
+    assert text.count(r"\filldraw") == len(dec.regions) and r"random \& net" in text
+    assert main(["regions", "symresnet/examples/exercise-1.5.1.toml", "--box", "-2..1",
+                 "--plot", str(tmp_path / "e.pdf"), "--tikz", str(tmp_path / "e.tex")]) == 0
+    assert (tmp_path / "e.pdf").read_bytes()[:4] == b"%PDF"
+    assert r"\addplot" in (tmp_path / "e.tex").read_text()
+
+
+def test_tikz_compiles(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    have = shutil.which("pdflatex") and shutil.which("kpsewhich") and subprocess.run(
+        ["kpsewhich", "pgfplots.sty"], capture_output=True, text=True).stdout.strip()
+    if not have:
+        if os.environ.get("SYMRESNET_REQUIRE_LATEX"):
+            pytest.fail("pdflatex with pgfplots (texlive-pictures) is required")
+        pytest.skip("pdflatex with pgfplots (Debian texlive-pictures) not installed")
+    from symresnet.plot import tikz
+
+    rn = RandomNet(5, n0=2, act="relu", depth=3, width=3)
+    for name, dec in (("two", decompose(rn.resnet(), Polyhedron.box([(-1, 1), (-1, 1)]))),
+                      ("one", decompose(RandomNet(2, n0=1).resnet(), Polyhedron.box([(-1, 1)])))):
+        (tmp_path / f"{name}.tex").write_text(tikz(dec, title=name))
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", f"{name}.tex"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout[-2000:]
+        assert (tmp_path / f"{name}.pdf").exists()

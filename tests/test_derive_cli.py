@@ -1,0 +1,128 @@
+"""The command line's LaTeX/PDF outputs: derive, check --tex/--pdf, demo, and their errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from symresnet import compile as compile_module
+from symresnet.cli import main
+from symresnet.errors import CompileError
+from symresnet.examples import example_path
+
+EXERCISE = str(example_path("exercise-1.5.1"))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_derive_prints_a_document(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE)
+    assert code == 0, err
+    assert out.startswith(r"\documentclass") and out.rstrip().endswith(r"\end{document}")
+    assert r"the value is $-7$, not $0$." in out
+
+
+def test_derive_at_a_point_as_fragment(capsys):
+    code, out, _ = run(
+        capsys, "derive", EXERCISE, "--at", "-1/2", "--fragment", "--first-equation", "3.1"
+    )
+    assert code == 0
+    assert r"\documentclass" not in out
+    assert (
+        r"Compute $\bigl(\mathcal{R}^{\mathbf{R}}_{\mathfrak{r}}(\Phi, V)\bigr)(-\frac{1}{2})$"
+        in out
+    )
+    assert r"\tag{3.1}" in out
+
+
+def test_derive_writes_the_file_atomically(capsys, tmp_path):
+    target = tmp_path / "ex.tex"
+    code, out, _ = run(capsys, "derive", EXERCISE, "-o", str(target), "--plain-m", "--inline")
+    assert code == 0 and out == f"wrote {target}\n"
+    tex = target.read_text()
+    assert r"M_{\mathfrak{r},3}" in tex and r"\begin{equation}" not in tex
+    assert [p.name for p in tmp_path.iterdir()] == ["ex.tex"]  # no temporary file left
+
+
+def test_derive_with_own_templates(capsys, tmp_path):
+    (tmp_path / "document.tex.j2").write_text(
+        "<% for d in derivations %>[<< d.claim.value >>]<% endfor %>\n"
+    )
+    code, out, _ = run(capsys, "derive", EXERCISE, "--template", str(tmp_path))
+    assert code == 0 and out.strip() == "[-7]"
+
+
+def test_check_writes_every_claim(capsys, tmp_path):
+    target = tmp_path / "claims.tex"
+    code, out, err = run(capsys, "check", EXERCISE, "--tex", str(target), "--json")
+    assert code == 1  # the claim is false
+    assert out.lstrip().startswith("{")  # stdout stays JSON
+    assert f"symresnet: wrote {target}" in err
+    assert r"\tag{1.161}" in target.read_text()
+
+
+def test_demo_without_latex_writes_tex(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(compile_module, "find_engine", lambda engine="auto": None)
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "d"))
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == [
+        "example-1.5.6.tex",
+        "exercise-1.5.1.tex",
+    ]
+    assert f"Exercise 1.5.1: wrote {tmp_path / 'd' / 'exercise-1.5.1.tex'}" in out
+    assert "no LaTeX engine found" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["derive", EXERCISE, "--template", "/no/such/folder"],
+            r"/no/such/folder: --template: is not a folder",
+        ),
+        (["derive", EXERCISE, "-o", "out.pdf"], r"names the \.tex file"),
+        (["derive", EXERCISE, "--fragment", "--pdf"], r"--fragment has no preamble"),
+        (["derive", EXERCISE, "--first-equation", "x"], r"must end in digits"),
+        (["derive", EXERCISE, "--max-columns", "1"], r"max_columns must be between 3 and 1000"),
+        (["derive", EXERCISE, "-o", "/no/such/folder/x.tex"], r"cannot write the file"),
+    ],
+)
+def test_bad_derive_exits_2(capsys, argv, message):
+    import re
+
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and re.search(message, lines[0]), err
+
+
+def test_spec_without_claims_needs_at(capsys, tmp_path):
+    spec = tmp_path / "net.toml"
+    spec.write_text("[[layers]]\nW = [[1]]\nB = [0]\n")
+    code, _, err = run(capsys, "derive", str(spec))
+    assert code == 2 and "no [[claims]] to derive" in err and "--at" in err
+
+
+def test_latex_failure_is_exit_2_naming_the_log(capsys, tmp_path, monkeypatch):
+    def failing(tex, *, engine="auto", timeout=0):
+        raise CompileError(
+            "LaTeX failed: ! Undefined control sequence. l.4 \\x", log="This is pdfTeX\n! Undefined"
+        )
+
+    monkeypatch.setattr(compile_module, "compile_pdf", failing)
+    code, _, err = run(capsys, "derive", EXERCISE, "-o", str(tmp_path / "e.tex"), "--pdf")
+    assert code == 2
+    assert err.strip() == (
+        f"symresnet: error: LaTeX failed: ! Undefined control sequence. l.4 \\x (log: {tmp_path / 'e.log'})"
+    )
+    assert (tmp_path / "e.tex").exists() and (tmp_path / "e.log").exists()
+    assert not (tmp_path / "e.pdf").exists()
+
+
+def test_missing_engine_is_exit_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(compile_module, "find_engine", lambda engine="auto": None)
+    code, _, err = run(capsys, "check", EXERCISE, "--pdf")
+    assert code == 2 and "no LaTeX engine found" in err
