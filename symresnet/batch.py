@@ -25,6 +25,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
+from math import lcm
 from typing import Any, TextIO
 
 import flint
@@ -52,8 +54,8 @@ Matrix = sympy.ImmutableMatrix
 Value = Any  # flint.fmpq or a sympy expression
 
 #: estimated work (multiply-adds times layer depth, see :func:`work`) above which a batch is
-#: spread over processes; below it (about half a second on one core here) one process is faster
-PARALLEL_WORK = 400_000_000
+#: spread over processes (about 0.1 s on one core here; starting the workers costs ~20 ms)
+PARALLEL_WORK = 60_000_000
 #: points per chunk when a run is split (for progress and workers)
 CHUNK_POINTS = 256
 #: seconds to wait for a Dask scheduler to answer
@@ -67,7 +69,11 @@ _SIMPLE = re.compile(r"\s*(-?\d{1,60})(?:/(\d{1,60})|\.(\d{1,60}))?\s*")
 
 def _value(entry: object, *, names: Mapping[str, sympy.Symbol], limits: Limits) -> Value:
     """One exact entry: ``fmpq`` when rational, else a sympy expression."""
-    if isinstance(entry, str):
+    if type(entry) is Fraction or isinstance(entry, sympy.Rational):  # what exact() takes, faster
+        p, q = entry.numerator, entry.denominator
+        if max(p.bit_length(), q.bit_length()) < limits.max_digits * 3:  # < max_digits digits
+            return flint.fmpq(int(p), int(q))
+    elif isinstance(entry, str):
         m = _SIMPLE.fullmatch(entry)
         if m and (m[2] is None or m[2].strip("0")):
             whole, den, frac = m.groups()
@@ -78,10 +84,6 @@ def _value(entry: object, *, names: Mapping[str, sympy.Symbol], limits: Limits) 
             return flint.fmpq(int(whole))
     if isinstance(entry, flint.fmpq):
         return entry
-    if isinstance(entry, sympy.Rational):  # as exact() would accept it, without its overhead
-        p, q = int(entry.p), int(entry.q)
-        if max(p.bit_length(), q.bit_length()) * 0.302 < limits.max_digits - 1:
-            return flint.fmpq(p, q)
     value = exact(entry, names=names, limits=limits)
     return core._fmpq(value) if value.is_Rational else value
 
@@ -244,6 +246,14 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def processes(work: float, *, workers: int | None = None) -> int:
+    """How many processes a job of estimated ``work`` gets: ``workers`` when given, else all
+    cores above :data:`PARALLEL_WORK` and one below it."""
+    if workers is not None:
+        return max(1, workers)
+    return default_workers() if work > PARALLEL_WORK else 1
+
+
 def map_chunks(
     func: Callable[[Any, Any], Any],
     shared: Any,
@@ -268,17 +278,14 @@ def map_chunks(
     tick = progress.advance if progress is not None else (lambda count: None)
     if scheduler is not None:
         return _map_dask(func, shared, chunks, sizes, scheduler, tick)
-    n = default_workers() if workers is None else max(1, workers)
-    parallel = n > 1 and len(chunks) > 1 and (workers is not None or work > PARALLEL_WORK)
-    if not parallel:
+    n = min(processes(work, workers=workers), len(chunks))
+    if n == 1:
         out = []
         for chunk, size in zip(chunks, sizes, strict=True):
             out.append(func(shared, chunk))
             tick(size)
         return out
-    with ProcessPoolExecutor(
-        max_workers=min(n, len(chunks)), initializer=_init_worker, initargs=(shared,)
-    ) as pool:
+    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(shared,)) as pool:
         futures = [pool.submit(_call_in_worker, func, chunk) for chunk in chunks]
         out = []
         for future, size in zip(futures, sizes, strict=True):
@@ -331,22 +338,36 @@ def _outputs_of(model: core.Compiled, X: core.Scaled) -> core.Scaled:
     return core.run(model, X)[-1].x
 
 
+def _plain_point(point: object, dim: int, max_bits: int) -> tuple[flint.fmpq, ...] | None:
+    """A list or tuple of ``dim`` moderate ints, Fractions, sympy Rationals or fmpq, converted
+    without the general parser; ``None`` for anything else (:func:`point_values` reads it)."""
+    if type(point) not in (list, tuple) or len(point) != dim:
+        return None
+    out = []
+    for e in point:
+        t = type(e)
+        if t is flint.fmpq:
+            out.append(e)
+            continue
+        if t is Fraction or t is int or (t is not bool and isinstance(e, sympy.Rational)):
+            p, q = e.numerator, e.denominator
+            if p.bit_length() < max_bits and q.bit_length() < max_bits:
+                out.append(flint.fmpq(int(p), int(q)))
+                continue
+        return None
+    return tuple(out)
+
+
 def _groups(points: list[list[flint.fmpq]]) -> list[list[int]]:
     """Indices of points to stack together: all of them, unless their common denominator would
     be much larger than any single one (then points with equal denominators go together)."""
-    dens = [flint.fmpz(1)] * len(points)
-    for j, p in enumerate(points):
-        for q in p:
-            if dens[j] % q.q:
-                dens[j] = dens[j].lcm(q.q)
-    common = flint.fmpz(1)
-    for d in set(dens):
-        common = common.lcm(d)
+    dens = [lcm(*{int(q.q) for q in p}) for p in points]
+    common = lcm(*set(dens))
     if common.bit_length() <= max(d.bit_length() for d in dens) + 64:
         return [list(range(len(points)))]
     by_den: dict[int, list[int]] = {}
     for j, d in enumerate(dens):
-        by_den.setdefault(int(d), []).append(j)
+        by_den.setdefault(d, []).append(j)
     return list(by_den.values())
 
 
@@ -375,8 +396,10 @@ def realize_many(
     """
     dim = network.dims[0]
     names = dict(names or {})
+    max_bits = 3 * limits.max_digits  # fewer bits than that: fewer than max_digits digits
     inputs = [
-        tuple(point_values(p, dim, names=names, limits=limits, place=f"points[{j}]"))
+        _plain_point(p, dim, max_bits)
+        or tuple(point_values(p, dim, names=names, limits=limits, place=f"points[{j}]"))
         for j, p in enumerate(points, start=1)
     ]
     model = core.compiled(network)
@@ -385,7 +408,8 @@ def realize_many(
     bar = Progress(len(inputs), enabled=progress)
     try:
         if model.complete and rational:
-            size = chunk_size or CHUNK_POINTS
+            n = processes(work(network, len(rational)), workers=workers)
+            size = chunk_size or (CHUNK_POINTS if n == 1 else -(-len(rational) // (2 * n)))
             chunks: list[list[int]] = []
             for group in _groups([list(inputs[j]) for j in rational]):
                 chunks += _chunks([rational[i] for i in group], size)

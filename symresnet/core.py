@@ -23,8 +23,9 @@ API (for :mod:`symresnet.realization`, :mod:`symresnet.batch`, regions and param
     The network converted to flint once and cached per network object (a
     ``WeakKeyDictionary``): layers ``1..prefix`` whose weights are rational and whose activation
     is exact on rationals.  ``prefix == L`` means the whole network runs here.
-``columns(points) -> Scaled``
-    Points (sequences of ints, Fractions, sympy Rationals or fmpq) as the columns of a matrix.
+``columns(points) -> Scaled``, ``from_sympy(matrix) -> Scaled | None``
+    Points (sequences of ints, Fractions, sympy Rationals or fmpq) as the columns of a matrix;
+    a sympy matrix (``None`` unless every entry is a Rational).
 ``forward(net, X) -> list[Layer]``
     The numeric prefix of Def. 1.5.4 on all columns of ``X`` at once: for every layer its
     terms ``Wx``, ``skips`` (``(r, V_{r,k} x_r)``), the pre-activation ``z`` and ``x``, each a
@@ -89,6 +90,7 @@ __all__ = [
     "compiled",
     "forward",
     "from_fmpq_mat",
+    "from_sympy",
     "parametric",
     "patterns",
     "preactivations",
@@ -175,10 +177,10 @@ def _fmpq(value: object) -> flint.fmpq:
 
 def columns(points: Iterable[Sequence[object]]) -> Scaled:
     """Points (each a sequence of exact rationals) as the columns of one :class:`Scaled`."""
-    cols = [[_fmpq(v) for v in point] for point in points]
+    cols = [[v if type(v) is flint.fmpq else _fmpq(v) for v in point] for point in points]
     if not cols:
         raise ValueError("columns() needs at least one point")
-    den = flint.fmpz(lcm(*(int(q.q) for col in cols for q in col)))
+    den = flint.fmpz(lcm(*{int(q.q) for col in cols for q in col}))
     rows = len(cols[0])
     if any(len(col) != rows for col in cols):
         raise ValueError("all points must have the same length")
@@ -218,6 +220,12 @@ def _as_fmpq_mat(m: sympy.MatrixBase) -> flint.fmpq_mat | None:
     if not all(e.is_Rational for e in entries):
         return None
     return flint.fmpq_mat(m.rows, m.cols, [flint.fmpq(int(e.p), int(e.q)) for e in entries])
+
+
+def from_sympy(m: sympy.MatrixBase) -> Scaled | None:
+    """A sympy matrix as :class:`Scaled`, or ``None`` if an entry is not a Rational."""
+    q = _as_fmpq_mat(m)
+    return None if q is None else Scaled(*_split(q))
 
 
 def to_fmpq_mat(m: sympy.MatrixBase) -> flint.fmpq_mat:

@@ -190,7 +190,8 @@ def _layer_activation(network: ResNet, k: int) -> Activation:
 
 def _forward_rational(network: ResNet, x0: Matrix) -> list[LayerTrace]:
     """The layers before the first symbolic one (all, for a rational network) on flint."""
-    if not all(e.is_Rational for e in x0):
+    X = core.from_sympy(x0)
+    if X is None:  # a symbolic input
         return []
     return [
         LayerTrace(
@@ -198,7 +199,7 @@ def _forward_rational(network: ResNet, x0: Matrix) -> list[LayerTrace]:
             _layer_activation(network, s.k),
             {"Wx": s.Wx, "B": network.B[s.k - 1], "skips": s.skips, "z": s.z, "x": s.x},
         )
-        for s in core.forward(network, core.columns([list(x0)]))
+        for s in core.forward(network, X)
     ]
 
 

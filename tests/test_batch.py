@@ -19,7 +19,7 @@ import sympy
 from symresnet import ResNet, realize_many
 from symresnet.batch import Progress, _groups, map_chunks, sweep
 from symresnet.cli import main
-from symresnet.errors import ClaimError, InputError, ParseError
+from symresnet.errors import ClaimError, InputError, LimitError, ParseError
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -98,6 +98,14 @@ def test_errors_name_the_point(exercise):
         realize_many(exercise, [[1], [1, 2]])
     with pytest.raises(ParseError, match=r"points\[1\]\[1\]"):
         realize_many(exercise, [["1/0"]])
+
+
+def test_huge_entries_meet_the_parsers_limits(exercise):
+    with pytest.raises(LimitError, match=r"points\[2\]\[1\]"):
+        realize_many(exercise, [[1], [Fraction(10**6000, 3)]])
+    # by hand: for x > 0, x_1 = (x + 3; 2x + 4), x_2 = (3x + 5; 0; 7x + 9), x_3 = -10x - 17
+    x = Fraction(10**40, 3)
+    assert realize_many(exercise, [[x]]).outputs.strings(0) == [str(-10 * x - 17)]
 
 
 def _pid(shared, chunk):
