@@ -20,6 +20,8 @@ internal error: a bug) unless every item holds:
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -42,16 +44,113 @@ def _f(e) -> Fraction:
     return Fraction(int(e.p), int(e.q))
 
 
+# Exact arithmetic on integer matrices over one positive common denominator: ``(rows, den)``
+# stands for the matrix ``rows / den`` (plain Python ints; a Fraction per entry would spend most
+# of its time in gcds).
+Scaled = tuple[list[list[int]], int]
+
+
+def _scaled(rows: Sequence[Sequence[Fraction]]) -> Scaled:
+    den = 1
+    for row in rows:
+        for v in row:
+            den = math.lcm(den, v.denominator)
+    return [[v.numerator * (den // v.denominator) for v in row] for row in rows], den
+
+
+def _mul(A: Scaled, B: Scaled) -> Scaled:
+    cols = list(zip(*B[0], strict=True))
+    return [[sum(map(operator.mul, row, col)) for col in cols] for row in A[0]], A[1] * B[1]
+
+
+def _add(A: Scaled, B: Scaled) -> Scaled:
+    den = math.lcm(A[1], B[1])
+    fa, fb = den // A[1], den // B[1]
+    return [[a * fa + b * fb for a, b in zip(u, v, strict=True)] for u, v in zip(A[0], B[0], strict=True)], den
+
+
+def _sign_minus(num: int, den: int, q: Fraction) -> int:
+    """The sign of ``num/den - q`` (``den > 0``)."""
+    d = num * q.denominator - q.numerator * den
+    return (d > 0) - (d < 0)
+
+
 class _Net:
+    """The network's data as scaled integer matrices, and the activation's pieces."""
+
     def __init__(self, network):
         self.L = len(network.W)
-        self.W = [[[_f(e) for e in m.row(i)] for i in range(m.rows)] for m in network.W]
+        self.W = [_scaled([[_f(e) for e in m.row(i)] for i in range(m.rows)]) for m in network.W]
         self.B = [[_f(e) for e in m] for m in network.B]
         self.V = {
-            rk: [[_f(e) for e in m.row(i)] for i in range(m.rows)] for rk, m in network.skips.items()
+            rk: _scaled([[_f(e) for e in m.row(i)] for i in range(m.rows)])
+            for rk, m in network.skips.items()
         }
-        self.dims = [len(self.W[0][0])] + [len(w) for w in self.W]
+        self.dims = [network.W[0].cols] + [m.rows for m in network.W]
         self.pieces = _pieces(network.activation.name, dict(network.activation.params))
+        # slope and intercept of every piece over one denominator M
+        self.M = 1
+        for p in self.pieces:
+            self.M = math.lcm(self.M, p[4].denominator, p[5].denominator)
+        self.sc = [(int(p[4] * self.M), int(p[5] * self.M)) for p in self.pieces]
+
+    def inside(self, idx: int, num: int, den: int, *, closed: bool = False) -> bool:
+        """``num/den`` lies in piece ``idx`` (in its closure if ``closed``)."""
+        lo, hi, lo_c, hi_c = self.pieces[idx][:4]
+        if lo is not None:
+            s = _sign_minus(num, den, lo)
+            if s < 0 or (s == 0 and not (lo_c or closed)):
+                return False
+        if hi is not None:
+            s = _sign_minus(num, den, hi)
+            if s > 0 or (s == 0 and not (hi_c or closed)):
+                return False
+        return True
+
+    def piece_of(self, num: int, den: int) -> int:
+        return next(i for i in range(len(self.pieces)) if self.inside(i, num, den))
+
+    def propagate(self, X0: Scaled, pattern: Sequence[Sequence[int]] | None = None, *, cache=None):
+        """Def. 1.5.4 on the columns of ``X0``: with ``pattern`` given, the maps ``z_k`` under it
+        (``X0`` = the identity with a column for the constant); without, a point (one column)
+        and the pattern read off its pre-activations.  Returns (``[z_1, ..., z_L]``, pattern).
+        ``cache`` (a dict) keeps the maps ``x_k`` by pattern prefix."""
+        xs: dict[int, Scaled] = {0: X0}
+        zs: list[Scaled] = []
+        found: list[tuple[int, ...]] = []
+        c = len(X0[0][0])
+        use = cache is not None and pattern is not None
+        for k in range(1, self.L + 1):
+            before = tuple(tuple(p) for p in pattern[: k - 1]) if use else None
+            Z = cache.get(("z", before)) if use else None
+            if Z is None:
+                Z = _mul(self.W[k - 1], xs[k - 1])
+                Z = _add(Z, _scaled([[0] * (c - 1) + [b] for b in self.B[k - 1]]))
+                for (r, kk), V in self.V.items():
+                    if kk == k:
+                        Z = _add(Z, _mul(V, xs[r]))
+                if use:
+                    cache[("z", before)] = Z
+            zs.append(Z)
+            if k == self.L:
+                break
+            if pattern is None:
+                idx = tuple(self.piece_of(row[-1], Z[1]) for row in Z[0])
+                found.append(idx)
+            else:
+                idx = tuple(pattern[k - 1])
+            key = ("x", (*before, idx)) if use else None
+            if use and key in cache:
+                xs[k] = cache[key]
+                continue
+            rows = []
+            for i, row in zip(idx, Z[0], strict=True):
+                s, t = self.sc[i]
+                rows.append([s * v for v in row[:-1]] + [s * row[-1] + t * Z[1]])
+            xs[k] = (rows, Z[1] * self.M)
+            if use:
+                cache[key] = xs[k]
+        return zs, found if pattern is None else [list(p) for p in pattern]
 
 
 def _pieces(name: str, params: dict) -> list[tuple]:
@@ -82,83 +181,23 @@ def _pieces(name: str, params: dict) -> list[tuple]:
     raise EvidenceError(f"no checker for the activation {name}")
 
 
-def _inside(piece: tuple, z: Fraction, *, closed: bool = False) -> bool:
-    lo, hi, lo_c, hi_c = piece[:4]
-    if lo is not None and (z < lo or (z == lo and not (lo_c or closed))):
-        return False
-    return not (hi is not None and (z > hi or (z == hi and not (hi_c or closed))))
+def evaluate(net: _Net, x: Sequence[Fraction]) -> tuple[Vector, list[tuple[int, ...]]]:
+    """``R(x)`` by Def. 1.5.4, exactly, and the pattern of pieces of the hidden layers."""
+    zs, pattern = net.propagate(_scaled([[v] for v in x]))
+    rows, den = zs[-1]
+    return [Fraction(row[0], den) for row in rows], pattern
 
 
-def _piece_of(net: _Net, z: Fraction) -> int:
-    return next(i for i, p in enumerate(net.pieces) if _inside(p, z))
+def _identity(n: int) -> Scaled:
+    return [[int(i == j) for j in range(n + 1)] for i in range(n)], 1
 
 
-def _matvec(M: list[list[Fraction]], x: Sequence[Fraction]) -> Vector:
-    return [sum((a * b for a, b in zip(row, x, strict=True)), Fraction(0)) for row in M]
-
-
-def evaluate(net: _Net, x: Sequence[Fraction]) -> tuple[Vector, list[list[int]]]:
-    """``R(x)`` by Def. 1.5.4 with Fractions, and the pattern of pieces of the hidden layers."""
-    xs: list[Vector] = [list(x)]
-    pattern: list[list[int]] = []
-    for k in range(1, net.L + 1):
-        z = [a + b for a, b in zip(_matvec(net.W[k - 1], xs[k - 1]), net.B[k - 1], strict=True)]
-        for (r, kk), V in net.V.items():
-            if kk == k:
-                z = [a + b for a, b in zip(z, _matvec(V, xs[r]), strict=True)]
-        if k == net.L:
-            xs.append(z)
-            break
-        idx = [_piece_of(net, v) for v in z]
-        pattern.append(idx)
-        xs.append([net.pieces[i][4] * v + net.pieces[i][5] for i, v in zip(idx, z, strict=True)])
-    return xs[-1], pattern
-
-
-class _Maps:
-    """Compositions under a pattern, cached by pattern prefix: ``z_k`` as rows over ``(x, 1)``."""
-
-    def __init__(self, net: _Net):
-        self.net = net
-        n = net.dims[0]
-        ident = [[Fraction(int(i == j)) for j in range(n + 1)] for i in range(n)]
-        self.x: dict[tuple, Map] = {(): ident}
-        self.z: dict[tuple, Map] = {}
-
-    def _compose(self, M: list[list[Fraction]], X: Map) -> Map:
-        cols = list(zip(*X, strict=True))
-        return [
-            [sum((a * b for a, b in zip(row, col, strict=True)), Fraction(0)) for col in cols]
-            for row in M
-        ]
-
-    def preactivation(self, pattern: tuple, k: int) -> Map:
-        """``z_k`` under ``pattern[:k-1]`` (layers ``1..k-1``)."""
-        key = pattern[: k - 1]
-        if (key, k) in self.z:
-            return self.z[(key, k)]
-        net = self.net
-        Z = self._compose(net.W[k - 1], self.output(pattern, k - 1))
-        for row, b in zip(Z, net.B[k - 1], strict=True):
-            row[-1] += b
-        for (r, kk), V in net.V.items():
-            if kk == k:
-                S = self._compose(V, self.output(pattern, r))
-                Z = [[a + b for a, b in zip(u, w, strict=True)] for u, w in zip(Z, S, strict=True)]
-        self.z[(key, k)] = Z
-        return Z
-
-    def output(self, pattern: tuple, k: int) -> Map:
-        """``x_k`` under ``pattern[:k]``."""
-        key = pattern[:k]
-        if key not in self.x:
-            Z = self.preactivation(pattern, k)
-            out = []
-            for i, row in zip(pattern[k - 1], Z, strict=True):
-                s, c = self.net.pieces[i][4], self.net.pieces[i][5]
-                out.append([s * v for v in row[:-1]] + [s * row[-1] + c])
-            self.x[key] = out
-        return self.x[key]
+def _homogeneous(x: Sequence[Fraction]) -> tuple[list[int], int]:
+    """``x`` as integers over one denominator ``w``: ``(w x, w)``."""
+    w = 1
+    for v in x:
+        w = math.lcm(w, v.denominator)
+    return [v.numerator * (w // v.denominator) for v in x], w
 
 
 def _apply(M: Map, x: Sequence[Fraction]) -> Vector:
@@ -223,12 +262,12 @@ def verify(verdict) -> None:
 
 def _check_facts(net: _Net, verdict) -> None:
     pieces = verdict.decomposition.pieces
-    maps = _Maps(net)
+    cache: dict = {}
     checked: set[int] = set()
     for fact in verdict.facts:
         region = pieces[fact.piece]
         if fact.piece not in checked:
-            _check_region(net, maps, region)
+            _check_region(net, cache, region)
             checked.add(fact.piece)
         j, s = fact.coordinate, (1 if fact.side == "max" else -1)
         lam = fact.multipliers
@@ -249,18 +288,23 @@ def _check_facts(net: _Net, verdict) -> None:
             _fail(f"the bound of region {fact.piece} is not reached at its point")
     _check_decision(verdict)
     if not verdict.decomposition.partition and all(r.vertices is not None for r in pieces):
-        _check_cover(net, maps, verdict)
+        _check_cover(net, cache, verdict)
 
 
-def _check_region(net: _Net, maps: _Maps, region) -> None:
-    pattern = tuple(tuple(p) for p in region.pattern)
-    out = maps.preactivation(pattern, net.L)
-    if [row[:-1] for row in out] != [list(c) for c in region.C] or [
-        row[-1] for row in out
-    ] != list(region.d):
+def _same(value: Fraction, num: int, den: int) -> bool:
+    return value.numerator * den == num * value.denominator
+
+
+def _check_region(net: _Net, cache: dict, region) -> None:
+    zs, _ = net.propagate(_identity(net.dims[0]), region.pattern, cache=cache)
+    rows, den = zs[-1]
+    maps = [[*c, d] for c, d in zip(region.C, region.d, strict=True)]
+    if len(maps) != len(rows) or not all(
+        _same(v, num, den) for m, row in zip(maps, rows, strict=True) for v, num in zip(m, row, strict=True)
+    ):
         _fail(f"the map of region {region.pattern_text} is not its pattern's composition")
     _, pat = evaluate(net, region.point)
-    if tuple(tuple(p) for p in pat) != pattern:
+    if tuple(pat) != tuple(tuple(p) for p in region.pattern):
         _fail(f"the network's pattern at the point of region {region.pattern_text} differs")
     for row, bi, strict in zip(region.A, region.b, region.strict, strict=True):
         lhs = sum((a * v for a, v in zip(row, region.point, strict=True)), Fraction(0))
@@ -268,7 +312,7 @@ def _check_region(net: _Net, maps: _Maps, region) -> None:
             _fail(f"the point of region {region.pattern_text} is not in it")
 
 
-def _check_cover(net: _Net, maps: _Maps, verdict) -> None:
+def _check_cover(net: _Net, cache: dict, verdict) -> None:
     """Patterns hold on the closed regions (checked at the vertices), the patterns are
     distinct and the measures add up to the box's: the regions cover the box."""
     pieces = verdict.decomposition.pieces
@@ -284,11 +328,13 @@ def _check_cover(net: _Net, maps: _Maps, verdict) -> None:
         for v in verts:
             if not _in_box(bounds, v):
                 _fail(f"a vertex of region {region.pattern_text} is outside the box")
-        for k in range(1, net.L):
-            Z = maps.preactivation(pattern, k)
-            for v in verts:
-                for idx, z in zip(pattern[k - 1], _apply(Z, v), strict=True):
-                    if not _inside(net.pieces[idx], z, closed=True):
+        zs, _ = net.propagate(_identity(net.dims[0]), pattern, cache=cache)
+        for v in verts:
+            vn, w = _homogeneous(v)
+            for (rows, den), idx in zip(zs[:-1], pattern, strict=True):
+                for i, row in zip(idx, rows, strict=True):
+                    z = sum(map(operator.mul, row[:-1], vn)) + row[-1] * w
+                    if not net.inside(i, z, den * w, closed=True):
                         _fail(f"the pattern of region {region.pattern_text} fails at a vertex")
         total += _measure(verts)
     box = Fraction(1)
