@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -21,6 +22,8 @@ from symresnet.errors import ClaimError, CompileError, InputError, ParseError, S
 from symresnet.exact import check_name
 
 EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+#: standard output was closed by the reader (``symresnet ... | head``): 128 + SIGPIPE
+EXIT_PIPE = 141
 #: options whose values may start with "-" (negative numbers): joined as --opt=value before parsing
 VALUE_OPTIONS = ("--at", "--box", "--param", "--forall", "--exists", "--equals", "--at-least",
                  "--at-most", "--greater", "--less")
@@ -200,6 +203,19 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return derive(args)
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    """Write the spec back in the canonical TOML (or JSON) form; ``-o FILE`` writes atomically."""
+    from symresnet.dump import dump, dump_spec
+    from symresnet.spec import load_spec
+
+    spec = load_spec(args.spec)
+    if args.output:
+        dump_spec(spec, args.output, format="json" if args.json else None)
+    else:
+        sys.stdout.write(dump(spec, format="json" if args.json else "toml"))
+    return EXIT_OK
+
+
 # -- wiring ---------------------------------------------------------------------------------
 
 
@@ -262,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_regions_command(command)
 
+    p = command("fmt", cmd_fmt, "write a spec back in the canonical TOML (or JSON) form")
+    p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument("--json", action="store_true", help="JSON instead of TOML")
+
     p = command("info", cmd_info, "L, dims, skips, parameter count, activation, parameters")
     p.add_argument("spec", metavar="SPEC")
     p.add_argument("--json", action="store_true")
@@ -292,6 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symresnet: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped to `head` and closed: stop quietly
+        _silence_stdout()
+        return EXIT_PIPE
+    except OSError as err:  # writing an output file failed (missing folder, full disk, ...)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"symresnet: error: {where}{err.strerror or err}", file=sys.stderr)
+        return EXIT_INPUT
     except (SymresnetError, Exception) as err:  # a bug: never a traceback unless --debug
         if debug:
             traceback.print_exc()
@@ -302,6 +330,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that Python's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured in tests)
+        pass
 
 
 def run() -> NoReturn:
