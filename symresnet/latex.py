@@ -566,13 +566,17 @@ class TermPrinter:
         lines: list[str] = []
         current, used = self.term(chain.first) + " &", self.width(chain.first)
         total = used + sum(self.width(link.term) + 15 for link in chain.links)
+        widths = [self.width(link.term) + 15 for link in chain.links]
+        last = len(chain.links)
         for n, link in enumerate(chain.links, 1):
-            rel, w = self.relation(link), self.width(link.term) + 15
-            # the result stays on the line of the sum that gives it: "= M((5; 11)) = (5; 11)";
-            # a chain that does not fit breaks after its first link, as the book's (1.156)
-            glued = n == len(chain.links) and n > 1 and w <= width // 3
+            rel, w = self.relation(link), widths[n - 1]
+            # the result stays on the line of the sum that gives it: "= M((5; 11)) = (5; 11)"
+            # (so the sum needs room for both); a chain that does not fit breaks after its
+            # first link, as the book's (1.156)
+            glued = n == last and n > 1
+            needed = w + (widths[-1] if n == last - 1 and last > 2 else 0)
             after_first = n == 2 and total > width
-            if not current.endswith("&") and (after_first or (used + w > width and not glued)):
+            if not current.endswith("&") and (after_first or (used + needed > width and not glued)):
                 lines.append(current)
                 current, used = "&", 0
             sep = "" if current.endswith("&") else " "
