@@ -8,17 +8,27 @@ parameters or is undecided; 2 bad input or usage (one line on stderr); 3 an inte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import sympy
 
 from symresnet import __version__
-from symresnet.errors import ClaimError, CompileError, InputError, ParseError, SymresnetError
+from symresnet.errors import (
+    ClaimError,
+    CompileError,
+    InputError,
+    LimitError,
+    ParseError,
+    SymresnetError,
+)
 from symresnet.exact import check_name
 
 EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -29,8 +39,41 @@ VALUE_OPTIONS = ("--at", "--box", "--param", "--forall", "--exists", "--equals",
                  "--at-most", "--greater", "--less")
 
 
+#: seconds a command may run before it gives up (``--time-limit``; docs/security.md)
+DEFAULT_TIME_LIMIT = 600.0
+
+
 class _UsageError(Exception):
     pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise LimitError in the main thread after ``seconds`` (0 or less: no limit).
+
+    The last guard against inputs whose exact evaluation is slow for reasons no size limit
+    sees (sympy deciding signs of deeply nested saturated functions).  It uses SIGALRM, so it
+    acts only in the main thread of a POSIX process; elsewhere it does nothing.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds <= 0 or not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise LimitError(
+            f"gave up after {seconds:g} seconds (--time-limit): the exact computation for "
+            "this input takes too long",
+            hint="use fewer layers or smaller weights, or raise --time-limit",
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -226,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"symresnet {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"give up after SECONDS (default {DEFAULT_TIME_LIMIT:g}; 0: no limit)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(
@@ -300,7 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise _UsageError(
                 "symresnet: choose a command: demo, check, derive, eval, regions, info (see --help)"
             )
-        return args.func(args)
+        with time_limit(args.time_limit):
+            return args.func(args)
     except _UsageError as err:
         print(str(err), file=sys.stderr)
         return EXIT_INPUT

@@ -74,7 +74,8 @@ import flint
 import sympy
 
 from symresnet.activations import IDENTITY, Activation
-from symresnet.errors import NetworkError
+from symresnet.errors import LimitError, NetworkError
+from symresnet.exact import DEFAULT_LIMITS
 
 __all__ = [
     "AffineLayer",
@@ -334,7 +335,21 @@ def _clip_kernel(u: sympy.Expr, v: sympy.Expr) -> Kernel:
 def _repu_kernel(p: int) -> Kernel:
     if p == 1:
         return _relu
-    return lambda z, den: (_rebuild(z, [e**p if e > _Z else _Z for e in z.entries()]), den**p)
+
+    def repu(z: flint.fmpz_mat, den: flint.fmpz) -> tuple[flint.fmpz_mat, flint.fmpz]:
+        # x^p has p times the bits of x: refuse before the power would eat the memory
+        bits = max(den.bit_length(), *(e.bit_length() for e in z.entries()))
+        budget = DEFAULT_LIMITS.max_result_bits
+        if p * bits > budget:
+            raise LimitError(
+                f"RePU_{p} would make values of about {p * bits} bits, more than {budget} "
+                "(Limits.max_result_bits): the exact values of this network grow too fast",
+                place="activation.p",
+                hint="use fewer layers or a smaller power p",
+            )
+        return _rebuild(z, [e**p if e > _Z else _Z for e in z.entries()]), den**p
+
+    return repu
 
 
 def _fraction_kernel(act: Activation) -> Kernel:

@@ -25,6 +25,10 @@ __all__ = [
 ]
 
 
+#: longest message printed for an error (user text quoted in it is cut to fit)
+MAX_MESSAGE = 600
+
+
 def join_place(prefix: str, place: str) -> str:
     """Join two place fragments: ``join_place("layers[2]", "W[0][1]") == "layers[2].W[0][1]"``."""
     if not prefix:
@@ -69,8 +73,9 @@ class InputError(SymresnetError):
         text = f"{head}: {self.message}" if head else self.message
         if self.hint:
             text += f" ({self.hint})"
-        # one line, always: user text inside messages must not break it
-        return " ".join(text.split())
+        # one line, always, and short: user text inside messages must not break or flood it
+        text = " ".join(text.split())
+        return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
 class ParseError(InputError):

@@ -87,6 +87,7 @@ class Limits:
     max_name_length: int = 64  #: characters of one name
     max_entries: int = 1_000_000  #: entries of one matrix (used by other modules)
     max_function_bits: int = 2_048  #: size of a function argument or of a root's radicand
+    max_expression_size: int = 20_000  #: nodes of one symbolic value in a realization
 
     def __post_init__(self) -> None:
         for field, value in vars(self).items():

@@ -367,8 +367,9 @@ def _skips(skips, ls: list[int], *, names, limits) -> dict[tuple[int, int], Matr
                     f"{name} must be an integer, got {idx!r}", place=f"{place}.{name}"
                 )
         if not 0 <= r < k <= L:
+            r_, k_ = (i if abs(i) < 10**9 else "(huge)" for i in (r, k))  # no 1e6-digit messages
             raise NetworkError(
-                f"(r, k) = ({r}, {k}) is not a skip connection: need 0 <= r < k <= L = {L}",
+                f"(r, k) = ({r_}, {k_}) is not a skip connection: need 0 <= r < k <= L = {L}",
                 place=place,
             )
         if (r, k) in out:

@@ -13,6 +13,7 @@ on sympy.  Either way the Trace hands out sympy matrices, built on first access.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ import sympy
 
 from symresnet import core
 from symresnet.activations import IDENTITY, Activation
-from symresnet.errors import ClaimError, InputError
+from symresnet.errors import ClaimError, InputError, LimitError
 from symresnet.exact import DEFAULT_LIMITS, Limits, exact
 from symresnet.network import ResNet
 
@@ -179,7 +180,7 @@ def realize(
     x = as_input(x0, network.dims[0], names=names, limits=limits)
     layers = _forward_rational(network, x)
     if len(layers) < network.L:  # symbolic entries from here on: sympy takes over
-        layers = _forward_symbolic(network, x, layers)
+        layers = _forward_symbolic(network, x, layers, limits=limits)
     return Trace(network=network, input=x, layers=tuple(layers))
 
 
@@ -203,27 +204,88 @@ def _forward_rational(network: ResNet, x0: Matrix) -> list[LayerTrace]:
     ]
 
 
+def _size_exceeds(expr: sympy.Basic, bound: int) -> bool:
+    """More than ``bound`` nodes in ``expr``'s tree (stops counting there)."""
+    return any(count > bound for count, _ in enumerate(sympy.preorder_traversal(expr), start=1))
+
+
+def _too_big(bound: int, place: str, what: str) -> LimitError:
+    return LimitError(
+        f"{what} more than {bound} terms (Limits.max_expression_size): exact values of this "
+        "network grow too fast with the depth",
+        place=place,
+        hint="use fewer layers, smaller weights, or raise the limit in the API",
+    )
+
+
+def check_expression_size(values: sympy.MatrixBase, *, limits: Limits, place: str) -> None:
+    """Refuse symbolic values with more than ``limits.max_expression_size`` nodes in all."""
+    budget = limits.max_expression_size
+    for e in values:
+        if not e.is_Rational and _size_exceeds(e, budget):
+            raise _too_big(budget, place, "the exact values here have")
+
+
+def _expansion_terms(expr: sympy.Basic, inner: list[int]) -> int:
+    """An upper estimate of the terms ``sympy.expand`` makes of ``expr`` at its top level; the
+    estimates for the arguments of functions (expanded on their own) are added to ``inner``."""
+    if expr.is_Atom:
+        return 1
+    if not (expr.is_Add or expr.is_Mul or expr.is_Pow):
+        inner.extend(_expansion_terms(a, inner) for a in expr.args)
+        return 1
+    counts = [_expansion_terms(a, inner) for a in expr.args]
+    if expr.is_Add:
+        return sum(counts)
+    if expr.is_Mul:
+        return math.prod(counts)
+    if expr.exp.is_Integer and expr.exp > 1:
+        n, m = counts[0], int(expr.exp)
+        return math.comb(n + m - 1, m) if n > 1 else 1
+    return counts[0] + counts[1]
+
+
+def guarded_expand(m: sympy.MatrixBase, *, limits: Limits, place: str) -> sympy.MatrixBase:
+    """``sympy.expand`` on every entry, refused when it would exceed the size limit."""
+    budget = limits.max_expression_size
+    for e in m:
+        inner: list[int] = []
+        if not e.is_Rational and max(_expansion_terms(e, inner), *inner, 0) > budget:
+            raise _too_big(budget, place, "expanding the exact values here would give")
+    return m.applyfunc(sympy.expand)
+
+
 def _apply_symbolic(act: Activation, z: Matrix) -> Matrix:
     return Matrix([act(e) for e in z])
 
 
 def _forward_symbolic(
-    network: ResNet, x0: Matrix, done: list[LayerTrace] | tuple[()] = ()
+    network: ResNet,
+    x0: Matrix,
+    done: list[LayerTrace] | tuple[()] = (),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[LayerTrace]:
-    """Layers ``len(done) + 1, ..., L`` with sympy, after the numeric ones in ``done``."""
+    """Layers ``len(done) + 1, ..., L`` with sympy, after the numeric ones in ``done``.
+
+    Symbolic values can grow exponentially with the depth (GELU, softplus with large weights):
+    each layer's values are held to ``limits.max_expression_size`` nodes, and a power of a sum
+    is expanded only when the expansion stays within that size (LimitError otherwise).
+    """
     xs: list[Matrix] = [x0, *(layer.output for layer in done)]
     layers: list[LayerTrace] = list(done)
+
+    def expand(m: sympy.MatrixBase) -> Matrix:
+        return Matrix(guarded_expand(m, limits=limits, place=f"layers[{k}]"))
+
     for k in range(len(done) + 1, network.L + 1):
         act = _layer_activation(network, k)
-        Wx = Matrix(network.W[k - 1] * xs[k - 1]).applyfunc(sympy.expand)
+        Wx = expand(network.W[k - 1] * xs[k - 1])
         b = network.B[k - 1]
-        terms = tuple(
-            (r, Matrix(V * xs[r]).applyfunc(sympy.expand)) for r, V in network.skips_into(k)
-        )
-        z = Matrix(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1))).applyfunc(
-            sympy.expand
-        )
+        terms = tuple((r, expand(V * xs[r])) for r, V in network.skips_into(k))
+        z = expand(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1)))
         x = _apply_symbolic(act, z)
+        check_expression_size(x, limits=limits, place=f"layers[{k}]")
         xs.append(x)
         layers.append(LayerTrace(k, act, {"Wx": Wx, "B": b, "skips": terms, "z": z, "x": x}))
     return layers

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +39,8 @@ CLAIM_WHERE = ("input", "forall", "exists")
 MAX_SPEC_BYTES = 20_000_000
 #: longest title or label (characters)
 MAX_TEXT = 2_000
+#: invisible characters that reorder text (the "Trojan Source" trick): refused in titles/labels
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,10 +107,33 @@ def loads_spec(
     if format is None:
         format = "json" if text.lstrip().startswith("{") else "toml"
     try:
+        _check_number_lengths(text, limits)
         data = _parse_json(text) if format == "json" else _parse_toml(text)
         return from_data(data, source=source, limits=limits)
     except InputError as err:
         raise err.located(file=source) from None
+
+
+_TOO_DEEP = "lists or tables nested too deeply to read (a matrix needs only two levels)"
+
+
+def _check_number_lengths(text: str, limits: Limits) -> None:
+    """Refuse digit runs longer than ``limits.max_digits`` before TOML/JSON turn them into ints.
+
+    Python's str -> int conversion takes quadratic time (and the interpreter's 4,300-digit
+    guard is lifted by the command line for printing big results), so a file of a few
+    megabytes of digits would hang the reader.  The scan is linear: the look-behind makes every
+    run start at its first digit.
+    """
+    for match in re.finditer(rf"(?<![0-9_])[0-9_]{{{limits.max_digits + 1},}}", text):
+        digits = len(match.group()) - match.group().count("_")
+        if digits > limits.max_digits:
+            line = text.count("\n", 0, match.start()) + 1
+            raise LimitError(
+                f"line {line}: a number of {digits} digits, more than the limit of "
+                f"{limits.max_digits} (Limits.max_digits)",
+                hint="raise the limit in the API if such numbers are intended",
+            )
 
 
 def _parse_toml(text: str) -> dict[str, Any]:
@@ -117,7 +144,7 @@ def _parse_toml(text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"TOML syntax error: {err}") from None
     except RecursionError:
-        raise LimitError("nesting too deep") from None
+        raise LimitError(_TOO_DEEP) from None
     except ValueError as err:  # e.g. integers beyond Python's int-to-str digit limit
         raise LimitError(f"unreadable value: {str(err)[:120]}") from None
 
@@ -150,7 +177,7 @@ def _parse_json(text: str) -> Any:
             f"JSON syntax error: {err.msg} at line {err.lineno}, column {err.colno}"
         ) from None
     except RecursionError:
-        raise LimitError("nesting too deep") from None
+        raise LimitError(_TOO_DEEP) from None
     except ValueError as err:
         raise LimitError(f"unreadable value: {str(err)[:120]}") from None
 
@@ -187,6 +214,13 @@ def _text(value: Any, place: str) -> str:
         raise SpecError(f"expected a string, got {_type_name(value)}", place=place)
     if len(value) > MAX_TEXT:
         raise LimitError(f"text longer than {MAX_TEXT} characters", place=place)
+    bad = next((ch for ch in value if ch in _BIDI or unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise SpecError(
+            f"contains the control character U+{ord(bad):04X} at position "
+            f"{value.index(bad) + 1}: titles and labels are one line of plain text",
+            place=place,
+        )
     return value
 
 
@@ -196,7 +230,8 @@ def _parameters(value: Any, limits: Limits) -> dict[str, Parameter]:
         raise SpecError(f"expected a table of names, got {_type_name(table)}", place="parameters")
     out: dict[str, Parameter] = {}
     for name, bounds in table.items():
-        place = f"parameters.{name}" if name.isidentifier() else "parameters"
+        short = name.isidentifier() and len(name) <= limits.max_name_length
+        place = f"parameters.{name}" if short else "parameters"
         try:
             check_name(name, limits=limits)
         except InputError as err:
