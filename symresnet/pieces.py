@@ -41,6 +41,7 @@ from symresnet.conditions import (
     conjunction_text,
     constraint,
 )
+from symresnet.exact import exact
 from symresnet.network import ResNet
 
 __all__ = [
@@ -164,8 +165,8 @@ def bound_constraints(
             continue
         lo, hi = bound_pair(value)
         for c in (
-            None if lo is None else constraint(sympy.sympify(lo) - s, "<="),
-            None if hi is None else constraint(s - sympy.sympify(hi), "<="),
+            None if lo is None else constraint(exact(lo) - s, "<="),  # never sympify text
+            None if hi is None else constraint(s - exact(hi), "<="),
         ):
             if isinstance(c, Constraint):
                 out.append(c)
