@@ -144,7 +144,8 @@ class ProblemView:
     """The data of the problem, (1.146)-(1.149): ``dims`` (``l_{0} = 1``, ...), ``skip_set``
     (``S = \\{(0, 4)\\}``), ``network`` (``\\Phi = ... \\in ...``), ``layers`` (data lines of
     ``W_k``, ``B_k``), ``skip_family`` (``V = (V_{r,k})_{(r,k) \\in S} \\in ...``), ``skips``
-    (the data line of the ``V_{r,k}``; ``None`` when ``S`` is empty), ``plain`` (``S`` empty,
+    (the data equations of the ``V_{r,k}``, one as in (1.149) unless there are many; empty
+    when ``S`` is empty), ``plain`` (``S`` empty,
     Lemma 1.5.3), ``parameters`` (``a, b \\in \\mathbb{R}`` or ``None``), ``activation`` (its
     symbol) and ``activation_name`` (``"relu"``, ...)."""
 
@@ -153,7 +154,7 @@ class ProblemView:
     network: EquationView
     layers: tuple[EquationView, ...]
     skip_family: Latex
-    skips: EquationView | None
+    skips: tuple[EquationView, ...]
     plain: bool
     parameters: Latex | None
     activation: Latex
@@ -340,8 +341,8 @@ class _Viewer:
             self.data([g]) for g in self._groups(p.layers, 2 * self.options.layers_per_line)
         )
         skip_family = P.chain(p.skip_family)
-        # one numbered equation for all V_{r,k}, as (1.149) and (1.160)
-        skips = self.data(self._groups(p.skips, 4)) if p.skips else None
+        # one numbered equation for the V_{r,k}, as (1.149) and (1.160), a line of four each
+        skips = tuple(self.data([g]) for g in self._groups(p.skips, 4)) if p.skips else ()
         return ProblemView(
             dims=tuple(P.chain(c) for c in p.dims),
             skip_set=P.chain(p.skip_set),
