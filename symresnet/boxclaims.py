@@ -54,6 +54,7 @@ __all__ = [
     "check_box",
     "decide_box",
     "extrema",
+    "holds_at",
 ]
 
 QUANTIFIERS = ("forall", "exists")
@@ -297,7 +298,8 @@ def extrema(dec: Decomposition) -> tuple[tuple[Extremum, ...], tuple[Extremum, .
 # -- deciding -------------------------------------------------------------------------------------
 
 
-def _holds_at(relation: str, value: Fraction, y: Fraction) -> bool:
+def holds_at(relation: str, value: Fraction, y: Fraction) -> bool:
+    """``value <relation> y`` for two rationals."""
     return {
         "equals": value == y,
         "at_least": value >= y,
@@ -413,7 +415,7 @@ def _counterexample(dec, claim, mins, maxs, ok, value_at) -> PointValue:
         if good:
             continue
         for ext in (maxs[j], mins[j]):
-            if ext.attained and not _holds_at(claim.relation, ext.value, y[j]):
+            if ext.attained and not holds_at(claim.relation, ext.value, y[j]):
                 return value_at(ext.point, ext.piece)
         for i, region in enumerate(dec.pieces):
             point = _violation(region, j, claim.relation, y[j])
@@ -427,7 +429,7 @@ def _witness(dec, claim, mins, maxs, value_at) -> PointValue | None:
     for ext in (*maxs, *mins):
         if ext.attained:
             pv = value_at(ext.point, ext.piece)
-            if all(_holds_at(rel, v, yj) for v, yj in zip(pv.value, y, strict=True)):
+            if all(holds_at(rel, v, yj) for v, yj in zip(pv.value, y, strict=True)):
                 return pv
     for i, region in enumerate(dec.pieces):
         rows = [r for j in range(len(y)) for r in _rows(region, j, rel, y[j], violated=False)]

@@ -370,6 +370,8 @@ class Derivation:
     result: Chain
     claim: Conclusion | None
     names: Mapping[sympy.Symbol, NameLabel]
+    #: a claim over a box (:class:`symresnet.boxderivation.BoxProof`), else ``None``
+    box: object | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

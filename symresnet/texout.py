@@ -126,7 +126,13 @@ def cmd_derive(args: argparse.Namespace) -> int:
         entries, names = parse_point(args.at, spec.names)
         items = [realize(spec.network, entries, names=names)]
     elif spec.claims:
-        items = [decide(c, realize(spec.network, c.input)) for c in spec.claims]
+        from symresnet.boxclaims import BoxClaim, decide_box
+
+        items = [
+            decide_box(c, spec.network) if isinstance(c, BoxClaim)  # a claim over a box
+            else decide(c, realize(spec.network, c.input))
+            for c in spec.claims
+        ]
     else:
         raise ClaimError(
             "the spec has no [[claims]] to derive",

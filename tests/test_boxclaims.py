@@ -258,3 +258,81 @@ def test_cli_check_quantified_claims(capsys):
 def test_cli_errors_exit_2(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# -- derivations ------------------------------------------------------------------------------
+
+
+def test_derivation_of_the_proof_region_by_region(exercise):
+    from symresnet.boxderivation import derive_box
+    from symresnet.render import document
+
+    v = check_box(exercise, forall=[[-2, 1]], at_most=0, label="A")
+    proof = derive_box(v).box
+    # R is decreasing: on each region the maximum is at the left end lo, from -x <= -lo
+    # with the multiplier |slope|: 5, 8, 3, 10 (pieces by hand in test_regions.py)
+    lefts = {F(-2): 5, F(-5, 3): 8, F(-7, 5): 3, F(-9, 7): 10}
+    for r in proof.regions:
+        region = v.decomposition.pieces[r.index - 1]
+        ((i, lam),) = r.multipliers[0]
+        assert region.A[i] == (F(-1),) and lefts[-region.b[i]] == lam
+    tex = document(v, title="Exercise 1.5.1")
+    assert r"Then it holds for all $x \in \left[-2, 1\right]$ that" in tex
+    assert r"- 5 x_{1} - 10 = 5 \cdot (- x_{1}) + (-10) \leq 5 \cdot 2 + (-10) = 0 \leq 0" in tex
+    assert r"This establishes (A)." in tex or r"This establishes \eqref" in tex
+
+
+def test_derivation_of_the_disproof_at_the_counterexample(exercise):
+    from symresnet.render import document
+
+    tex = document(check_box(exercise, forall=[[-2, 1]], less=0), title="Exercise 1.5.1")
+    # evaluated at x_0 = -2 as in Example 1.5.6: x_1 = r((1, 0)) = (1, 0), ..., x_3 = 0
+    assert r"$x_{0} = -2$" in tex and r"x_{0} = -2 \in \left[-2, 1\right]" in tex
+    assert r"(-2) = 0 \nless 0" in tex and "counterexample" in tex
+
+
+def test_derivation_checks_its_equations(exercise):
+    from symresnet.boxderivation import derive_box
+    from symresnet.errors import DerivationCheckError
+
+    v = check_box(exercise, forall=[[-2, 1]], at_most=0)
+    wrong = dataclasses.replace(v.facts[0], value=v.facts[0].value + 1)
+    with pytest.raises(DerivationCheckError):
+        derive_box(dataclasses.replace(v, facts=(wrong, *v.facts[1:])))
+
+
+def test_box_derivation_pdf(tmp_path, exercise):
+    import os
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdflatex"):
+        if os.environ.get("SYMRESNET_REQUIRE_LATEX"):
+            pytest.fail("pdflatex is required")
+        pytest.skip("pdflatex not installed")
+    from symresnet.render import document
+
+    heaviside = ResNet(W=[[[1]], [[-2]]], B=[[0], [0]], skips={(0, 2): [[1]]}, activation="heaviside")
+    vector = ResNet(W=[[[1], [-1]], [[1, 0], [0, 1]]], B=[[0, 0], [0, 0]])
+    verdicts = [
+        check_box(exercise, forall=[[-2, 1]], at_most=0),
+        check_box(exercise, forall=[[-2, 1]], less=0),
+        check_box(exercise, exists=[[-2, 1]], equals=-7),
+        check_box(exercise, exists=[[-2, 1]], greater=0),
+        check_box(vector, forall=[[-1, 2]], at_least=[0, 0]),
+        check_box(heaviside, forall=[[-1, 1]], less=0),
+    ]
+    tex = document(verdicts, title="Box claims")
+    assert r"x_{1} < 0" in tex  # the strict row of the Heaviside piece [-1, 0) ...
+    assert r"1 \cdot x_{1} < 1 \cdot 0" in tex  # ... keeps its bound strict
+    (tmp_path / "box.tex").write_text(tex)
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "box.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_cli_derive_box_claims(tmp_path, capsys):
+    spec = tmp_path / "box.toml"
+    spec.write_text(SPEC + '[[claims]]\nlabel = "max"\nforall = [[-2, 1]]\nat_most = 0\n')
+    code, out, _ = run(capsys, "derive", str(spec))
+    assert code == 0 and r"\begin{enumerate}" in out and r"\tag{max}" in out
