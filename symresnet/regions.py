@@ -49,7 +49,7 @@ from typing import Any
 import flint
 
 from symresnet import lp
-from symresnet.errors import ActivationError, ClaimError, InputError, LimitError
+from symresnet.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
 from symresnet.network import ResNet
 
 __all__ = [
@@ -194,10 +194,10 @@ class _Net:
 
     def __init__(self, net: ResNet):
         act = net.activation
-        if not act.piecewise_linear or not net.is_rational:
+        if not act.piecewise_linear or not act.rational:
             raise ActivationError(
-                f"linear regions need a piecewise-linear activation and rational weights; "
-                f"this network uses {act.text}" + ("" if net.is_rational else " with non-rational entries"),
+                f"linear regions need a piecewise-linear activation with rational parameters; "
+                f"this network uses {act.text}",
                 place="activation",
                 hint="ReLU, leaky ReLU, clipping and Heaviside are piecewise linear",
             )
@@ -274,7 +274,22 @@ def _q(e: Any) -> flint.fmpq:
 
 
 def _mat(m: Any) -> flint.fmpq_mat:
-    return flint.fmpq_mat(m.rows, m.cols, [_q(e) for e in m])
+    """A sympy matrix of rationals as an ``fmpq_mat`` (from its DomainMatrix when it is one)."""
+    rep = getattr(m, "_rep", None)
+    dom = getattr(rep, "domain", None)
+    if dom is not None and (dom.is_QQ or dom.is_ZZ):
+        values = rep.to_list_flat()
+        if all(isinstance(v, (flint.fmpq, flint.fmpz)) for v in values):  # flint ground types
+            return flint.fmpq_mat(m.rows, m.cols, [Q(v) for v in values])
+    entries = list(m)
+    bad = next((e for e in entries if not e.is_Rational), None)
+    if bad is not None:
+        raise NetworkError(
+            f"linear regions need rational weights, got {bad}",
+            place="layers",
+            hint="parameters and irrational entries have no exact regions here",
+        )
+    return flint.fmpq_mat(m.rows, m.cols, [_q(e) for e in entries])
 
 
 def _piece(p: Any) -> _Piece:
@@ -407,10 +422,13 @@ def decompose(
     net = _Net(network)
     if domain.n != net.n:
         raise interval_count_error(net.n, domain.n, place="box")
-    interior = lp.interior_point(domain.A, domain.b, n=domain.n)
-    if lp.feasible_point(domain.A, domain.b, n=domain.n) is None:
-        raise ClaimError("the domain is empty", place="box")
-    partition = not net.continuous or interior is None
+    if domain.bounds is not None:  # a box: nonempty, full-dimensional iff every lo < hi
+        full = all(lo < hi for lo, hi in domain.bounds)
+    else:
+        if lp.feasible_point(domain.A, domain.b, n=domain.n) is None:
+            raise ClaimError("the domain is empty", place="box")
+        full = lp.interior_point(domain.A, domain.b, n=domain.n) is not None
+    partition = not net.continuous or not full
     bounded = domain.bounds is not None or _bounded(domain)
     if method == "auto":
         method = "vertex" if net.n <= 2 and not partition and bounded else "lp"

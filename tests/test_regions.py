@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from regions_reference import RandomNet, affine, area, satisfies
 
 from symresnet import ResNet
-from symresnet.errors import ActivationError, ClaimError, InputError, LimitError
+from symresnet.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
 from symresnet.regions import Polyhedron, breakpoints, decompose, parse_box, pieces_1d
 
 # -- Exercise 1.5.1 on [-2, 1], by hand ---------------------------------------------------------
@@ -214,6 +214,9 @@ def test_region_limit_and_activation_errors():
     smooth = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation="tanh")
     with pytest.raises(ActivationError, match="piecewise-linear"):
         decompose(smooth, Polyhedron.box([(0, 1)]))
+    irrational = ResNet(W=[[["sqrt(2)"]], [[1]]], B=[[0], [0]])
+    with pytest.raises(NetworkError, match=r"layers: linear regions need rational weights, got sqrt\(2\)"):
+        decompose(irrational, Polyhedron.box([(0, 1)]))
     with pytest.raises(ClaimError, match=r"expected 1 interval \(l_0 = 1\), got 2"):
         decompose(smooth.replace(activation="relu"), Polyhedron.box([(0, 1), (0, 1)]))
 
