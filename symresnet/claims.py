@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import sympy
 
@@ -64,6 +64,8 @@ class Verdict:
     components: tuple[bool | None, ...]
     when: sympy.Basic | None = None
     note: str = ""
+    #: for a claim about symbols: the parameter study (:class:`symresnet.study.Study`)
+    study: Any = None
 
     @property
     def holds(self) -> bool | None:
@@ -142,8 +144,18 @@ def claim(
     return PointClaim(input=x0, expected=y, relation=relation, label=label)
 
 
-def decide(point_claim: PointClaim, trace: Trace) -> Verdict:
-    """The :class:`Verdict` on ``point_claim`` given the realization ``trace`` at its input."""
+def decide(
+    point_claim: PointClaim, trace: Trace, *, bounds: Mapping[Any, Any] | None = None
+) -> Verdict:
+    """The :class:`Verdict` on ``point_claim`` given the realization ``trace`` at its input.
+
+    With free symbols the claim is a parameter study (:func:`symresnet.study.study`; ``bounds``
+    maps parameter names to spec ``Parameter`` s or ``(min, max)`` pairs).
+    """
+    if trace.free_symbols or point_claim.expected.free_symbols:
+        from symresnet.study import parameter_verdict
+
+        return parameter_verdict(point_claim, trace, bounds=bounds)
     parts = tuple(
         compare(point_claim.relation, v, e)
         for v, e in zip(trace.output, point_claim.expected, strict=True)
@@ -152,11 +164,6 @@ def decide(point_claim: PointClaim, trace: Trace) -> Verdict:
         return Verdict(point_claim, trace, "holds", parts)
     if any(p is False for p in parts):
         return Verdict(point_claim, trace, "fails", parts)
-    if trace.free_symbols or point_claim.expected.free_symbols:
-        from symresnet.study import condition
-
-        when = condition(point_claim, trace)
-        return Verdict(point_claim, trace, "depends", parts, when=when)
     return Verdict(
         point_claim,
         trace,
@@ -190,8 +197,13 @@ def check(
     label: str | None = None,
     names: Mapping[str, sympy.Symbol] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    bounds: Mapping[Any, Any] | None = None,
 ) -> Verdict:
-    """Decide the point claim ``(R(Phi, V))(input) ~ y`` exactly (exactly one relation given)."""
+    """Decide the point claim ``(R(Phi, V))(input) ~ y`` exactly (exactly one relation given).
+
+    With Symbols in the network, input or value the verdict is a parameter study: ``status``
+    ``"depends"`` with the exact condition ``when`` (``bounds``: ``{"a": (min, max)}``).
+    """
     relation, expected = one_relation(
         equals=equals, at_least=at_least, at_most=at_most, greater=greater, less=less
     )
@@ -204,4 +216,4 @@ def check(
         names=names,
         limits=limits,
     )
-    return decide(pc, realize(network, pc.input, limits=limits))
+    return decide(pc, realize(network, pc.input, limits=limits), bounds=bounds)

@@ -170,10 +170,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return eval_points(spec, args)
     entries, names = parse_point(args.at, spec.names)
     trace = realize(spec.network, entries, names=names)
+    pieces = None
+    if trace.free_symbols:  # symbolic: the exact pieces too (symresnet.pieces)
+        from symresnet.pieces import realization_pieces
+
+        pieces = realization_pieces(spec.network, trace.input, bounds=spec.parameters)
     if args.json:
-        _print_json(trace_json(trace))
+        from symresnet.studyout import pieces_json
+
+        _print_json({**trace_json(trace), **(pieces_json(pieces) if pieces else {})})
     else:
         print(format_trace(trace, title=spec.title))
+        if pieces is not None:
+            from symresnet.studyout import format_pieces
+
+            print(format_pieces(pieces))
     return EXIT_OK
 
 
@@ -189,7 +200,7 @@ def _verdicts(spec, *, progress: bool = False) -> list:
     return [
         decide_box(c, spec.network, progress=progress_printer(always=progress))
         if isinstance(c, BoxClaim)
-        else decide(c, realize(spec.network, c.input))
+        else decide(c, realize(spec.network, c.input), bounds=spec.parameters)
         for c in spec.claims
     ]
 
@@ -327,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
 
     add_regions_command(command)
+    from symresnet.studycli import add_study_command
+
+    add_study_command(command)
 
     p = command("fmt", cmd_fmt, "write a spec back in the canonical TOML (or JSON) form")
     p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
@@ -348,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(_join_value_options(argv))
         if not getattr(args, "command", None):
             raise _UsageError(
-                "symresnet: choose a command: demo, check, derive, eval, regions, info (see --help)"
+                "symresnet: choose a command: demo, check, derive, eval, regions, study, info (see --help)"
             )
         with time_limit(args.time_limit):
             return args.func(args)

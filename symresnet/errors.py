@@ -20,6 +20,7 @@ __all__ = [
     "ParseError",
     "RenderError",
     "SpecError",
+    "StudyError",
     "SymresnetError",
     "join_place",
 ]
@@ -92,6 +93,11 @@ class LimitError(InputError):
 
 class SpecError(InputError):
     """A spec file is malformed: wrong syntax, wrong types, missing or unknown keys."""
+
+
+class StudyError(InputError):
+    """A parameter study or sweep is asked wrongly: an unknown parameter, an empty or unbounded
+    range, a value outside the declared bounds, a parameter left without a value."""
 
 
 class NetworkError(InputError):

@@ -50,11 +50,16 @@ def verdict_json(verdict) -> dict[str, Any]:
         "holds": verdict.holds,
         "status": verdict.status,
     }
-    if verdict.status == "depends":
+    if verdict.study is not None:  # a parameter study (symresnet.studyout)
+        from symresnet.studyout import study_json
+
+        out.update(study_json(verdict.study))
+    elif verdict.status == "depends":
         out["when"] = exact_str(verdict.when)
     if verdict.status == "undecided":
         out["note"] = verdict.note
-        out["value_approx"] = [str(sympy.N(e, 30)) for e in verdict.value]
+        if verdict.study is None:
+            out["value_approx"] = [str(sympy.N(e, 30)) for e in verdict.value]
     return out
 
 

@@ -368,29 +368,32 @@ def _common_value(a: Piece, b: Piece, solver: Solver) -> Matrix | None:
     one with an equation) the other piece's expression when it agrees there exactly."""
     if a.value == b.value:
         return a.value
+    flat = [(p, q) for p, q in ((a, b), (b, a)) if any(c.rel == "==" for c in p.condition)]
+    if not flat:  # full-dimensional pieces: different polynomials differ somewhere on them
+        return None
     diffs = [sympy.expand(u - v) for u, v in zip(a.value, b.value, strict=True)]
-    for flat, other in ((a, b), (b, a)):
-        if any(c.rel == "==" for c in flat.condition) and all(
-            solver.implies(flat.condition, constraint(d, "==")) is True for d in diffs
-        ):
-            return other.value
+    for p, q in flat:
+        if all(solver.implies(p.condition, constraint(d, "==")) is True for d in diffs):
+            return q.value
     return None
 
 
 def _merged(pieces: list[Piece], solver: Solver) -> list[Piece]:
     """Merge pieces with a common value while their union is one conjunction."""
     pieces = list(pieces)
+    failed: set[tuple[Conjunction, Conjunction]] = set()  # pairs known not to merge
     changed = True
     while changed:
         changed = False
         for i in range(len(pieces)):
             for j in range(i + 1, len(pieces)):
                 a, b = pieces[i], pieces[j]
-                value = _common_value(a, b, solver)
-                if value is None:
+                if (a.condition, b.condition) in failed:
                     continue
-                union = solver.merge(a.condition, b.condition)
+                value = _common_value(a, b, solver)
+                union = None if value is None else solver.merge(a.condition, b.condition)
                 if union is None:
+                    failed.add((a.condition, b.condition))
                     continue
                 pieces[i] = Piece(union, value, point=a.point)
                 del pieces[j]

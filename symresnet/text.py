@@ -148,4 +148,8 @@ def format_verdict(verdict, *, title: str | None = None) -> str:
         sentence = f"{name} {statement}: holds exactly when {when}"
     else:
         sentence = f"{name} {statement}: UNDECIDED ({c.note}); the value is {value}"
+    if verdict.study is not None:  # a parameter study: the exact set (symresnet.studyout)
+        from symresnet.studyout import study_sentence
+
+        sentence = study_sentence(name, statement, verdict.study, value)
     return _format_derivation(d) + "\n" + sentence
