@@ -55,6 +55,7 @@ __all__ = [
     "decide_box",
     "extrema",
     "holds_at",
+    "interval_bounds",
 ]
 
 QUANTIFIERS = ("forall", "exists")
@@ -136,6 +137,9 @@ class BoxVerdict:
     counterexample: PointValue | None = None
     witness: PointValue | None = None
     facts: tuple[Bound, ...] = ()
+    #: for a true forall that exact interval bounds already prove: ``intervals[k]`` holds the
+    #: ``(lo, hi)`` of every entry of ``x_k`` over the box, ``k = 0..L`` (else ``()``)
+    intervals: tuple[tuple[tuple[Fraction, Fraction], ...], ...] = ()
 
     @property
     def status(self) -> str:
@@ -378,7 +382,14 @@ def decide_box(
             counterexample = _counterexample(dec, claim, mins, maxs, ok, value_at)
         sides = _sides(claim.relation)
         facts = tuple(b for b in bounds if b.side in sides) if holds else ()
-        verdict = BoxVerdict(claim, dec, holds, mins, maxs, counterexample=counterexample, facts=facts)
+        intervals = ()
+        if holds:
+            boxes = interval_bounds(network, claim.bounds)
+            if all(_forall_interval(claim.relation, lo, hi, t) for (lo, hi), t in zip(boxes[-1], y, strict=True)):
+                intervals = boxes
+        verdict = BoxVerdict(
+            claim, dec, holds, mins, maxs, counterexample=counterexample, facts=facts, intervals=intervals
+        )
     else:
         witness = _witness(dec, claim, mins, maxs, value_at)
         facts = () if witness is not None else _exists_facts(claim, bounds, len(dec.pieces))
@@ -388,6 +399,40 @@ def decide_box(
 
         check_evidence(verdict)
     return verdict
+
+
+def interval_bounds(network: ResNet, bounds) -> tuple[tuple[tuple[Fraction, Fraction], ...], ...]:
+    """Exact interval arithmetic through Def. 1.5.4 over a box: for ``k = 0..L`` the intervals
+    ``(lo, hi)`` containing every entry of ``x_k`` (every activation of Section 1.2 used for
+    regions is nondecreasing, so ``a([lo, hi]) = [a(lo), a(hi)]``)."""
+    act = network.activation
+    xs: list[list[tuple[Fraction, Fraction]]] = [list(bounds)]
+    L = network.L
+    rational = lambda e: Fraction(int(e.p), int(e.q))  # noqa: E731
+    for k in range(1, L + 1):
+        terms = [(network.W[k - 1], xs[k - 1])] + [(V, xs[r]) for r, V in network.skips_into(k)]
+        z = []
+        for i in range(network.dims[k]):
+            lo = hi = rational(network.B[k - 1][i])
+            for M, iv in terms:
+                for j, (a, b) in enumerate(iv):
+                    w = rational(M[i, j])
+                    lo += min(w * a, w * b)
+                    hi += max(w * a, w * b)
+            z.append((lo, hi))
+        xs.append(z if k == L else [(act.apply_fraction(lo), act.apply_fraction(hi)) for lo, hi in z])
+    return tuple(tuple(x) for x in xs)
+
+
+def _forall_interval(relation: str, lo: Fraction, hi: Fraction, y: Fraction) -> bool:
+    """``lo <= R_j <= hi`` alone proves ``R_j ~ y``."""
+    return {
+        "equals": lo == hi == y,
+        "at_most": hi <= y,
+        "less": hi < y,
+        "at_least": lo >= y,
+        "greater": lo > y,
+    }[relation]
 
 
 def _sides(relation: str) -> tuple[str, ...]:

@@ -7,7 +7,10 @@
   witness): the derivation evaluates the network there layer by layer exactly as the book's
   proof of Example 1.5.6 does (the ordinary steps of :func:`symresnet.derivation.derive`), and
   the :class:`BoxProof` adds that the point lies in the box and what its value says;
-* a true ``forall`` (and a false ``exists``) is proven region by region (:class:`RegionProof`):
+* a true ``forall`` that exact interval arithmetic through the layers already proves is
+  proven by those bounds (``intervals``: ``x_k in [lo, hi] x ...`` layer by layer);
+* otherwise a true ``forall`` (and a false ``exists``) is proven region by region
+  (:class:`RegionProof`):
   the region's inequalities, the realization's affine map on it, and for each output
   coordinate the chain ``C_j x + d_j = sum_i lambda_i (a_i x) + d_j <= sum_i lambda_i b_i + d_j
   = m <= y`` obtained by adding the region's inequalities with the multipliers ``lambda_i >= 0``
@@ -84,6 +87,8 @@ class BoxProof:
     count: int
     extrema: tuple[Chain, ...]
     vector: bool
+    #: when exact interval bounds suffice: ``x_k in [lo, hi] x ...`` for ``k = 0..L``
+    intervals: tuple[Chain, ...] = ()
 
 
 def _q(v: Fraction) -> sympy.Rational:
@@ -178,6 +183,11 @@ def _extrema(verdict, act, sides: Sequence[str]) -> tuple[Chain, ...]:
     return tuple(out)
 
 
+def _box_set(intervals) -> sympy.Set:
+    sets = [sympy.Interval(_q(lo), _q(hi)) for lo, hi in intervals]
+    return sets[0] if len(sets) == 1 else sympy.ProductSet(*sets)
+
+
 def derive_box(
     verdict, *, title: str | None = None, options: DerivationOptions = DEFAULT_OPTIONS
 ) -> Derivation:
@@ -197,9 +207,7 @@ def derive_box(
         at = ext.point if ext is not None else verdict.decomposition.pieces[0].point
     trace = realize(net, [_q(v) for v in at])
     base = derive(trace, title=title, options=options)
-    domain_set = sympy.ProductSet(*(sympy.Interval(_q(lo), _q(hi)) for lo, hi in claim.bounds))
-    if n == 1:
-        domain_set = sympy.Interval(_q(claim.bounds[0][0]), _q(claim.bounds[0][1]))
+    domain_set = _box_set(claim.bounds)
     expected = ValueTerm(_column(claim.expected), point=True)
     statement = Chain(Realization(act, Var("x")), (Link(claim.relation, expected),))
     domain = Chain(Var("x"), (Link("in", Atom(domain_set)),))
@@ -236,5 +244,9 @@ def derive_box(
         count=len(verdict.decomposition.regions),
         extrema=_extrema(verdict, act, sides) if regions else (),
         vector=len(claim.expected) > 1,
+        intervals=tuple(
+            Chain(Var("x", (k,)), (Link("in", Atom(_box_set(iv))),))
+            for k, iv in enumerate(verdict.intervals)
+        ),
     )
     return dataclasses.replace(base, box=proof)

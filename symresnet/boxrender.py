@@ -34,7 +34,8 @@ class BoxView:
     ``relation``, ``holds``, ``label`` (escaped text or ``None``); ``domain``
     (``x \\in [-2, 1]``); ``statement`` (the numbered claim ``R(x) \\leq 0``); ``point``
     (``x_0 = -2 \\in [-2, 1]``) and ``result`` (``R(-2) = 0 \\not< 0``) when settled at a
-    point, else ``regions``; ``count``; ``extrema`` (``R(-2) = 0``); ``vector``."""
+    point, else ``regions``; ``count``; ``extrema`` (``R(-2) = 0``); ``vector``; ``intervals``
+    (``x_k \\in [lo, hi] \\times ...``, ``k = 0..L``) when interval bounds prove the claim."""
 
     quantifier: str
     relation: str
@@ -48,6 +49,7 @@ class BoxView:
     count: int
     extrema: tuple[Latex, ...]
     vector: bool
+    intervals: tuple[Latex, ...] = ()
 
 
 def box_view(viewer, proof) -> BoxView:
@@ -78,6 +80,7 @@ def box_view(viewer, proof) -> BoxView:
         count=proof.count,
         extrema=tuple(P.chain(c) for c in proof.extrema),
         vector=proof.vector,
+        intervals=tuple(P.chain(c) for c in proof.intervals),
     )
 
 

@@ -258,6 +258,49 @@ def verify(verdict) -> None:
                 _fail(f"the {side} of coordinate {j + 1} is not the value at its argument")
     if verdict.facts:
         _check_facts(net, verdict)
+    if verdict.intervals:
+        _check_intervals(net, verdict)
+
+
+def _check_intervals(net: _Net, verdict) -> None:
+    """The interval bounds, recomputed (each activation piece's slope is >= 0, so every
+    activation used here is nondecreasing), and that the last ones prove the claim."""
+    claim = verdict.claim
+    boxes: list[list[tuple[Fraction, Fraction]]] = [list(claim.bounds)]
+    for k in range(1, net.L + 1):
+        terms = [(net.W[k - 1], boxes[k - 1])] + [
+            (V, boxes[r]) for (r, kk), V in net.V.items() if kk == k
+        ]
+        z = []
+        for i, b in enumerate(net.B[k - 1]):
+            lo = hi = b
+            for (rows, den), iv in terms:
+                for w, (a, c) in zip(rows[i], iv, strict=True):
+                    q = Fraction(w, den)
+                    lo, hi = lo + min(q * a, q * c), hi + max(q * a, q * c)
+            z.append((lo, hi))
+        if k < net.L:
+            z = [(_activate(net, lo), _activate(net, hi)) for lo, hi in z]
+        boxes.append(z)
+    if [list(b) for b in verdict.intervals] != boxes:
+        _fail("the interval bounds are not those of interval arithmetic")
+    for (lo, hi), t in zip(boxes[-1], claim.expected, strict=True):
+        ok = {
+            "equals": lo == hi == t,
+            "at_most": hi <= t,
+            "less": hi < t,
+            "at_least": lo >= t,
+            "greater": lo > t,
+        }[claim.relation]
+        if not ok:
+            _fail(f"the interval [{lo}, {hi}] does not prove the claim")
+
+
+def _activate(net: _Net, z: Fraction) -> Fraction:
+    piece = net.pieces[net.piece_of(z.numerator, z.denominator)]
+    if piece[4] < 0:
+        _fail("an activation piece is decreasing")
+    return piece[4] * z + piece[5]
 
 
 def _check_facts(net: _Net, verdict) -> None:

@@ -336,3 +336,24 @@ def test_cli_derive_box_claims(tmp_path, capsys):
     spec.write_text(SPEC + '[[claims]]\nlabel = "max"\nforall = [[-2, 1]]\nat_most = 0\n')
     code, out, _ = run(capsys, "derive", str(spec))
     assert code == 0 and r"\begin{enumerate}" in out and r"\tag{max}" in out
+
+
+def test_proof_by_interval_bounds_when_they_suffice(exercise):
+    from symresnet.render import document
+
+    # by hand on [-2, 1]: x_1 = (r(x+3), r(2x+4)) in [1, 4] x [0, 6];
+    # z_2 = (-a + 2b, 3a - 4b, -5a + 6b) in [-4, 11] x [-21, 12] x [-20, 31], x_2 = r(z_2);
+    # R = -x_21 + x_22 - x_23 - 4 + x + 3a - 2b in [-11-31-4-2+3-12, 12-4+1+12] = [-57, 21]
+    v = check_box(exercise, forall=[[-2, 1]], at_most=21)
+    assert v.intervals == (
+        ((F(-2), F(1)),),
+        ((F(1), F(4)), (F(0), F(6))),
+        ((F(0), F(11)), (F(0), F(12)), (F(0), F(31))),
+        ((F(-57), F(21)),),
+    )
+    assert r"x_{3} \in \left[-57, 21\right]" in document(v)
+    # R <= 0 is true but beyond the intervals: proven region by region instead
+    assert check_box(exercise, forall=[[-2, 1]], at_most=0).intervals == ()
+    bad = ((F(-2), F(1)),), ((F(1), F(4)), (F(0), F(5))), *v.intervals[2:]
+    with pytest.raises(EvidenceError, match="interval"):
+        verify(dataclasses.replace(v, intervals=bad))
