@@ -29,6 +29,8 @@ _EXPORTS = {
     "Trace": "realization",
     "LayerTrace": "realization",
     "check": "claims",
+    "check_box": "boxclaims",
+    "decompose": "regions",
     "compare": "claims",
     "PointClaim": "claims",
     "Verdict": "claims",
@@ -48,6 +50,11 @@ _EXPORTS = {
     "ActivationError": "errors",
     "ClaimError": "errors",
     "LimitError": "errors",
+    "StudyError": "errors",
+    "Study": "study",
+    "Sweep": "sweep",
+    "realization_pieces": "pieces",
+    "Pieces": "pieces",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -69,6 +76,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from symresnet.activations import Activation, activation, softmax
     from symresnet.batch import Batch, realize_many
+    from symresnet.boxclaims import check_box
     from symresnet.claims import PointClaim, Verdict, check, compare
     from symresnet.errors import (
         ActivationError,
@@ -82,5 +90,9 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from symresnet.exact import Limits, exact
     from symresnet.network import ResNet, identity, plain_ann
+    from symresnet.pieces import Pieces, realization_pieces
     from symresnet.realization import LayerTrace, Trace, realize
+    from symresnet.regions import decompose
     from symresnet.spec import Spec, load_spec, loads_spec
+    from symresnet.study import Study
+    from symresnet.sweep import Sweep

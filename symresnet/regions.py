@@ -561,7 +561,7 @@ class _VertexEngine:
                 _limit(len(out), self.max_regions)
             cells = out
             if self.progress:
-                self.progress(f"layer {k}/{L - 1}: {len(cells)} regions")
+                self.progress(f"layer {k}/{L - 1}: {len(cells)} region{'s' * (len(cells) != 1)}")
         regions = []
         for verts, maps, pattern in cells:
             Z = net.preactivation(L, maps)
@@ -770,7 +770,7 @@ class _LPEngine:
                 _limit(len(out), self.max_regions)
             cells = out
             if self.progress:
-                self.progress(f"layer {k}/{L - 1}: {len(cells)} regions")
+                self.progress(f"layer {k}/{L - 1}: {len(cells)} region{'s' * (len(cells) != 1)}")
         return tuple(self.finish(cell) for cell in cells)
 
     def split(self, cell: _LPCell, a: list, c: flint.fmpq, stable_piece: int | None):

@@ -357,3 +357,17 @@ def test_proof_by_interval_bounds_when_they_suffice(exercise):
     bad = ((F(-2), F(1)),), ((F(1), F(4)), (F(0), F(5))), *v.intervals[2:]
     with pytest.raises(EvidenceError, match="interval"):
         verify(dataclasses.replace(v, intervals=bad))
+
+
+def test_cli_regions_progress_on_stderr(capsys):
+    code, out, err = run(capsys, "regions", EXERCISE, "--box", "-2..1", "--progress", "--json")
+    assert code == 0 and json.loads(out)["count"] == 4
+    # one line per hidden layer: 4 regions after layer 2 (by hand, test_regions.py)
+    assert err.splitlines() == ["symresnet: layer 1/2: 1 region", "symresnet: layer 2/2: 4 regions"]
+
+
+def test_package_exports():
+    import symresnet
+
+    assert symresnet.check_box is check_box
+    assert symresnet.decompose.__module__ == "symresnet.regions"
