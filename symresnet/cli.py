@@ -357,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    spec_file = None  # the spec being worked on: named in errors found while computing
     sys.set_int_max_str_digits(0)  # exact outputs of deep networks exceed 4,300 digits
     try:
         args = build_parser().parse_args(_join_value_options(argv))
@@ -364,12 +365,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise _UsageError(
                 "symresnet: choose a command: demo, check, derive, eval, regions, study, info (see --help)"
             )
+        spec_file = getattr(args, "spec", None)
         with time_limit(args.time_limit):
-            return args.func(args)
+            code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
     except _UsageError as err:
         print(str(err), file=sys.stderr)
         return EXIT_INPUT
     except InputError as err:
+        if spec_file and err.file is None and not err.place.startswith("-"):
+            err = err.located(file="<stdin>" if spec_file == "-" else str(spec_file))
         print(f"symresnet: error: {err}", file=sys.stderr)
         return EXIT_INPUT
     except CompileError as err:  # no LaTeX engine, or LaTeX failed: not a bug in symresnet

@@ -88,6 +88,8 @@ class Limits:
     max_entries: int = 1_000_000  #: entries of one matrix (used by other modules)
     max_function_bits: int = 2_048  #: size of a function argument or of a root's radicand
     max_expression_size: int = 20_000  #: nodes of one symbolic value in a realization
+    max_file_bytes: int = 20_000_000  #: size of one spec file
+    max_key_parts: int = 64  #: parts of one dotted TOML key (a.b.c): tomllib is quadratic in them
 
     def __post_init__(self) -> None:
         for field, value in vars(self).items():

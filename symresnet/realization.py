@@ -211,7 +211,7 @@ def _size_exceeds(expr: sympy.Basic, bound: int) -> bool:
 
 def _too_big(bound: int, place: str, what: str) -> LimitError:
     return LimitError(
-        f"{what} more than {bound} terms (Limits.max_expression_size): exact values of this "
+        f"{what} more than {bound} parts (Limits.max_expression_size): exact values of this "
         "network grow too fast with the depth",
         place=place,
         hint="use fewer layers, smaller weights, or raise the limit in the API",
@@ -226,31 +226,30 @@ def check_expression_size(values: sympy.MatrixBase, *, limits: Limits, place: st
             raise _too_big(budget, place, "the exact values here have")
 
 
-def _expansion_terms(expr: sympy.Basic, inner: list[int]) -> int:
-    """An upper estimate of the terms ``sympy.expand`` makes of ``expr`` at its top level; the
-    estimates for the arguments of functions (expanded on their own) are added to ``inner``."""
+def _expanded_size(expr: sympy.Basic) -> tuple[float, float]:
+    """Estimated ``(terms, nodes)`` of ``sympy.expand(expr)``: a product of sums has the
+    product of their term counts, a power of a sum its multinomial count; the arguments of
+    functions are expanded on their own.  Floats, so that estimates never become huge ints."""
     if expr.is_Atom:
-        return 1
-    if not (expr.is_Add or expr.is_Mul or expr.is_Pow):
-        inner.extend(_expansion_terms(a, inner) for a in expr.args)
-        return 1
-    counts = [_expansion_terms(a, inner) for a in expr.args]
+        return 1.0, 1.0
+    parts = [_expanded_size(a) for a in expr.args]
     if expr.is_Add:
-        return sum(counts)
+        return sum(t for t, _ in parts), 1.0 + sum(n for _, n in parts)
     if expr.is_Mul:
-        return math.prod(counts)
-    if expr.exp.is_Integer and expr.exp > 1:
-        n, m = counts[0], int(expr.exp)
-        return math.comb(n + m - 1, m) if n > 1 else 1
-    return counts[0] + counts[1]
+        terms = math.prod(t for t, _ in parts)
+        return terms, terms * (1.0 + sum(n / t for t, n in parts))
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 1:
+        (t, n), m = parts[0], int(expr.exp)
+        terms = float(math.comb(int(min(t, 1e6)) + m - 1, m)) if t > 1 else 1.0
+        return terms, terms * (1.0 + m * n / t)
+    return 1.0, 1.0 + sum(n for _, n in parts)  # a function, or a non-integer power
 
 
 def guarded_expand(m: sympy.MatrixBase, *, limits: Limits, place: str) -> sympy.MatrixBase:
     """``sympy.expand`` on every entry, refused when it would exceed the size limit."""
     budget = limits.max_expression_size
     for e in m:
-        inner: list[int] = []
-        if not e.is_Rational and max(_expansion_terms(e, inner), *inner, 0) > budget:
+        if not e.is_Rational and _expanded_size(e)[1] > budget:
             raise _too_big(budget, place, "expanding the exact values here would give")
     return m.applyfunc(sympy.expand)
 
@@ -284,6 +283,7 @@ def _forward_symbolic(
         b = network.B[k - 1]
         terms = tuple((r, expand(V * xs[r])) for r, V in network.skips_into(k))
         z = expand(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1)))
+        check_expression_size(z, limits=limits, place=f"layers[{k}]")
         x = _apply_symbolic(act, z)
         check_expression_size(x, limits=limits, place=f"layers[{k}]")
         xs.append(x)

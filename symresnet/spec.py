@@ -36,7 +36,7 @@ CLAIM_KEYS = ("label", "input", "forall", "exists", *RELATIONS)
 #: a claim has exactly one of these: a point, or a box (symresnet.boxclaims)
 CLAIM_WHERE = ("input", "forall", "exists")
 #: largest spec file read (bytes)
-MAX_SPEC_BYTES = 20_000_000
+MAX_SPEC_BYTES = DEFAULT_LIMITS.max_file_bytes
 #: longest title or label (characters)
 MAX_TEXT = 2_000
 #: invisible characters that reorder text (the "Trojan Source" trick): refused in titles/labels
@@ -76,7 +76,7 @@ def load_spec(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
     """Read a spec file (``.toml`` or ``.json``; ``"-"`` reads standard input)."""
     if str(path) == "-":
         source = "<stdin>"
-        raw = sys.stdin.buffer.read(MAX_SPEC_BYTES + 1)
+        raw = sys.stdin.buffer.read(limits.max_file_bytes + 1)
         fmt = None
     else:
         p = Path(path)
@@ -84,15 +84,17 @@ def load_spec(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
         fmt = {".json": "json", ".toml": "toml"}.get(p.suffix.lower())
         try:
             with p.open("rb") as fh:
-                raw = fh.read(MAX_SPEC_BYTES + 1)
+                raw = fh.read(limits.max_file_bytes + 1)
         except FileNotFoundError:
             raise SpecError("no such file", file=source) from None
         except IsADirectoryError:
             raise SpecError("is a directory, not a spec file", file=source) from None
         except OSError as err:
             raise SpecError(f"cannot read: {err.strerror}", file=source) from None
-    if len(raw) > MAX_SPEC_BYTES:
-        raise LimitError(f"file larger than {MAX_SPEC_BYTES} bytes", file=source)
+    if len(raw) > limits.max_file_bytes:
+        raise LimitError(
+            f"file larger than {limits.max_file_bytes} bytes (Limits.max_file_bytes)", file=source
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -108,6 +110,8 @@ def loads_spec(
         format = "json" if text.lstrip().startswith("{") else "toml"
     try:
         _check_number_lengths(text, limits)
+        if format != "json":
+            _check_dotted_keys(text, limits)
         data = _parse_json(text) if format == "json" else _parse_toml(text)
         return from_data(data, source=source, limits=limits)
     except InputError as err:
@@ -134,6 +138,20 @@ def _check_number_lengths(text: str, limits: Limits) -> None:
                 f"{limits.max_digits} (Limits.max_digits)",
                 hint="raise the limit in the API if such numbers are intended",
             )
+
+
+def _check_dotted_keys(text: str, limits: Limits) -> None:
+    """Refuse dotted keys (``a.b.c = 1``, ``[a.b.c]``) of more than ``limits.max_key_parts``
+    parts: tomllib's time grows with the square of their number (40 kB took 12 s).  Linear:
+    every attempt stops after the limit, possessive quantifiers never backtrack."""
+    part = r"""\s*+(?:[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')\s*+"""
+    match = re.search(rf"(?:\.{part}){{{limits.max_key_parts}}}", text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        raise LimitError(
+            f"line {line}: a dotted key of more than {limits.max_key_parts} parts "
+            "(Limits.max_key_parts): a spec needs at most three, as in parameters.a.min"
+        )
 
 
 def _parse_toml(text: str) -> dict[str, Any]:

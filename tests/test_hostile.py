@@ -1,0 +1,330 @@
+"""Hostile and broken input through the real command line (docs/security.md).
+
+Every file in ``tests/hostile/`` must give exit status 2, one line on stderr naming the file and
+the place (the regex in ``tests/hostile/expected.toml``), no traceback, nothing on stdout, no
+file created anywhere but the output folder, and all of it within a few seconds.  Big bombs
+(millions of digits, 100,000-deep nesting, files over the size limit) are made here at run time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from symresnet import cli
+from symresnet.cli import main
+from symresnet.examples import example_path
+
+HOSTILE = Path(__file__).parent / "hostile"
+EXPECTED: dict[str, dict] = tomllib.loads((HOSTILE / "expected.toml").read_text())
+#: every command that reads a spec
+COMMANDS = ("check", "eval", "info", "derive", "fmt")
+#: the corpus runs under a short time limit: the one slow file shows it works
+TIME_LIMIT = "2"
+#: seconds any one run may take (the time-limit file takes TIME_LIMIT of them)
+BUDGET = 6.0
+
+
+def argv(command: str, spec: Path, out: Path) -> list[str]:
+    extra = {
+        "eval": ["--at", "1"],
+        "derive": ["-o", str(out / "out.tex")],
+        "fmt": ["-o", str(out / "out.toml")],
+    }.get(command, [])
+    return ["--time-limit", TIME_LIMIT, command, str(spec), *extra]
+
+
+def run(args: list[str]) -> tuple[int, str, str, float]:
+    out, err = io.StringIO(), io.StringIO()
+    start = time.monotonic()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue(), time.monotonic() - start
+
+
+def assert_one_line_error(code: int, out: str, err: str, spec: Path) -> str:
+    assert code == 2, err
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    line = err.rstrip("\n")
+    prefix = f"symresnet: error: {spec}: "
+    assert line.startswith(prefix), line
+    return line[len(prefix) :]
+
+
+def cases() -> list[tuple[str, str]]:
+    out = []
+    for name, entry in sorted(EXPECTED.items()):
+        for command in entry.get("commands", COMMANDS):
+            out.append((name, command))
+    return out
+
+
+def test_corpus_is_complete():
+    files = {p.name for p in HOSTILE.iterdir() if p.name != "expected.toml"}
+    assert files == set(EXPECTED), "every corpus file needs an entry in expected.toml and back"
+    assert len(files) >= 40
+    for entry in EXPECTED.values():
+        re.compile(entry["message"])
+        assert set(entry.get("commands", COMMANDS)) <= set(COMMANDS)
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """Run in an empty folder; afterwards nothing new there, in the corpus or in the sources."""
+    work = tmp_path / "cwd"
+    out = tmp_path / "out"
+    work.mkdir()
+    out.mkdir()
+    monkeypatch.chdir(work)
+    before = sorted(p.name for p in HOSTILE.iterdir())
+    yield out
+    assert sorted(p.name for p in HOSTILE.iterdir()) == before
+    assert list(work.iterdir()) == [], "a file was created outside the output folder"
+    assert list(out.iterdir()) == [], "an output was written for a bad input"
+    assert not (Path(__file__).parent.parent / "pwned").exists()
+
+
+@pytest.mark.parametrize(("name", "command"), cases())
+def test_hostile_file(name, command, sandbox):
+    spec = HOSTILE / name
+    content = spec.read_bytes()
+    code, out, err, seconds = run(argv(command, spec, sandbox))
+    message = assert_one_line_error(code, out, err, spec)
+    assert re.search(EXPECTED[name]["message"], message), message
+    assert seconds < BUDGET, f"{seconds:.1f} s"
+    assert spec.read_bytes() == content  # reading never modifies the input
+
+
+# -- bombs made at run time ---------------------------------------------------------------------
+
+ONE = "[[layers]]\nW = [[1]]\nB = [0]\n"
+DIGITS = 1_000_000
+
+
+def layer_toml(entry: str) -> str:
+    return f"[[layers]]\nW = [[{entry}]]\nB = [0]\n"
+
+
+def layer_json(entry: str) -> str:
+    return '{"layers": [{"W": [[' + entry + ']], "B": [0]}]}'
+
+
+BOMBS = {
+    "int-toml.toml": (layer_toml("9" * DIGITS), r"line 2: a number of 1000000 digits.*max_digits"),
+    "int-underscores.toml": (
+        layer_toml("1_" * 300_000 + "1"),
+        r"line 2: a number of 300001 digits.*max_digits",
+    ),
+    "int-json.json": (layer_json("9" * DIGITS), r"line 1: a number of 1000000 digits"),
+    "int-string.toml": (layer_toml('"' + "9" * 9_000 + '"'), r"line 2: a number of 9000 digits"),
+    "decimal.toml": (layer_toml("0." + "3" * DIGITS), r"a number of 1000000 digits"),
+    "long-entry.toml": (
+        "[parameters]\na = {}\n" + layer_toml('"' + "a+" * 50_000 + 'a"'),
+        r"layers\[1\]\.W\[1\]\[1\]: entry of 100001 characters .*max_text_length",
+    ),
+    "deep.toml": ("x = " + "[" * 100_000 + "]" * 100_000 + "\n" + ONE, r"nested too deeply"),
+    "deep.json": ('{"layers": ' + "[" * 100_000 + "]" * 100_000 + "}", r"nested too deeply"),
+    "dotted-keys.toml": ("a." * 50_000 + "b = 1\n" + ONE, r"line 1: a dotted key of more than 64"),
+    "dotted-header.toml": ("[" + '"a".' * 50_000 + "b]\n" + ONE, r"a dotted key of more than 64"),
+    "long-name.toml": (
+        "[parameters]\n" + "a" * 100_000 + " = {}\n" + ONE,
+        r"parameters: name 'a{37}\.\.\.' is longer than 64 characters",
+    ),
+    "long-name-entry.toml": (layer_toml('"' + "b" * 5_000 + '"'), r"name 'b{37}\.\.\.' .*longer"),
+    "long-activation.toml": (
+        'activation = "' + "relu" * 100_000 + '"\n' + ONE,
+        r"activation: unknown activation",
+    ),
+    "many-entries.json": (
+        layer_json(",".join(["0"] * 1_000_001)),
+        r"layers\[1\]\.W: 1000001 entries exceed the limit of 1000000",
+    ),
+    "many-layers.json": (
+        '{"layers": [' + ",".join(['{"W": [[1, 2]], "B": [0]}'] * 40_000) + "]}",
+        r"layers\[2\]\.W: expected 1 row of 1 entry",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_bomb(name, tmp_path, sandbox):
+    text, pattern = BOMBS[name]
+    spec = tmp_path / name
+    spec.write_text(text)
+    code, out, err, seconds = run(argv("check", spec, sandbox))
+    message = assert_one_line_error(code, out, err, spec)
+    assert re.search(pattern, message), message
+    assert len(err) < 700  # the message never echoes the bomb
+    assert seconds < BUDGET, f"{seconds:.1f} s"
+
+
+def test_file_over_the_size_limit(tmp_path, sandbox):
+    from symresnet.spec import MAX_SPEC_BYTES
+
+    spec = tmp_path / "huge.json"  # a layer of 10^7 entries: more bytes than any spec may have
+    with spec.open("w") as fh:
+        fh.write('{"layers": [{"B": [0], "W": [[0')
+        fh.write(",0" * 10_000_000)
+        fh.write("]]}]}")
+    assert spec.stat().st_size > MAX_SPEC_BYTES
+    code, out, err, seconds = run(argv("info", spec, sandbox))
+    message = assert_one_line_error(code, out, err, spec)
+    assert "file larger than 20000000 bytes (Limits.max_file_bytes)" in message
+    assert seconds < BUDGET
+
+
+def test_limits_are_adjustable_in_the_api():
+    from symresnet import Limits
+    from symresnet.errors import LimitError
+    from symresnet.spec import loads_spec
+
+    text = layer_toml('"2^20000"')
+    with pytest.raises(LimitError, match="max_exponent"):
+        loads_spec(text)
+    spec = loads_spec(text, limits=Limits(max_exponent=20_000))
+    assert spec.network.W[0][0] == 2**20000
+
+
+def test_expression_size_limit_is_adjustable():
+    from symresnet import Limits
+    from symresnet.errors import LimitError
+    from symresnet.realization import realize
+    from symresnet.spec import load_spec
+
+    spec = load_spec(HOSTILE / "gelu-depth.toml")
+    with pytest.raises(LimitError, match="max_expression_size"):
+        realize(spec.network, [2])
+    small = spec.network.replace(W=spec.network.W[:3], B=spec.network.B[:3])
+    realize(small, [2])  # three layers are fine by default
+    with pytest.raises(LimitError, match="max_expression_size"):
+        realize(small, [2], limits=Limits(max_expression_size=20))
+
+
+# -- the command line never shows a traceback ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        ([], r"choose a command"),
+        (["frobnicate"], r"invalid choice"),
+        (["check"], r"required: SPEC|the following arguments are required"),
+        (["eval", "x.toml"], r"required"),
+        (["--time-limit", "soon", "info", "x.toml"], r"invalid float value"),
+        (["info", "/no/such/file.toml"], r"/no/such/file\.toml: no such file"),
+        (["info", "/"], r"is a directory"),
+        (["eval", str(example_path("example-1.5.6")), "--at", "__import__('os')"], r"--at|input"),
+        (["eval", str(example_path("example-1.5.6")), "--at", "1, 2"], r"expected 1 entry"),
+    ],
+)
+def test_usage_errors(args, pattern, capsys):
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(pattern, err), err
+
+
+def test_internal_error_is_one_line_unless_debug(monkeypatch, capsys):
+    def broken(args):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "cmd_info", broken)
+    assert main(["info", str(example_path("example-1.5.6"))]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "boom second line" in err
+    assert main(["--debug", "info", str(example_path("example-1.5.6"))]) == 3
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_keyboard_interrupt(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_info", interrupted)
+    assert main(["info", str(example_path("example-1.5.6"))]) == 130
+    assert capsys.readouterr().err == "symresnet: interrupted\n"
+
+
+def test_output_write_failure_is_exit_2(tmp_path, capsys):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root ignores permissions
+            pytest.skip("running as a user who can write anywhere")
+        code = main(["fmt", str(example_path("example-1.5.6")), "-o", str(folder / "x.toml")])
+    finally:
+        os.chmod(folder, 0o700)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Permission denied" in err
+
+
+# -- through the installed program (a handful: subprocesses are slow) ------------------------------
+
+
+def program(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "symresnet", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["inject-import.toml", "binary-garbage.toml", "tower-2.toml", "repu-growth.toml"]
+)
+def test_subprocess(name, tmp_path):
+    spec = HOSTILE / name
+    proc = program("check", str(spec), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and str(spec) in proc.stderr
+    assert re.search(EXPECTED[name]["message"], proc.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spec_on_stdin_subprocess():
+    proc = program("info", "-", input=(HOSTILE / "inject-title-escape.toml").read_text())
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("symresnet: error: <stdin>: title: contains the control")
+
+
+class ClosedPipe(io.StringIO):
+    """Standard output whose reader went away (``symresnet ... | head``)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("command", ["fmt", "check", "info"])
+def test_broken_pipe_is_quiet(command, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main([command, str(example_path("exercise-1.5.1"))]) == cli.EXIT_PIPE
+    assert capsys.readouterr().err == ""
+
+
+def test_json_output_of_hostile_title_stays_json(capsys, tmp_path):
+    spec = tmp_path / "t.toml"
+    title = r'"}], "holds": true, "x": ["\\input{/etc/passwd}'
+    spec.write_text(f"title = {json.dumps(title)}\n{ONE}")
+    assert main(["info", str(spec), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data.get("title", title) == title and "holds" not in data
