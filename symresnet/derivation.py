@@ -372,6 +372,8 @@ class Derivation:
     names: Mapping[sympy.Symbol, NameLabel]
     #: a claim over a box (:class:`symresnet.boxderivation.BoxProof`), else ``None``
     box: object | None = None
+    #: a parameter study's cases (:class:`symresnet.studyderivation.CaseAnalysis`), else ``None``
+    cases: object | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -806,4 +808,14 @@ def derive(
         result=Chain(question, (Link("equals", value),)),
         claim=None if verdict is None else _conclusion(verdict, builder, x0, value, options),
         names=dict(builder.names),
+        cases=_cases(verdict),
     )
+
+
+def _cases(verdict: Verdict | None) -> object | None:
+    """The case analysis of a parameter study (symresnet.studyderivation), or ``None``."""
+    if verdict is None or getattr(verdict, "study", None) is None:
+        return None
+    from symresnet.studyderivation import case_analysis
+
+    return case_analysis(verdict)

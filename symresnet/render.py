@@ -232,6 +232,8 @@ class DerivationView:
     result: Latex
     result_lines: tuple[Latex, ...]
     vector_output: bool
+    #: a parameter study's cases (:class:`symresnet.studyrender.CasesView`), else ``None``
+    cases: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -410,7 +412,14 @@ class _Viewer:
             result=P.chain(d.result),
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
             vector_output=d.dims[-1] > 1,
+            cases=None if d.cases is None else _cases_view(self, d.cases),
         )
+
+
+def _cases_view(viewer: _Viewer, analysis: Any) -> Any:
+    from symresnet.studyrender import cases_view
+
+    return cases_view(viewer, analysis)
 
 
 def _column(values: Sequence[Any]) -> Any:

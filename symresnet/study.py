@@ -108,6 +108,7 @@ class Study:
     cases: tuple[Case, ...]
     set: RealSet | None = None
     note: str = ""
+    bounds: Mapping[Any, Any] | None = None
 
     @property
     def parameter(self) -> sympy.Symbol | None:
@@ -165,11 +166,13 @@ def study(
     expected: sympy.MatrixBase | Sequence[sympy.Expr],
     bounds: Mapping[Any, Any] | None = None,
     solver: Solver | None = None,
+    merge: bool = True,
 ) -> Study:
     """For which parameter values does ``(R(Phi, V))(input) <relation> expected`` hold?
 
     ``input`` and ``expected`` are exact (sympy) vectors; ``bounds`` maps parameter names (or
     Symbols) to ``(min, max)`` pairs or spec :class:`~symresnet.spec.Parameter` s.
+    ``merge=False`` keeps one case per activation pattern (for derivations).
     """
     solver = solver or Solver()
     expected = sympy.ImmutableMatrix(list(expected))
@@ -179,6 +182,7 @@ def study(
         bounds=bounds,
         extra_symbols=sorted(expected.free_symbols, key=str),
         solver=solver,
+        merge=merge,
     )
     symbols = pieces.symbols
     if pieces.closed_form:
@@ -248,6 +252,7 @@ def study(
         cases=tuple(cases),
         set=real_set,
         note="" if decided else _undecided_note(symbols, solver),
+        bounds=bounds,
     )
 
 

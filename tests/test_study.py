@@ -261,3 +261,27 @@ def test_smooth_activation_condition_is_not_guessed():
     verdict = check(net, input=[a], equals=["log(2)"], names={"a": a})
     assert verdict.status == "undecided" and verdict.holds is None
     assert verdict.when == sympy.Eq(sympy.log(1 + sympy.exp(a)), sympy.log(2))
+
+
+def test_derivation_shows_the_case_analysis():
+    from symresnet.derivation import derive
+    from symresnet.render import fragment
+
+    verdict = check(exercise_a(), input=[-1], equals=[-7], label="a1")
+    cases = derive(verdict).cases.cases
+    # by hand: the first neuron of layer 2 sees 2a + 4; a <= -2 gives x_{2,1} = 0 and R = -5,
+    # a > -2 gives x_{2,1} = 2a + 4 and R = -2a - 9, which is -7 iff a = -1
+    assert [c.condition.value for c in cases] == [a <= -2, a > -2]
+    assert [[(n.k, n.i, n.output.value) for n in c.neurons] for c in cases] == [
+        [(2, 1, 0)],
+        [(2, 1, 2 * a + 4)],
+    ]
+    assert [c.value.links[0].term.value[0] for c in cases] == [-5, -2 * a - 9]
+    assert [c.outcome for c in cases] == ["never", "when"]
+    assert cases[1].when.value == sympy.Eq(a, -1)
+    tex = fragment(verdict)
+    assert "we distinguish 2 cases" in tex
+    assert r"\item Case $a \leq -2$." in tex and r"holds if and only if $a = -1$." in tex
+    # no cases to distinguish when the value does not branch
+    plain = check(ResNet(W=EXAMPLE_W, B=EXAMPLE_B, skips={(0, 4): [[v]]}), input=[5], equals=[0])
+    assert derive(plain).cases is None
