@@ -88,7 +88,10 @@ def format_regions(dec, *, title: str | None = None, extrema=None, breakpoints=N
              f"({dec.method} engine)"]
     shown = dec.pieces if dec.partition else dec.regions
     if dec.partition:
-        lines.append(f"partition into {len(shown)} pieces (Heaviside: boundaries belong to one side)")
+        lines.append(
+            f"partition into {len(shown)} piece{'s' * (len(shown) != 1)} (every point in exactly one; "
+            "rows with < are strict)"
+        )
     for i, r in enumerate(shown, start=1):
         dim = "" if r.full_dimensional else " (lower-dimensional)"
         lines.append(f"region {i}: pattern {r.pattern_text}{dim}")
