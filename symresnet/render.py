@@ -431,13 +431,22 @@ def _column(values: Sequence[Any]) -> Any:
 # -- the Jinja2 environment ----------------------------------------------------------------------
 
 
+def _template_root() -> Any:
+    """The shipped templates: the installed package, or ``templates/`` of a source checkout
+    that was not installed (the package exists only through the install's mapping)."""
+    try:
+        return resources.files(TEMPLATES_PACKAGE)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
 def _packaged(name: str) -> str | None:
     """A shipped template's text (``None`` when there is none by that name)."""
     try:
         parts = jinja2.loaders.split_template_path(name)
     except jinja2.TemplateNotFound:
         return None
-    resource = resources.files(TEMPLATES_PACKAGE).joinpath(*parts)
+    resource = _template_root().joinpath(*parts)
     if not resource.is_file():
         return None
     return resource.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import dataclasses
 import os
 import re
 from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -266,7 +267,16 @@ def test_jupyter_repr():
 
 
 def test_templates_ship_with_the_package():
-    files = {p.name for p in resources.files("symresnet.templates").iterdir()}
+    # installed (pip install . or -e .): the package symresnet.templates; a source checkout run
+    # without installing falls back to the top-level templates/ folder
+    from symresnet.render import _template_root
+
+    root = (
+        resources.files("symresnet.templates")
+        if find_spec("symresnet.templates")
+        else _template_root()
+    )
+    files = {p.name for p in root.iterdir()}
     assert {
         "document.tex.j2",
         "fragment.tex.j2",
