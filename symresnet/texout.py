@@ -46,6 +46,11 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
         "--inline", action="store_true", help="inline formulas instead of displayed equations"
     )
     p.add_argument("--plain-m", action="store_true", help=r"write M instead of \mathfrak{M}")
+    p.add_argument(
+        "--activation-symbol",
+        metavar="SYM",
+        help=r"write the activation as SYM: sigma, \sigma, \mathfrak{s}",
+    )
 
 
 def render_options(args: argparse.Namespace) -> RenderOptions:
@@ -55,6 +60,7 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
         "first_equation": args.first_equation,
         "display": not args.inline,
         "fraktur": not args.plain_m,
+        "activation_symbol": args.activation_symbol,
     }
     if args.max_columns is not None:
         changes["max_columns"] = args.max_columns
@@ -129,7 +135,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         from symresnet.boxclaims import BoxClaim, decide_box
 
         items = [
-            decide_box(c, spec.network) if isinstance(c, BoxClaim)  # a claim over a box
+            decide_box(c, spec.network)
+            if isinstance(c, BoxClaim)  # a claim over a box
             else decide(c, realize(spec.network, c.input))
             for c in spec.claims
         ]

@@ -40,10 +40,20 @@ def test_derive_at_a_point_as_fragment(capsys):
 
 def test_derive_writes_the_file_atomically(capsys, tmp_path):
     target = tmp_path / "ex.tex"
-    code, out, _ = run(capsys, "derive", EXERCISE, "-o", str(target), "--plain-m", "--inline")
+    code, out, _ = run(
+        capsys,
+        "derive",
+        EXERCISE,
+        "-o",
+        str(target),
+        "--plain-m",
+        "--inline",
+        "--activation-symbol",
+        "sigma",
+    )
     assert code == 0 and out == f"wrote {target}\n"
     tex = target.read_text()
-    assert r"M_{\mathfrak{r},3}" in tex and r"\begin{equation}" not in tex
+    assert r"M_{\sigma,3}" in tex and r"\begin{equation}" not in tex
     assert [p.name for p in tmp_path.iterdir()] == ["ex.tex"]  # no temporary file left
 
 
@@ -88,6 +98,7 @@ def test_demo_without_latex_writes_tex(capsys, tmp_path, monkeypatch):
         (["derive", EXERCISE, "--first-equation", "x"], r"must end in digits"),
         (["derive", EXERCISE, "--max-columns", "1"], r"max_columns must be between 3 and 1000"),
         (["derive", EXERCISE, "-o", "/no/such/folder/x.tex"], r"cannot write the file"),
+        (["derive", EXERCISE, "--activation-symbol", r"\input{x}"], r"is not accepted"),
     ],
 )
 def test_bad_derive_exits_2(capsys, argv, message):
