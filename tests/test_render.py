@@ -263,7 +263,15 @@ def test_jupyter_repr():
     out = trace._repr_latex_()
     assert out.startswith("$$\\begin{aligned}") and r"x_{2} &= \mathfrak{M}_{\mathfrak{r},3}" in out
     out = check(_exercise_net(), input=[-1], equals=[0], label="1.161")._repr_latex_()
-    assert "(1.161) is false: the value is $-7$, not $= 0$." in out
+    assert (
+        r"(1.161) is false: $\bigl(\mathcal{R}^{\mathbf{R}}_{\mathfrak{r}}(\Phi, V)\bigr)(-1) = -7 \neq 0$."
+        in out
+    )
+    out = check(_exercise_net(), input=[-1], at_most=[0])._repr_latex_()
+    assert (
+        r"The claim holds: $\bigl(\mathcal{R}^{\mathbf{R}}_{\mathfrak{r}}(\Phi, V)\bigr)(-1) = -7 \leq 0$."
+        in out
+    )
 
 
 def test_templates_ship_with_the_package():
