@@ -39,6 +39,7 @@ from symresnet.conditions import (
     constraint,
     negation,
 )
+from symresnet.exact import exact
 from symresnet.network import ResNet
 from symresnet.pieces import Piece, Pieces, bound_pair, realization_pieces
 from symresnet.realsets import RealSet, simplest_rational
@@ -143,10 +144,12 @@ def _point(decision_point: Point | None, symbols: Sequence[sympy.Symbol], bounds
 
 
 def _fraction(q: Any) -> Fraction | None:
+    """A rational bound as a Fraction (read by :func:`symresnet.exact.exact`, never sympify);
+    ``None`` for no bound or an irrational one."""
     if q is None:
         return None
-    q = sympy.Rational(q)
-    return Fraction(int(q.p), int(q.q))
+    q = exact(q)
+    return Fraction(int(q.p), int(q.q)) if q.is_Rational else None
 
 
 def _bounds_of(bounds, s: sympy.Symbol) -> tuple[Fraction | None, Fraction | None]:

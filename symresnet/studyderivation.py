@@ -137,6 +137,8 @@ def case_analysis(verdict) -> CaseAnalysis | None:
         neurons = []
         for k, i in sorted(split):
             z = _preactivation(network, xs, k)[i - 1]
+            if not z.free_symbols:  # a number here: its piece is no case distinction
+                continue
             j = piece.pattern[k - 1][i - 1]
             neurons.append(
                 NeuronCase(k, i, _piece_chain(network.activation, j, z), Atom(xs[k][i - 1]))

@@ -238,7 +238,7 @@ def format_study_text(spec, results) -> str:
                 word = {"holds": "HOLDS", "fails": "FALSE"}.get(verdict.status, "UNDECIDED")
                 lines.append(f"{name} {statement}: {word} (the value is {value})")
         else:
-            lines.append(f"R(Phi, V)({point}) for x_0 = {format_vector(x0)}")
+            lines.append(f"the realization R(Phi, V)(x_0) at x_0 = {format_vector(x0)}")
         if pieces is not None:
             lines.append(format_pieces(pieces))
         if swept is not None:

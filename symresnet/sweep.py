@@ -28,7 +28,7 @@ from symresnet.claims import compare
 from symresnet.errors import InputError, LimitError, StudyError
 from symresnet.exact import DEFAULT_LIMITS, Limits, check_name, exact, parse
 from symresnet.network import ResNet
-from symresnet.pieces import Pieces, realization_pieces
+from symresnet.pieces import Pieces, bound_pair, realization_pieces
 from symresnet.study import Study, study
 
 __all__ = [
@@ -118,11 +118,11 @@ def parse_param(
 
 
 def _check_bounds(option: ParamOption, declared: Any, place: str) -> None:
+    """Refuse values outside the declared ``min``/``max`` (a spec Parameter or a pair; read
+    with :func:`symresnet.exact.exact`)."""
     if declared is None:
         return
-    lo_b, hi_b = getattr(declared, "min", None), getattr(declared, "max", None)
-    if isinstance(declared, tuple):
-        lo_b, hi_b = declared
+    lo_b, hi_b = (None if b is None else exact(b) for b in bound_pair(declared))
     ends = [option.lo] + ([option.hi] if option.hi is not None else [])
     outside = [
         e

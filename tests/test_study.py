@@ -285,3 +285,14 @@ def test_derivation_shows_the_case_analysis():
     # no cases to distinguish when the value does not branch
     plain = check(ResNet(W=EXAMPLE_W, B=EXAMPLE_B, skips={(0, 4): [[v]]}), input=[5], equals=[0])
     assert derive(plain).cases is None
+
+
+def test_bounds_given_as_text_are_read_exactly_never_evaluated():
+    # a >= 1/2 excludes a = -1: R(-1) = -7 never holds there
+    assert check(exercise_a(), input=[-1], equals=[-7], bounds={"a": ("1/2", None)}).status == (
+        "fails"
+    )
+    from symresnet.errors import ParseError
+
+    with pytest.raises(ParseError, match="unknown function '__import__'"):
+        check(exercise_a(), input=[-1], equals=[-7], bounds={"a": ('__import__("os")', None)})
