@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -328,3 +329,40 @@ def test_json_output_of_hostile_title_stays_json(capsys, tmp_path):
     assert main(["info", str(spec), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data.get("title", title) == title and "holds" not in data
+
+
+# -- LaTeX: hostile text in a compiled derivation reads no file and runs nothing ------------------
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_compiled_derivation_of_hostile_text(tmp_path, monkeypatch, capsys):
+    from symresnet.compile import compile_pdf
+    from symresnet.dump import toml_string
+
+    canary = tmp_path / "canary"
+    evil = (
+        rf"\input{{/etc/passwd}} \immediate\write18{{touch {canary}}} \openin5=/etc/passwd "
+        r"\catcode`\^^5c=0 ^^5cinput{/etc/passwd} \end{document} % # $ & _ ~ ^ { }"
+    )
+    spec = tmp_path / "evil.toml"
+    spec.write_text(
+        f"title = {toml_string(evil)}\n{ONE}\n[[claims]]\nlabel = {toml_string(evil)}\n"
+        "input = [1]\nequals = [1]\n"
+    )
+    work, out = tmp_path / "cwd", tmp_path / "out"
+    work.mkdir()
+    out.mkdir()
+    monkeypatch.chdir(work)
+    code = main(["derive", str(spec), "-o", str(out / "d.tex"), "--pdf"])
+    assert code == 0, capsys.readouterr().err
+    assert not canary.exists()
+    assert list(work.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["d.pdf", "d.tex"]
+    tex = (out / "d.tex").read_text()
+    assert r"\input{/etc/passwd}" not in tex and r"\write18{" not in tex
+    assert r"\textbackslash{}input\{/etc/passwd\}" in tex
+    # the same document once more through the API, to read LaTeX's log and -recorder list
+    result = compile_pdf(tex)
+    assert not any("passwd" in f for f in result.files_read)
+    assert "(/etc/passwd" not in result.log
+    assert not canary.exists()
