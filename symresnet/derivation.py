@@ -400,20 +400,37 @@ DEFAULT_OPTIONS = DerivationOptions()
 
 
 def _rational(m: Matrix) -> bool:
-    return all(e.is_Rational for e in m)
+    return all(e.is_Rational for e in m.flat())
 
 
-def _fmpq(m: Matrix) -> flint.fmpq_mat:
-    return flint.fmpq_mat(m.rows, m.cols, [flint.fmpq(int(e.p), int(e.q)) for e in m])
+class FlintCache:
+    """Rational matrices as ``flint.fmpq_mat`` (``None`` for the others), converted once per
+    matrix object: a step multiplies the same ``W_k`` and ``x_j`` more than once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Matrix, flint.fmpq_mat | None]] = {}
+
+    def get(self, m: Matrix) -> flint.fmpq_mat | None:
+        hit = self._seen.get(id(m))
+        if hit is not None and hit[0] is m:
+            return hit[1]
+        flat = m.flat()
+        conv = None
+        if all(e.is_Rational for e in flat):
+            conv = flint.fmpq_mat(m.rows, m.cols, [flint.fmpq(int(e.p), int(e.q)) for e in flat])
+        self._seen[id(m)] = (m, conv)
+        return conv
 
 
 def _from_fmpq(m: flint.fmpq_mat) -> Matrix:
     return Matrix(m.nrows(), m.ncols(), [sympy.Rational(int(q.p), int(q.q)) for q in m.entries()])
 
 
-def _matmul(a: Matrix, b: Matrix) -> Matrix:
-    if _rational(a) and _rational(b):
-        return _from_fmpq(_fmpq(a) * _fmpq(b))
+def _matmul(a: Matrix, b: Matrix, cache: FlintCache) -> Matrix:
+    fa = cache.get(a)
+    fb = cache.get(b) if fa is not None else None
+    if fa is not None and fb is not None:
+        return _from_fmpq(fa * fb)
     return Matrix(a * b).applyfunc(sympy.expand)
 
 
@@ -422,10 +439,13 @@ def _add(a: Matrix, b: Matrix) -> Matrix:
     return out if _rational(out) else out.applyfunc(sympy.expand)
 
 
-def evaluate(term: Term, env: Mapping[Var, Matrix] | None = None) -> Matrix:
+def evaluate(
+    term: Term, env: Mapping[Var, Matrix] | None = None, cache: FlintCache | None = None
+) -> Matrix:
     """The exact value of a formula of a step: matrices multiply, sums add, ``M_{a,d}`` applies
     ``a`` to each entry; letters take their values from ``env``."""
     env = env or {}
+    cache = cache if cache is not None else FlintCache()
     match term:
         case Var():
             if term not in env:
@@ -436,11 +456,11 @@ def evaluate(term: Term, env: Mapping[Var, Matrix] | None = None) -> Matrix:
         case Atom(value=v):
             return Matrix([[v]])
         case Product(factors=fs):
-            return reduce(_matmul, (evaluate(f, env) for f in fs))
+            return reduce(lambda a, b: _matmul(a, b, cache), (evaluate(f, env, cache) for f in fs))
         case Sum(terms=ts):
-            return reduce(_add, (evaluate(t, env) for t in ts))
+            return reduce(_add, (evaluate(t, env, cache) for t in ts))
         case Apply(function=Activation() as act, argument=arg):
-            return Matrix([act(e) for e in evaluate(arg, env)])
+            return Matrix([act(e) for e in evaluate(arg, env, cache).flat()])
     raise DerivationCheckError(f"cannot evaluate a {type(term).__name__}")
 
 
@@ -511,11 +531,15 @@ class _Builder:
         self.by_value: dict[sympy.Expr, sympy.Symbol] = {}
         self.new: list[sympy.Symbol] = []
         self.definitions: dict[sympy.Symbol, sympy.Expr] = {}
+        self.flint = FlintCache()
         self.numbers: dict[sympy.Symbol, sympy.Expr] = {}  # names of large rationals
         self.shown: list[Matrix] = [
             _mx(
                 trace.input.rows,
-                [self._show(e, e, NameLabel("x", 0, i)) for i, e in enumerate(trace.input, 1)],
+                [
+                    self._show(e, e, NameLabel("x", 0, i))
+                    for i, e in enumerate(trace.input.flat(), 1)
+                ],
             )
         ]
 
@@ -557,10 +581,14 @@ class _Builder:
         """Check ``lhs == rhs``: ``proven`` in the derivation's own terms (falling back to the
         values the names stand for), else as two computations of the same values (:func:`_agree`)."""
         if lhs.shape == rhs.shape:
-            pairs = list(zip(lhs, rhs, strict=True))
+            pairs = list(zip(lhs.flat(), rhs.flat(), strict=True))
             if proven and all(_identical(a, b) for a, b in pairs):
                 return
-            full = zip(self.unfold(lhs), self.unfold(rhs), strict=True) if proven else pairs
+            full = (
+                zip(self.unfold(lhs).flat(), self.unfold(rhs).flat(), strict=True)
+                if proven
+                else pairs
+            )
             if all(_agree(a, b) for a, b in full):
                 return
         raise DerivationCheckError(f"derivation check failed: {what}: {list(lhs)} != {list(rhs)}")
@@ -595,19 +623,19 @@ class _Builder:
             ),
         )
         z_true, x_true = layer.preactivation, layer.output
-        z_named = evaluate(substituted.argument)
+        z_named = evaluate(substituted.argument, cache=self.flint)
         z_shown = _mx(
             z_true.rows,
             [
                 self._show(zn, zt, NameLabel("z", k, i))
-                for i, (zn, zt) in enumerate(zip(z_named, z_true, strict=True), 1)
+                for i, (zn, zt) in enumerate(zip(z_named.flat(), z_true.flat(), strict=True), 1)
             ],
         )
         x_shown = _mx(
             x_true.rows,
             [
                 self._show(act(zs), xt, NameLabel("x", k, i))
-                for i, (zs, xt) in enumerate(zip(z_shown, x_true, strict=True), 1)
+                for i, (zs, xt) in enumerate(zip(z_shown.flat(), x_true.flat(), strict=True), 1)
             ],
         )
         self.shown.append(x_shown)
@@ -635,11 +663,13 @@ class _Builder:
         env.update({Var("V", (r, k)): v for r, v in net.skips_into(k)})
         where = f"layer {k} (Def. 1.5.4)"
         # M(W_k x_{k-1} + B_k + ...) = M(the matrices and vectors written out), z_sub
-        self.require(evaluate(symbolic.argument, env), z_sub, f"{where}: the substituted terms")
+        self.require(
+            evaluate(symbolic.argument, env, self.flint), z_sub, f"{where}: the substituted terms"
+        )
         # = M(the sum)
         self.require(z_sub, self.spell(z_shown), f"{where}: the sum")
         # = the activated values
-        applied = Matrix([act(e) for e in z_shown])
+        applied = Matrix([act(e) for e in z_shown.flat()])
         self.require(
             applied.xreplace(self.numbers), self.spell(x_shown), f"{where}: the activation"
         )
