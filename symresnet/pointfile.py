@@ -30,6 +30,7 @@ import sympy
 from symresnet.batch import Outputs, Value, _string, point_values
 from symresnet.errors import InputError, LimitError
 from symresnet.exact import DEFAULT_LIMITS, Limits
+from symresnet.files import write_atomic
 
 __all__ = ["FORMATS", "Points", "format_of", "read_points", "write_outputs"]
 
@@ -201,8 +202,9 @@ def eval_points(spec, args) -> int:
     fmt = "jsonl" if args.json else points.format
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                write_outputs(out, points, batch.outputs, format=fmt)
+            out = io.StringIO()
+            write_outputs(out, points, batch.outputs, format=fmt)
+            write_atomic(args.output, out.getvalue())  # never a half-written output file
         except OSError as err:
             raise PointFileError(f"cannot write: {err.strerror}", file=args.output) from None
     else:

@@ -122,8 +122,9 @@ def cmd_regions(args: argparse.Namespace) -> int:
             plot.save_plot(dec, path, title=spec.title)
             print(f"symresnet: wrote {path}", file=sys.stderr)
         if args.tikz:
-            with open(args.tikz, "w", encoding="utf-8") as fh:
-                fh.write(plot.tikz(dec, title=spec.title))
+            from symresnet.files import write_atomic
+
+            write_atomic(args.tikz, plot.tikz(dec, title=spec.title))
             print(f"symresnet: wrote {args.tikz}", file=sys.stderr)
     if args.json:
         _print_json(regions_json(dec, extrema=(mins, maxs), breakpoints=bps))
