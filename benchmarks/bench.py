@@ -31,6 +31,7 @@ import multiprocessing
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -40,14 +41,20 @@ from fractions import Fraction
 from math import lcm
 from pathlib import Path
 
-import flint
-import numpy as np
-import sympy
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # numpy single-threaded, like every other method here
+
+import flint  # noqa: E402
+import numpy as np  # noqa: E402
+import sympy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from symresnet import ResNet, core, realize, realize_many  # noqa: E402
+from symresnet.batch import PARALLEL_WORK, work  # noqa: E402
+
+CORES = len(os.sched_getaffinity(0))
 
 # -- the networks ----------------------------------------------------------------------------------
 
@@ -255,11 +262,14 @@ def wait_until_quiet(*, limit: float = 0.15, patience: float = 120.0) -> float:
 
 #: how busy the machine was (other processes) just before each measurement
 BUSY: list[float] = []
+#: seconds to wait for an idle machine before each measurement (--patience)
+PATIENCE = [120.0]
 
 
 @dataclass
 class Timing:
-    seconds: float  # best of the repeats
+    seconds: float  # best CPU time of the repeats (this process and its workers)
+    wall: float  # best wall-clock time of the repeats
     peak_mb: float  # peak resident memory above the start of the run
     check: str  # "exact", or the numpy error
 
@@ -270,23 +280,31 @@ def _child(conn, fn: Callable[[], object], check: Callable[[object], str], repea
         gc.freeze()  # the networks of all methods: no method pays for scanning them
         _reset_peak()
         start_rss = _status_kb("VmRSS")
-        best, result, spent = float("inf"), None, 0.0
+        best_cpu, best_wall, result, spent = float("inf"), float("inf"), None, 0.0
         for _ in range(repeat):  # up to `repeat` runs, fewer once 2 s are spent
-            t = time.perf_counter()
+            cpu, wall = _cpu(), time.perf_counter()
             result = fn()
-            elapsed = time.perf_counter() - t
-            best, spent = min(best, elapsed), spent + elapsed
+            cpu, wall = _cpu() - cpu, time.perf_counter() - wall
+            best_cpu, best_wall, spent = min(best_cpu, cpu), min(best_wall, wall), spent + wall
             if spent > 2.0:
                 break
         peak = _status_kb("VmHWM")
-        conn.send(("ok", best, max(0, peak - start_rss) / 1024, check(result)))
+        mb = max(0, peak - start_rss) / 1024
+        conn.send(("ok", (best_cpu, best_wall), mb, check(result)))
     except BaseException as err:  # report to the parent, which stops the run
         conn.send(("error", f"{type(err).__name__}: {err}", 0, ""))
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (worker processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(fn: Callable[[], object], check: Callable[[object], str], *, repeat: int) -> Timing:
     """Run ``fn`` ``repeat`` times in a forked child; ``check`` asserts the result."""
-    BUSY.append(wait_until_quiet())
+    BUSY.append(wait_until_quiet(patience=PATIENCE[0]))
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(child, fn, check, repeat))
@@ -295,7 +313,7 @@ def measure(fn: Callable[[], object], check: Callable[[object], str], *, repeat:
     proc.join()
     if status != "ok":
         raise SystemExit(f"benchmark failed: {value}")
-    return Timing(value, peak, verdict)
+    return Timing(value[0], value[1], peak, verdict)
 
 
 def _same(got: list[list[flint.fmpq]], expected: list[list[flint.fmpq]], what: str) -> str:
@@ -327,7 +345,7 @@ class Row:
     sympy_points: int
     times: dict[str, Timing]
     compile_seconds: float
-    workers: str
+    above: bool  # the batch's estimated work is above symresnet's parallel threshold
     bits: tuple[int, int]
     build_seconds: float
 
@@ -357,21 +375,20 @@ def run_config(width: int, depth: int, points: int, sympy_points: int, *, seed: 
         def ours_check(trace):
             return _same([[core._fmpq(e) for e in trace.output]], ref, "symresnet")
 
-        workers = "1"
+        times = {"symresnet": measure(ours, ours_check, repeat=repeat)}
     else:
-
-        def ours():
-            return realize_many(resnet, net.points)
 
         def ours_check(batch):
             return _same([batch.outputs.values(j) for j in range(len(batch))], ref, "symresnet")
 
-        from symresnet.batch import PARALLEL_WORK, default_workers, work
-
-        parallel = work(resnet, points) > PARALLEL_WORK and default_workers() > 1
-        workers = str(default_workers()) if parallel else "1"
-
-    times = {"symresnet": measure(ours, ours_check, repeat=repeat)}
+        times = {
+            "symresnet": measure(
+                lambda: realize_many(resnet, net.points, workers=1), ours_check, repeat=repeat
+            )
+        }
+        times["parallel"] = measure(
+            lambda: realize_many(resnet, net.points, workers=CORES), ours_check, repeat=repeat
+        )
 
     layers = flint_prepare(net)
     times["flint"] = measure(
@@ -393,7 +410,8 @@ def run_config(width: int, depth: int, points: int, sympy_points: int, *, seed: 
             sympy_check,
             repeat=1,
         )
-        times[name] = Timing(t.seconds * points / len(subset), t.peak_mb, t.check)
+        scale = points / len(subset)
+        times[name] = Timing(t.seconds * scale, t.wall * scale, t.peak_mb, t.check)
 
     npdata = numpy_prepare(net)
     times["numpy"] = measure(
@@ -401,8 +419,9 @@ def run_config(width: int, depth: int, points: int, sympy_points: int, *, seed: 
         lambda r: _float_error(r, ref),
         repeat=repeat,
     )
+    above = points > 1 and work(resnet, points) > PARALLEL_WORK
     return Row(
-        width, depth, points, len(subset), times, compile_seconds, workers, bits, net.build_seconds
+        width, depth, points, len(subset), times, compile_seconds, above, bits, net.build_seconds
     )
 
 
@@ -447,7 +466,9 @@ def table(rows: list[Row]) -> str:
     head = (
         "| width | depth | points | symresnet | flint | sympy | sympy-Max | numpy "
         "| sympy / symresnet | sympy-Max / symresnet | symresnet / flint | symresnet / numpy "
-        "| peak MB (sr / fl / sy / np) | output bits (num / den) | compile | workers |"
+        f"| symresnet on {CORES} cores (wall) | above threshold "
+        "| peak MB (sr / fl / sy / np) | output bits (num / den) "
+        "| compile |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
@@ -456,12 +477,16 @@ def table(rows: list[Row]) -> str:
         peaks = " / ".join(
             f"{r.times[m].peak_mb:.0f}" for m in ("symresnet", "flint", "sympy", "numpy")
         )
+        par = r.times.get("parallel")
+        spread = f"{_ms(par.wall)} (CPU {_ms(par.seconds)})" if par else "-"
+        above = ("yes" if r.above else "no") if par else "-"
         lines.append(
             f"| {r.width} | {r.depth} | {r.points:,} | {_ms(t['symresnet'])} | {_ms(t['flint'])} "
             f"| {_ms(t['sympy'])}{scaled} | {_ms(t['sympy-Max'])}{scaled} | {_ms(t['numpy'])} "
             f"| {t['sympy'] / t['symresnet']:,.0f}x | {t['sympy-Max'] / t['symresnet']:,.0f}x "
-            f"| {t['symresnet'] / t['flint']:.2f} | {t['symresnet'] / t['numpy']:,.0f}x | {peaks} "
-            f"| {r.bits[0]:,} / {r.bits[1]:,} | {_ms(r.compile_seconds)} | {r.workers} |"
+            f"| {t['symresnet'] / t['flint']:.2f} | {t['symresnet'] / t['numpy']:,.0f}x "
+            f"| {spread} | {above} | {peaks} "
+            f"| {r.bits[0]:,} / {r.bits[1]:,} | {_ms(r.compile_seconds)} |"
         )
     return "\n".join(lines)
 
@@ -537,9 +562,13 @@ Dense networks with random small fractions `p/q` (`|p| <= 9`, `1 <= q <= 9`) as 
 bias and skip entry, skips `(k-2, k)` for every `k >= 2`, ReLU; inputs random small fractions.
 On the same networks and inputs:
 
-* **symresnet** -- `realize(net, x)` for one point, `realize_many(net, points)` for batches
-  (with its default choice of processes: "workers" says how many it used). The conversion of
-  the network's sympy matrices to flint happens once per network and is cached: "compile".
+* **symresnet** -- `realize(net, x)` for one point, `realize_many(net, points, workers=1)`
+  for batches. The conversion of the network's sympy matrices to flint happens once per
+  network and is cached: "compile". For batches "symresnet on N cores" is
+  `realize_many(net, points, workers=N)` with all N cores: its wall-clock time, and its CPU
+  time summed over the processes. By default `realize_many` spreads a batch over the *idle*
+  cores only when its estimated work is above `symresnet.batch.PARALLEL_WORK` ("above
+  threshold"), and keeps it in one process otherwise.
 * **flint** -- direct python-flint code: integer matrices over a common denominator, the
   points stacked as columns (weights converted before timing).
 * **sympy** -- the obvious `sympy.Matrix` forward pass of Rationals, point by point, ReLU as a
@@ -548,19 +577,24 @@ On the same networks and inputs:
   a `Matrix` of Rationals multiplies through `DomainMatrix`, so the first is a strong baseline.
   For the big batches both run on the first points only ("N pts scaled") and the time is scaled
   linearly to all points: each point costs the same.
-* **numpy** -- float64, weights and inputs converted before timing. Not exact: shown for scale.
+* **numpy** -- float64 on one thread, weights and inputs converted before timing. Not exact:
+  shown for scale.
 
-Times are the best of up to 7 runs (fewer once 2 s are spent), each in a forked child process
-in which the objects that
-exist before the timed call (all the networks) are frozen out of the garbage collector
-(`gc.freeze()`), so that no method pays for the collector scanning the sympy networks of the
-others; "peak MB" is the growth of
-that process's resident memory (its peak `VmHWM`, reset at the start, minus its size then;
-python-flint allocates outside Python's allocator, so tracemalloc would not see it). The
-machine is shared: before each measurement the benchmark waits (up to 2 minutes) until other
-processes leave the cores idle; the busiest moment at a measurement's start was {busy:.0%}. Every exact result was asserted equal to an independent exact
-reference (`flint.fmpq_mat`, entry by entry) inside the benchmark; "output bits" are the
-largest numerator and denominator of the outputs, reduced.
+Each measurement runs in a forked child process; the time is the best of up to 7 runs (fewer
+once 2 s are spent) in **CPU seconds** of that process (and of its worker processes, if any):
+the machine is shared with other work, and CPU time is what one method costs regardless of
+what else runs. Except in the "default (wall)" column all methods run on one core, so there
+CPU time and wall-clock time agree on an idle machine. Before each measurement the benchmark
+waits (up to 2 minutes) until other processes leave the cores idle; the busiest moment at a
+measurement's start was {busy:.0%} of the machine. In the child, the objects that exist before
+the timed call (all the networks) are frozen out of the garbage collector (`gc.freeze()`), so
+no method pays for the collector scanning the networks of the others. "peak MB" is the growth
+of the child's resident memory (its peak `VmHWM`, reset at the start, minus its size then;
+python-flint allocates outside Python's allocator, so tracemalloc would not see it).
+
+Every exact result is asserted equal to an independent exact reference (`flint.fmpq_mat`,
+entry by entry) inside the benchmark, which stops if one differs; "output bits" are the largest
+numerator and denominator of the outputs, reduced.
 
 ## Results
 
@@ -602,7 +636,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small networks, print only")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument(
+        "--patience",
+        type=float,
+        help="seconds to wait for idle cores before each measurement (default 120; --quick: 0)",
+    )
     args = parser.parse_args()
+    PATIENCE[0] = args.patience if args.patience is not None else (0.0 if args.quick else 120.0)
     sys.set_int_max_str_digits(0)
     if args.quick:
         configs = [(8, 8, 1, 1), (32, 16, 1, 1), (8, 8, 200, 200), (32, 16, 200, 20)]

@@ -3,14 +3,15 @@
 :func:`realize_many` evaluates the realization ``R^R_a(Phi, V)`` of Def. 1.5.4 at many inputs
 in one pass: the rational points become the columns of one integer matrix over a common
 denominator (:class:`symresnet.core.Scaled`), so each layer is one matrix product.  Points with
-symbolic entries, and networks with symbolic weights, go through :func:`~symresnet.realization.
-realize` one by one (which still runs the numeric layers before the first symbolic one on flint).
+symbolic entries, and networks with symbolic weights, go through
+:func:`~symresnet.realization.realize` one by one (which still runs the numeric layers before
+the first symbolic one on flint).
 
 :func:`sweep` evaluates one input under many parameter values (``{"a": "1/2"}``, ...): only the
 layers holding parameters are recompiled for each value (:class:`symresnet.core.Parametric`).
 
-Both spread their work with :func:`map_chunks`: in this process for small jobs; over the cores of
-this machine (``concurrent.futures.ProcessPoolExecutor``) when the estimated work exceeds
+Both spread their work with :func:`map_chunks`: in this process for small jobs; over the idle
+cores of this machine (``concurrent.futures.ProcessPoolExecutor``) when the estimated work exceeds
 :data:`PARALLEL_WORK` (DESIGN.md: "parallel workers start only above a work threshold"); over
 a Dask cluster when given a scheduler address (``pip install "symresnet[dask]"``).  A progress
 line goes to stderr when asked for, or on a terminal once a run takes longer than a second.
@@ -54,8 +55,9 @@ Matrix = sympy.ImmutableMatrix
 Value = Any  # flint.fmpq or a sympy expression
 
 #: estimated work (multiply-adds times layer depth, see :func:`work`) above which a batch is
-#: spread over processes (about 0.1 s on one core here; starting the workers costs ~20 ms)
-PARALLEL_WORK = 60_000_000
+#: spread over processes: about 0.2 s on one core here, where a fresh worker process costs
+#: some 50 ms of CPU (fork, then page faults while its allocator warms up)
+PARALLEL_WORK = 120_000_000
 #: points per chunk when a run is split (for progress and workers)
 CHUNK_POINTS = 256
 #: seconds to wait for a Dask scheduler to answer
@@ -239,16 +241,22 @@ def _call_in_worker(func: Callable[[Any, Any], Any], chunk: Any) -> Any:
 
 
 def default_workers() -> int:
-    """The cores this process may use."""
+    """The cores this process may use that other work leaves idle (by the one-minute load
+    average, which counts this process too), at least one."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        others = max(0, round(os.getloadavg()[0]) - 1)
+    except OSError:  # pragma: no cover - no load average
+        others = 0
+    return max(1, cores - others)
 
 
 def processes(work: float, *, workers: int | None = None) -> int:
-    """How many processes a job of estimated ``work`` gets: ``workers`` when given, else all
-    cores above :data:`PARALLEL_WORK` and one below it."""
+    """How many processes a job of estimated ``work`` gets: ``workers`` when given, else the
+    idle cores (:func:`default_workers`) above :data:`PARALLEL_WORK` and one below it."""
     if workers is not None:
         return max(1, workers)
     return default_workers() if work > PARALLEL_WORK else 1
@@ -269,9 +277,10 @@ def map_chunks(
 
     ``func`` must be a module-level function (it is pickled); ``shared`` is sent once per
     worker.  With ``scheduler`` (a Dask address like ``"tcp://host:8786"`` or a
-    ``distributed.Client``) the chunks run on that cluster.  Otherwise they run in processes
-    when ``workers`` (default: all cores) is more than 1, there is more than one chunk and
-    ``work`` exceeds :data:`PARALLEL_WORK` — or when ``workers`` is given explicitly.
+    ``distributed.Client``) the chunks run on that cluster.  Otherwise they run in
+    :func:`processes` processes (at most one per chunk): ``workers`` if given, else the idle
+    cores when ``work`` exceeds :data:`PARALLEL_WORK`, else this one.  With the ``fork`` start
+    method (Linux) ``shared`` reaches the workers without being pickled.
     ``sizes[i]`` (default 1) is what chunk ``i`` adds to ``progress``.
     """
     sizes = list(sizes) if sizes is not None else [1] * len(chunks)

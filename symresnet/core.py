@@ -30,6 +30,8 @@ API (for :mod:`symresnet.realization`, :mod:`symresnet.batch`, regions and param
     The numeric prefix of Def. 1.5.4 on all columns of ``X`` at once: for every layer its
     terms ``Wx``, ``skips`` (``(r, V_{r,k} x_r)``), the pre-activation ``z`` and ``x``, each a
     :class:`Scaled` with one column per point.  Skip terms read ``x_r`` by reference.
+``run(model, X) -> list[Layer]``
+    The same for an already compiled network (e.g. one from :meth:`Parametric.bind`).
 ``preactivations(net, points) -> list[Scaled]``
     ``z_1, ..., z_L`` for a batch (what an activation pattern is read from).
 ``patterns(net, points) -> list[Pattern]``
@@ -559,9 +561,13 @@ def _step(layer: CompiledLayer, xs: Sequence[Scaled], ones: flint.fmpz_mat | Non
     z = wx + (bias if ones is None else bias * ones)
     terms = []
     for r, V in layer.skips:
-        t = V * xs[r].num
-        if g != xs[r].den:
-            t = t * (g // xs[r].den)
+        scale = g // xs[r].den
+        if scale == 1:
+            t = V * xs[r].num
+        elif scale.bit_length() <= 64:  # a small factor: scale the weights, not the points
+            t = (V * scale) * xs[r].num
+        else:
+            t = (V * xs[r].num) * scale
         terms.append((r, Scaled(t, den)))
         z = z + t
     x_num, x_den = layer.act(z, den)

@@ -17,13 +17,15 @@ Errors name the file, the line and the entry: ``pts.csv: line 3, entry 2: ...``.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import sympy
 
@@ -72,8 +74,6 @@ def format_of(path: str, given: str | None = None) -> str:
 
 def _read_text(path: str, stdin: TextIO | None) -> str:
     if path == "-":
-        import sys
-
         return (stdin or sys.stdin).read()
     try:
         with open(path, encoding="utf-8") as f:
@@ -177,10 +177,9 @@ def write_outputs(
     out.write(buffer.getvalue())
 
 
-def eval_points(spec, args) -> int:
-    """``symresnet eval SPEC --points FILE``: realize every input, write one row per row."""
-    import sys
-
+def eval_points(spec: Any, args: argparse.Namespace) -> int:
+    """``symresnet eval SPEC --points FILE``: realize every input (Def. 1.5.4) with
+    :func:`~symresnet.batch.realize_many`, write one output row per input row."""
     from symresnet.batch import realize_many
 
     if args.points == "-" and getattr(spec, "source", None) in ("-", "<stdin>"):

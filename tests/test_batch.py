@@ -178,6 +178,11 @@ def test_sweep_over_a_parameter():
     out = sweep(net, [2], [{"a": 0}, {"a": "1/2"}, {a: -3}, {"a": "sqrt(2)"}], workers=1)
     assert [out.strings(j) for j in range(3)] == [["0"], ["2"], ["-2"]]
     assert out[3] == sympy.Matrix([4 * sympy.sqrt(2)])
+    values = [{"a": Fraction(j, 7)} for j in range(-20, 20)]
+    spread = sweep(net, [2], values, workers=2)
+    # x_2 = 2 r(2a + 1) - 2
+    expected = [str(2 * max(2 * Fraction(j, 7) + 1, 0) - 2) for j in range(-20, 20)]
+    assert [spread.strings(j)[0] for j in range(len(values))] == expected
     with pytest.raises(InputError, match="b is not a parameter"):
         sweep(net, [2], [{"b": 1}])
 
@@ -213,6 +218,12 @@ def test_eval_points_jsonl_to_file(tmp_path, capsys):
         {"schema": 1, "input": ["1/2"], "output": ["-22"]},
         {"schema": 1, "input": ["3"], "output": ["-47"]},
     ]
+
+
+def test_eval_points_from_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("-1\n3\n"))
+    code, out, _ = _run(capsys, "eval", os.path.join(ROOT, EXERCISE), "--points", "-")
+    assert (code, out.splitlines()) == (0, ["-7", "-47"])
 
 
 def test_eval_points_two_dimensional_with_progress(tmp_path, capsys):

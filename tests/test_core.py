@@ -127,6 +127,8 @@ def test_compiled_layers_pickle(exercise):
         core.compiled(exercise).dims, (*core.compiled(exercise).layers[:2], again)
     )
     assert core.run(model, core.columns([[-1]]))[-1].x.to_fmpq_mat().entries() == [-7]
+    whole = pickle.loads(pickle.dumps(core.compiled(exercise)))
+    assert core.run(whole, core.columns([[-1]]))[-1].x.to_fmpq_mat().entries() == [-7]
 
 
 def test_to_sympy_is_an_ordinary_sympy_matrix():
