@@ -41,7 +41,7 @@ from typing import Any
 
 import sympy
 
-from symresnet.errors import ActivationError, InputError
+from symresnet.errors import ActivationError, InputError, shown
 
 __all__ = [
     "IDENTITY",
@@ -491,7 +491,7 @@ def _validate(name: str, params: dict[str, sympy.Expr]) -> None:
 
 def _canonical_name(raw: object, place: str) -> str:
     if not isinstance(raw, str):
-        raise ActivationError(f"an activation name must be a string, got {raw!r}", place=place)
+        raise ActivationError(f"an activation name must be a string, got {shown(raw)}", place=place)
     key = "_".join(raw.strip().lower().replace("-", " ").split())
     if key == "softmax":
         raise ActivationError(
@@ -548,7 +548,7 @@ def activation(
         given = {key: value for key, value in spec.items() if key != "name"}
     else:
         raise ActivationError(
-            f"an activation is a name or a table with a 'name', got {spec!r}",
+            f"an activation is a name or a table with a 'name', got {shown(spec)}",
             place="activation",
             hint='e.g. "relu" or { name = "leaky_relu", gamma = "1/10" }',
         )

@@ -23,11 +23,22 @@ __all__ = [
     "StudyError",
     "SymresnetError",
     "join_place",
+    "shown",
 ]
 
 
 #: longest message printed for an error (user text quoted in it is cut to fit)
 MAX_MESSAGE = 600
+
+
+def shown(value: object, width: int = 40) -> str:
+    """``repr(value)`` for a message: cut to ``width`` characters, and never failing (Python
+    refuses ``repr`` of an int of more than 4,300 digits)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        text = f"<{type(value).__name__} too large to show>"
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def join_place(prefix: str, place: str) -> str:

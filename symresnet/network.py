@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from symresnet.activations import Activation, activation
-from symresnet.errors import InputError, LimitError, NetworkError
+from symresnet.errors import InputError, LimitError, NetworkError, shown
 from symresnet.exact import DEFAULT_LIMITS, Limits, exact
 
 __all__ = ["ResNet", "identity", "plain_ann"]
@@ -304,7 +304,7 @@ def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
     w_rows = [_as_rows(w, place=f"layers[{k}].W", what=f"W_{k}") for k, w in enumerate(W, 1)]
     b_entries = [_as_vector(b, place=f"layers[{k}].B", what=f"B_{k}") for k, b in enumerate(B, 1)]
     if dims is not None:
-        ls = _check_dims(dims, L)
+        ls = _check_dims(dims, L, limits)
     else:
         ls = [len(w_rows[0][0])] + [len(b) for b in b_entries]
     Ws: list[Matrix] = []
@@ -325,7 +325,7 @@ def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
     return Ws, Bs
 
 
-def _check_dims(dims: Sequence[int], L: int) -> list[int]:
+def _check_dims(dims: Sequence[int], L: int, limits: Limits = DEFAULT_LIMITS) -> list[int]:
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
         raise NetworkError("dims must be a list of positive integers (l_0, ..., l_L)", place="dims")
     if len(dims) != L + 1:
@@ -335,7 +335,14 @@ def _check_dims(dims: Sequence[int], L: int) -> list[int]:
         )
     for i, d in enumerate(dims):
         if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-            raise NetworkError(f"l_{i} must be a positive integer, got {d!r}", place=f"dims[{i}]")
+            raise NetworkError(
+                f"l_{i} must be a positive integer, got {shown(d)}", place=f"dims[{i}]"
+            )
+        if d > limits.max_entries:  # no layer is wider than a matrix may be large
+            raise LimitError(
+                f"l_{i} is larger than {limits.max_entries} (Limits.max_entries)",
+                place=f"dims[{i}]",
+            )
     return list(dims)
 
 
@@ -359,12 +366,12 @@ def _skips(skips, ls: list[int], *, names, limits) -> dict[tuple[int, int], Matr
     for i, (key, value) in enumerate(_skip_items(skips), start=1):
         place = f"skips[{i}]"
         if not (isinstance(key, tuple) and len(key) == 2):
-            raise NetworkError(f"a skip is indexed by a pair (r, k), got {key!r}", place=place)
+            raise NetworkError(f"a skip is indexed by a pair (r, k), got {shown(key)}", place=place)
         r, k = key
         for name, idx in (("r", r), ("k", k)):
             if isinstance(idx, bool) or not isinstance(idx, int):
                 raise NetworkError(
-                    f"{name} must be an integer, got {idx!r}", place=f"{place}.{name}"
+                    f"{name} must be an integer, got {shown(idx)}", place=f"{place}.{name}"
                 )
         if not 0 <= r < k <= L:
             r_, k_ = (i if abs(i) < 10**9 else "(huge)" for i in (r, k))  # no 1e6-digit messages

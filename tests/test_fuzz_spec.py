@@ -48,6 +48,8 @@ scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
+    st.integers(4_300, 5_200).map(lambda n: 10**n),  # beyond Python's int -> str limit
+    st.sampled_from([-(2**64), 2**64, 10**6]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(WORDS),
     st.text(max_size=12),

@@ -299,6 +299,27 @@ def test_subprocess(name, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def console_script() -> str | None:
+    """The installed ``symresnet`` program (beside this Python, or on PATH)."""
+    beside = Path(sys.executable).with_name("symresnet")
+    return str(beside) if beside.exists() else shutil.which("symresnet")
+
+
+@pytest.mark.parametrize("name", ["inject-attribute.toml", "deep-parens.toml", "dims-huge.toml"])
+def test_console_script(name, tmp_path):
+    script = console_script()
+    if script is None:
+        pytest.skip("the symresnet console script is not installed (pip install -e .)")
+    spec = HOSTILE / name
+    proc = subprocess.run(
+        [script, "info", str(spec)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert re.search(EXPECTED[name]["message"], proc.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_spec_on_stdin_subprocess():
     proc = program("info", "-", input=(HOSTILE / "inject-title-escape.toml").read_text())
     assert proc.returncode == 2
@@ -334,7 +355,10 @@ def test_json_output_of_hostile_title_stays_json(capsys, tmp_path):
 # -- LaTeX: hostile text in a compiled derivation reads no file and runs nothing ------------------
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None and not os.environ.get("SYMRESNET_REQUIRE_LATEX"),
+    reason="pdflatex is not installed",
+)
 def test_compiled_derivation_of_hostile_text(tmp_path, monkeypatch, capsys):
     from symresnet.compile import compile_pdf
     from symresnet.dump import toml_string
