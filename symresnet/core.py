@@ -77,7 +77,7 @@ import sympy
 
 from symresnet.activations import IDENTITY, Activation
 from symresnet.errors import LimitError, NetworkError
-from symresnet.exact import DEFAULT_LIMITS
+from symresnet.exact import active_limits
 
 __all__ = [
     "AffineLayer",
@@ -341,7 +341,7 @@ def _repu_kernel(p: int) -> Kernel:
     def repu(z: flint.fmpz_mat, den: flint.fmpz) -> tuple[flint.fmpz_mat, flint.fmpz]:
         # x^p has p times the bits of x: refuse before the power would eat the memory
         bits = max(den.bit_length(), *(e.bit_length() for e in z.entries()))
-        budget = DEFAULT_LIMITS.max_result_bits
+        budget = active_limits().max_result_bits
         if p * bits > budget:
             raise LimitError(
                 f"RePU_{p} would make values of about {p * bits} bits, more than {budget} "

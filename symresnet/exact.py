@@ -37,6 +37,8 @@ primality tests on the numbers it is asked about, whose cost grows steeply with 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import decimal
 import fractions
 import functools
@@ -60,10 +62,12 @@ __all__ = [
     "FUNCTIONS",
     "RESERVED_NAMES",
     "Limits",
+    "active_limits",
     "check_name",
     "exact",
     "exact_str",
     "parse",
+    "using_limits",
 ]
 
 
@@ -98,6 +102,30 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+#: the Limits of the computation running in this context (see :func:`using_limits`)
+_ACTIVE_LIMITS: contextvars.ContextVar[Limits] = contextvars.ContextVar("symresnet_limits")
+
+
+def active_limits() -> Limits:
+    """The :class:`Limits` set by :func:`using_limits` around this call, else the defaults.
+
+    For code deep inside a computation (the numeric core) that is not handed the caller's
+    limits.  Context-local: threads and asyncio tasks each see their own; worker processes
+    see the defaults.
+    """
+    return _ACTIVE_LIMITS.get(DEFAULT_LIMITS)
+
+
+@contextlib.contextmanager
+def using_limits(limits: Limits) -> Iterator[Limits]:
+    """Make ``limits`` the :func:`active_limits` inside the ``with`` block."""
+    token = _ACTIVE_LIMITS.set(limits)
+    try:
+        yield limits
+    finally:
+        _ACTIVE_LIMITS.reset(token)
+
 
 #: Python refuses int <-> str conversions beyond this many digits (sys.get_int_max_str_digits)
 _SAFE_DIGITS = 4_000

@@ -22,7 +22,7 @@ import sympy
 from symresnet import core
 from symresnet.activations import IDENTITY, Activation
 from symresnet.errors import ClaimError, InputError, LimitError
-from symresnet.exact import DEFAULT_LIMITS, Limits, exact
+from symresnet.exact import DEFAULT_LIMITS, Limits, exact, using_limits
 from symresnet.network import ResNet
 
 __all__ = ["LayerTrace", "Trace", "as_input", "realize"]
@@ -178,7 +178,8 @@ def realize(
     Symbols) or a single entry when ``l_0 = 1``.
     """
     x = as_input(x0, network.dims[0], names=names, limits=limits)
-    layers = _forward_rational(network, x)
+    with using_limits(limits):  # the numeric core reads them (RePU growth)
+        layers = _forward_rational(network, x)
     if len(layers) < network.L:  # symbolic entries from here on: sympy takes over
         layers = _forward_symbolic(network, x, layers, limits=limits)
     return Trace(network=network, input=x, layers=tuple(layers))
