@@ -564,8 +564,8 @@ def _step(layer: CompiledLayer, xs: Sequence[Scaled], ones: flint.fmpz_mat | Non
         scale = g // xs[r].den
         if scale == 1:
             t = V * xs[r].num
-        elif scale.bit_length() <= 64:  # a small factor: scale the weights, not the points
-            t = (V * scale) * xs[r].num
+        elif scale.bit_length() <= 64 and V.ncols() < xs[r].num.ncols():
+            t = (V * scale) * xs[r].num  # a small factor and many points: scale the weights
         else:
             t = (V * xs[r].num) * scale
         terms.append((r, Scaled(t, den)))

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import random
+import sys
 from fractions import Fraction
 
 import flint
@@ -106,6 +107,18 @@ def test_huge_entries_meet_the_parsers_limits(exercise):
     # by hand: for x > 0, x_1 = (x + 3; 2x + 4), x_2 = (3x + 5; 0; 7x + 9), x_3 = -10x - 17
     x = Fraction(10**40, 3)
     assert realize_many(exercise, [[x]]).outputs.strings(0) == [str(-10 * x - 17)]
+
+
+def test_outputs_beyond_python_str_limit_print():
+    # RePU_64 twice on 10^70: x_1 = 10^4480, more digits than Python's default str limit allows
+    net = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation={"name": "repu", "p": 64})
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    try:
+        text = realize_many(net, [[10**70]]).outputs.strings(0)[0]
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert text == "1" + "0" * 4480
 
 
 def _pid(shared, chunk):
