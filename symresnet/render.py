@@ -234,6 +234,8 @@ class DerivationView:
     vector_output: bool
     #: a parameter study's cases (:class:`symresnet.studyrender.CasesView`), else ``None``
     cases: Any = None
+    #: a claim over a box (:class:`symresnet.boxrender.BoxView`), else ``None``
+    box: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -391,6 +393,7 @@ class _Viewer:
         d, P = self.d, self.P
         problem = self.problem()
         claim = self.claim()
+        box = None if d.box is None else _box_view(self, d.box)  # numbered before the steps
         recursion = self.equation(d.recursion)
         realization = self.equation(d.realization)
         steps = tuple(
@@ -413,7 +416,14 @@ class _Viewer:
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
             vector_output=d.dims[-1] > 1,
             cases=None if d.cases is None else _cases_view(self, d.cases),
+            box=box,
         )
+
+
+def _box_view(viewer: _Viewer, proof: Any) -> Any:
+    from symresnet.boxrender import box_view
+
+    return box_view(viewer, proof)
 
 
 def _cases_view(viewer: _Viewer, analysis: Any) -> Any:
@@ -516,12 +526,16 @@ Renderable = Derivation | Trace | Verdict
 def _derivations(
     items: Renderable | Iterable[Renderable], title: str | None, options: RenderOptions
 ) -> list[Derivation]:
-    if isinstance(items, Derivation | Trace | Verdict):
+    if isinstance(items, Derivation | Trace | Verdict) or hasattr(items, "decomposition"):
         items = [items]
     out = []
     for item in items:
         if isinstance(item, Derivation):
             out.append(item)
+        elif hasattr(item, "decomposition"):  # a box verdict (symresnet.boxclaims)
+            from symresnet.boxderivation import derive_box
+
+            out.append(derive_box(item, title=title, options=options.derivation))
         else:
             out.append(derive(item, title=title, options=options.derivation))
     return out
