@@ -1,0 +1,508 @@
+"""Many points at once by multi-modular arithmetic, the signs read from a certified float pass.
+
+The realization of Def. 1.5.4 at a batch of rational points is exact integer arithmetic once
+the activation pattern is known: with ReLU, leaky ReLU and Heaviside each hidden neuron only
+needs the *sign* of its pre-activation.  :func:`outputs` therefore computes
+
+1. a float64 forward pass (numpy) with a rigorous componentwise error bound ``e`` on every
+   pre-activation, so ``|z - z_hat| <= e`` (the activations are Lipschitz, so the bound holds
+   whatever sign the floats guess).  Where ``|z_hat| > e`` the sign of ``z`` is certain;
+2. the same pass modulo word-sized primes ``p`` (float64 matrices of residues, products exact
+   below ``2**52``), with the masks from step 1.  The few pre-activations whose sign the floats
+   leave open are reconstructed exactly from their residues (Chinese remaindering, enough
+   primes for the bound from step 1) and their exact sign used instead;
+3. the outputs ``x_L`` reconstructed from their residues by Garner's algorithm.
+
+The numerators and the common denominators are exactly those of :func:`symresnet.core.run`
+(the same integer recurrence, computed modulo each prime), so the result is the exact
+:class:`~symresnet.core.Scaled` output; the float pass only decides *which* exact branch each
+neuron takes, and every doubtful decision is settled exactly.  When this path does not apply
+(another activation, values beyond float range, numpy missing, too many doubtful signs)
+:func:`outputs` returns ``None`` and the caller runs the integer core.
+
+Error bound (Higham, *Accuracy and Stability of Numerical Algorithms*, Sec. 3.1): with
+``u = 2**-53``, ``m`` the number of terms of a pre-activation, weights rounded to
+``W_hat = fl(W)`` (``|W_hat - W| <= u |W|``) and ``|x_hat - x| <= e``::
+
+    |z_hat - z| <= (gamma_m + u') S + (1 + u') E,
+    S = |W_hat| |x_hat| + |B_hat| + sum_r |V_hat| |x_hat_r|,   E = |W_hat| e + sum_r |V_hat| e_r
+
+(``gamma_m = m u / (1 - m u)``, ``u' = u / (1 - u)``), with ``S`` and ``E`` themselves
+computed in floating point: the constants below overestimate every factor, and an absolute
+``2**-1000`` per layer covers underflow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import weakref
+from typing import Any
+
+import flint
+
+from symresnet.core import Compiled, CompiledLayer, Scaled
+
+__all__ = ["MIN_COLUMNS", "outputs", "supports"]
+
+#: batches with fewer points than this run on the integer core (numpy's overhead would win)
+MIN_COLUMNS = 8
+#: the modular path gives up (returns ``None``) when the float pass leaves more doubtful signs
+#: than this many per point: each costs an exact reconstruction in Python
+DOUBTFUL_PER_POINT = 16
+
+_U = 2.0**-53
+_ABS = 2.0**-1000  # absolute slack per layer: underflow in any product
+_SAFE = 2.0**1000  # weights and inputs beyond this (or nonzero below 1/_SAFE): integer core
+_SUPPORTED = frozenset({"relu", "leaky_relu", "heaviside", "identity"})
+
+
+def supports(model: Compiled) -> bool:
+    """The activation of every layer is one this path handles (ReLU, leaky ReLU, Heaviside,
+    the identity) and the whole network is on the integer core."""
+    return model.complete and all(lay.activation.name in _SUPPORTED for lay in model.layers)
+
+
+# -- primes -----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _primes_below(bound: int, count: int) -> tuple[int, ...]:
+    """The ``count`` largest primes below ``bound`` (descending)."""
+    out: list[int] = []
+    p = bound
+    while len(out) < count:
+        p -= 1
+        if p < 3:
+            raise ValueError("not enough word-sized primes")
+        if flint.fmpz(p).is_prime():
+            out.append(p)
+    return tuple(out)
+
+
+def _prime_bound(terms: int) -> int:
+    """A bound on the primes such that ``terms`` products of symmetric residues
+    (``|r| <= (p + 1) / 2``) plus one more residue stay below ``2**52`` in magnitude: every
+    float64 sum of them is an exact integer, and so is :func:`_reduce`."""
+    return 2 * math.isqrt((1 << 52) // (terms + 1)) - 1
+
+
+def _primes(bound: int, magnitude: int) -> tuple[int, ...]:
+    """Enough primes below ``bound`` that their product exceeds ``2 * magnitude + 1``."""
+    need = (2 * magnitude + 1).bit_length()
+    count = max(1, -(-need // (bound.bit_length() - 1)))
+    while True:
+        primes = _primes_below(bound, count)
+        if math.prod(primes) > 2 * magnitude + 1:
+            return primes
+        count += 1
+
+
+@dataclasses.dataclass(frozen=True)
+class _CRT:
+    """Chinese remaindering for one tuple of primes, into the symmetric range."""
+
+    primes: tuple[int, ...]
+    modulus: int
+    coefficients: tuple[int, ...]  # c_i = 1 mod p_i, 0 mod p_j (j != i)
+
+    @classmethod
+    def of(cls, primes: tuple[int, ...]) -> _CRT:
+        M = math.prod(primes)
+        return cls(primes, M, tuple((M // p) * pow(M // p, -1, p) for p in primes))
+
+    def signed(self, residues: list[int]) -> int:
+        n = sum(r * c for r, c in zip(residues, self.coefficients, strict=True)) % self.modulus
+        return n - self.modulus if 2 * n > self.modulus else n
+
+
+# -- the network as floats and as residues (cached per compiled network) -----------------------
+
+
+@dataclasses.dataclass
+class _Floats:
+    """Per layer ``W_hat, |W_hat|, B_hat, |B_hat|, ((r, V_hat, |V_hat|), ...)``."""
+
+    layers: list[tuple[Any, Any, Any, Any, tuple[tuple[int, Any, Any], ...]]]
+
+
+_FLOATS: weakref.WeakKeyDictionary[Compiled, _Floats | None] = weakref.WeakKeyDictionary()
+_RESIDUES: weakref.WeakKeyDictionary[Compiled, dict[int, list]] = weakref.WeakKeyDictionary()
+
+
+def _float_matrix(np: Any, m: flint.fmpz_mat, q: int) -> Any:
+    """``m / q`` correctly rounded; ``None`` outside the safe float range."""
+    ints = [int(e) for e in m.entries()]
+    try:
+        a = np.array([e / q for e in ints], dtype=np.float64).reshape(m.nrows(), m.ncols())
+    except OverflowError:
+        return None
+    return a if _in_range(np, a, ints) else None
+
+
+def _in_range(np: Any, a: Any, ints: list[int]) -> bool:
+    """Every float in ``a`` is zero exactly where ``ints`` is, and otherwise between
+    ``1/_SAFE`` and ``_SAFE`` in magnitude (so rounding it was relative, not absolute)."""
+    mags = np.abs(a).ravel()
+    zero = np.array(ints, dtype=object) == 0
+    return bool(
+        np.all(zero == (mags == 0)) and np.all(zero | ((mags >= 1 / _SAFE) & (mags <= _SAFE)))
+    )
+
+
+def _floats(np: Any, model: Compiled) -> _Floats | None:
+    try:
+        return _FLOATS[model]
+    except KeyError:
+        pass
+    layers = []
+    for lay in model.layers:
+        q = int(lay.q)
+        mats = [_float_matrix(np, lay.W, q), _float_matrix(np, lay.B, q)]
+        skips = [(r, _float_matrix(np, V, q)) for r, V in lay.skips]
+        if any(m is None for m in mats) or any(V is None for _, V in skips):
+            _FLOATS[model] = None
+            return None
+        W, B = mats
+        layers.append((W, np.abs(W), B, np.abs(B), tuple((r, V, np.abs(V)) for r, V in skips)))
+    out = _FLOATS[model] = _Floats(layers)
+    return out
+
+
+def _int_residues(np: Any, values: list[int], primes: tuple[int, ...]) -> Any:
+    """``values mod p`` for each prime, symmetric (``|r| <= p/2``): an array
+    ``(len(primes), len(values))`` of float64."""
+    P = np.array(primes, dtype=np.int64)[:, None]
+    if max(values) < (1 << 62) and min(values) > -(1 << 62):
+        out = np.array(values, dtype=np.int64)[None, :] % P
+    else:  # big entries: 31-bit limbs of |v|, Horner in base 2^31, the sign at the end
+        mags = [abs(v) for v in values]
+        limbs = max(1, -(-max(m.bit_length() for m in mags) // 31))
+        mask = (1 << 31) - 1
+        digits = np.array(
+            [[(m >> (31 * i)) & mask for m in mags] for i in range(limbs)], dtype=np.int64
+        )
+        out = np.zeros((len(primes), len(values)), dtype=np.int64)
+        for i in range(limbs - 1, -1, -1):
+            out = (out * ((1 << 31) % P) + digits[i][None, :] % P) % P
+        negative = np.array([v < 0 for v in values])
+        out = np.where(negative[None, :], (P - out) % P, out)
+    out -= P * (out > P // 2)
+    return out.astype(np.float64)
+
+
+def _matrix_residues(
+    np: Any, m: flint.fmpz_mat, primes: tuple[int, ...], ints: list[int] | None = None
+) -> Any:
+    """``m mod p`` (symmetric) stacked over ``primes``; ``ints`` are ``m``'s entries if known."""
+    ints = [int(e) for e in m.entries()] if ints is None else ints
+    return _int_residues(np, ints, primes).reshape(len(primes), m.nrows(), m.ncols())
+
+
+def _weight_residues(np: Any, model: Compiled, primes: tuple[int, ...]) -> list:
+    """Per layer ``(W mod p, B mod p, ((r, V mod p), ...))`` stacked over ``primes``."""
+    cache = _RESIDUES.setdefault(model, {})
+    missing = tuple(p for p in primes if p not in cache)
+    if missing:
+        per_layer = [
+            (
+                _matrix_residues(np, lay.W, missing),
+                _matrix_residues(np, lay.B, missing),
+                [(r, _matrix_residues(np, V, missing)) for r, V in lay.skips],
+            )
+            for lay in model.layers
+        ]
+        for i, p in enumerate(missing):
+            cache[p] = [(W[i], B[i], [(r, V[i]) for r, V in skips]) for W, B, skips in per_layer]
+    return [
+        (
+            np.stack([cache[p][k][0] for p in primes]),
+            np.stack([cache[p][k][1] for p in primes]),
+            [
+                (r, np.stack([cache[p][k][2][s][1] for p in primes]))
+                for s, (r, _) in enumerate(lay.skips)
+            ],
+        )
+        for k, lay in enumerate(model.layers)
+    ]
+
+
+# -- the denominators (the recurrence of core._step) ------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Step:
+    """Layer ``k``'s integer recurrence: ``z = W N_{k-1} s + B g + sum_r V N_r s_r`` over
+    ``den_z = g q``; the activation then gives ``x`` over ``den_x``."""
+
+    s: int
+    g: int
+    skip_scales: tuple[int, ...]
+    den_z: int
+    den_x: int
+    leaky: tuple[int, int] | None  # (gp, gq): x = z gq if z > 0 else z gp
+
+
+def _leaky(lay: CompiledLayer) -> tuple[int, int] | None:
+    if lay.activation.name != "leaky_relu":
+        return None
+    gamma = lay.activation.param("gamma")
+    return int(gamma.p), int(gamma.q)
+
+
+def _plan(model: Compiled, d0: int) -> list[_Step]:
+    dens = [d0]
+    steps = []
+    for lay in model.layers:
+        prev = dens[-1]
+        g = prev
+        for r, _ in lay.skips:
+            if g % dens[r]:
+                g = math.lcm(g, dens[r])
+        den_z = g * int(lay.q)
+        leaky = _leaky(lay)
+        name = lay.activation.name
+        if name == "heaviside":
+            den_x = 1
+        elif leaky is not None and leaky[0] != 0 and leaky[0] != leaky[1] and leaky[1] != 1:
+            den_x = den_z * leaky[1]
+        else:
+            den_x = den_z
+        steps.append(
+            _Step(g // prev, g, tuple(g // dens[r] for r, _ in lay.skips), den_z, den_x, leaky)
+        )
+        dens.append(den_x)
+    return steps
+
+
+def _leaky_factors(leaky: tuple[int, int]) -> tuple[int, int]:
+    """``(positive, negative)`` factors on the numerator, as core's leaky kernel applies them."""
+    gp, gq = leaky
+    if gp == 0:  # ReLU
+        return 1, 0
+    if gp == gq:  # the identity
+        return 1, 1
+    if gq == 1:
+        return 1, gp
+    return gq, gp
+
+
+# -- the float pass ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _FloatPass:
+    z: list[Any]  # z_hat per layer
+    doubtful: list[Any]  # per hidden layer: boolean array, sign not certain
+    magnitude: int  # bound on |numerator| over the layers that get reconstructed
+
+
+def _float_pass(
+    np: Any, model: Compiled, floats: _Floats, X: Scaled, ints: list[int], plan: list[_Step]
+) -> _FloatPass | None:
+    """The float pass with error bounds; ``ints`` are the entries of ``X.num``."""
+    d0 = int(X.den)
+    if d0 < 1 << 53 and max(ints) < 1 << 53 and min(ints) > -(1 << 53):
+        xh = np.array(ints, dtype=np.float64).reshape(X.shape) / d0  # one rounding
+    else:
+        try:
+            xh = np.array([e / d0 for e in ints], dtype=np.float64).reshape(X.shape)
+        except OverflowError:
+            return None
+    if not _in_range(np, xh, ints):
+        return None
+    xs, es = [xh], [np.abs(xh) * (2 * _U)]  # x0 rounded once (plus slack)
+    zs, doubtful = [], []
+    magnitude = 0
+    L = model.L
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for k, (lay, (W, Wa, B, Ba, skips), step) in enumerate(
+            zip(model.layers, floats.layers, plan, strict=True), start=1
+        ):
+            terms = lay.W.ncols() + 1 + sum(V.ncols() for _, V in lay.skips)
+            if terms * _U > 1e-6:
+                return None
+            c1 = (terms + 4) * _U * 1.01
+            c2 = 1.0 + (terms + 16) * _U * 1.01
+            z = W @ xs[-1] + B
+            S = Wa @ np.abs(xs[-1]) + Ba
+            E = Wa @ es[-1]
+            for r, V, Va in skips:
+                z += V @ xs[r]
+                S += Va @ np.abs(xs[r])
+                E += Va @ es[r]
+            e = c1 * S + c2 * E + _ABS
+            if not (np.all(np.isfinite(z)) and np.all(np.isfinite(e))):
+                return None
+            zs.append(z)
+            name = lay.activation.name
+            if k == L or name == "identity":
+                x, ex = z, e
+            else:
+                doubt = ~(np.abs(z) > e)
+                doubtful.append(doubt)
+                if name == "heaviside":
+                    x = np.where(z >= 0, 1.0, 0.0)
+                    x[doubt] = 0.5
+                    ex = np.where(doubt, 0.5, 0.0)
+                elif name == "relu" or step.leaky is None:
+                    x, ex = np.maximum(z, 0.0), e
+                else:
+                    gamma = step.leaky[0] / step.leaky[1]
+                    lip = max(1.0, abs(gamma))
+                    x = np.where(z > 0, z, gamma * z)
+                    ex = (lip * e + 4 * _U * lip * (np.abs(z) + e)) * (1 + 8 * _U) + _ABS
+                if doubt.any():
+                    bound = float(np.max(np.where(doubt, np.abs(z) + e, 0.0)))
+                    magnitude = max(magnitude, _int_bound(bound) * step.den_z)
+            xs.append(x)
+            es.append(ex)
+    out = float(np.max(np.abs(xs[-1]) + es[-1]))
+    if not math.isfinite(out):
+        return None
+    magnitude = max(magnitude, _int_bound(out) * plan[-1].den_x)
+    return _FloatPass(zs, doubtful, magnitude)
+
+
+def _int_bound(value: float) -> int:
+    """An integer at least ``value`` (with a margin for the rounding of the bound itself)."""
+    return math.ceil(value * (1 + 2.0**-40)) + 1
+
+
+# -- the modular pass -------------------------------------------------------------------------
+
+
+_ROUND = 1.5 * 2.0**52  # x + _ROUND - _ROUND rounds |x| < 2**51 to the nearest integer
+
+
+def _reduce(np: Any, z: Any, P: Any, Pinv: Any) -> Any:
+    """``z mod p`` in place, symmetric (``|r| <= (p + 1) / 2``), for float64 integers
+    ``|z| < 2**52``: ``q`` is within one half (plus ``2**-20``) of ``z / p`` and ``z - q p`` is
+    computed exactly."""
+    q = z * Pinv
+    q += _ROUND
+    q -= _ROUND
+    q *= P
+    z -= q
+    return z
+
+
+def _nonnegative(np: Any, r: Any, p: Any) -> Any:
+    """Residues ``|r| < p`` (float64 integers) moved into ``0 <= r < p``."""
+    return r + p * (r < 0)
+
+
+def _garner(np: Any, R: Any, primes: tuple[int, ...], offset: int, shape: tuple[int, int]):
+    """The integers ``n`` with ``n + offset = R mod p`` (``0 <= n + offset < prod(primes)``) as
+    an ``fmpz_mat`` of ``shape``: Garner's mixed radix in numpy, then Horner on flint."""
+    R = R.reshape(len(primes), -1)
+    digits = []
+    for i, p in enumerate(primes):
+        pf, pinv = float(p), 1.0 / p
+
+        def mod(a: Any, pf: float = pf, pinv: float = pinv) -> Any:
+            return _reduce(np, a, pf, pinv)
+
+        r = mod(R[i] + float(offset % p))
+        if i:
+            t = digits[i - 1].copy()  # sum_{j<i} v_j prod_{l<j} p_l  mod p, by Horner
+            for j in range(i - 2, -1, -1):
+                t = mod(t * primes[j] + digits[j])
+            inv = float(pow(math.prod(primes[:i]) % p, -1, p))
+            r = mod(mod(r - t) * inv)
+        digits.append(_nonnegative(np, r, pf))
+    # pairs of digits in one word (p_i p_{i+1} < 2**50): half as many conversions to fmpz
+    words, radices = [], []
+    for i in range(0, len(primes), 2):
+        if i + 1 < len(primes):
+            words.append(digits[i] + digits[i + 1] * primes[i])
+            radices.append(primes[i] * primes[i + 1])
+        else:
+            words.append(digits[i])
+            radices.append(primes[i])
+    rows, cols = shape
+
+    def mat(w: Any) -> flint.fmpz_mat:
+        return flint.fmpz_mat(rows, cols, w.astype(np.int64).tolist())
+
+    out = mat(words[-1])
+    for w, radix in zip(reversed(words[:-1]), reversed(radices[:-1]), strict=True):
+        out = out * radix + mat(w)
+    if offset:
+        out = out - flint.fmpz_mat(rows, 1, [offset] * rows) * flint.fmpz_mat(1, cols, [1] * cols)
+    return out
+
+
+def _scalar(np: Any, value: int, primes: tuple[int, ...]) -> Any:
+    """``value mod p`` for each prime, symmetric, shaped to scale a stack of matrices."""
+    return np.array([(value % p) - p * ((value % p) > p // 2) for p in primes], dtype=np.float64)[
+        :, None, None
+    ]
+
+
+def outputs(model: Compiled, X: Scaled) -> Scaled | None:
+    """``x_L`` (Def. 1.5.4) at every column of ``X``, exactly, by the modular path; ``None``
+    where it does not apply (then use :func:`symresnet.core.run`).  Same value as
+    ``core.run(model, X)[-1].x``."""
+    if X.shape[1] < MIN_COLUMNS or not supports(model):
+        return None
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return None
+    floats = _floats(np, model)
+    if floats is None:
+        return None
+    plan = _plan(model, int(X.den))
+    ints = [int(e) for e in X.num.entries()]
+    fp = _float_pass(np, model, floats, X, ints, plan)
+    if fp is None:
+        return None
+    if sum(int(d.sum()) for d in fp.doubtful) > DOUBTFUL_PER_POINT * X.shape[1]:
+        return None
+    terms = max(lay.W.ncols() + 1 + sum(V.ncols() for _, V in lay.skips) for lay in model.layers)
+    bound = _prime_bound(terms)
+    if bound < 1 << 12:
+        return None
+    primes = _primes(bound, fp.magnitude)
+    crt = _CRT.of(primes)
+    P = np.array(primes, dtype=np.float64)[:, None, None]
+    Pinv = 1.0 / P
+    weights = _weight_residues(np, model, primes)
+    xs = [_matrix_residues(np, X.num, primes, ints)]
+    L = model.L
+    hidden = 0
+    for k, (lay, (W, B, skips), step) in enumerate(
+        zip(model.layers, weights, plan, strict=True), start=1
+    ):
+        Wk = W if step.s == 1 else _reduce(np, W * _scalar(np, step.s, primes), P, Pinv)
+        z = np.matmul(Wk, xs[-1])
+        z += _reduce(np, B * _scalar(np, step.g, primes), P, Pinv)
+        for (r, V), scale in zip(skips, step.skip_scales, strict=True):
+            Vk = V if scale == 1 else _reduce(np, V * _scalar(np, scale, primes), P, Pinv)
+            z += np.matmul(Vk, xs[r])
+        _reduce(np, z, P, Pinv)
+        name = lay.activation.name
+        if k == L or name == "identity":
+            xs.append(z)
+            continue
+        zh = fp.z[k - 1]
+        doubt = fp.doubtful[hidden]
+        hidden += 1
+        positive = zh > 0 if name != "heaviside" else zh >= 0
+        for i, j in zip(*np.nonzero(doubt), strict=True):
+            exact = crt.signed([int(v) for v in z[:, i, j]])
+            positive[i, j] = exact > 0 if name != "heaviside" else exact >= 0
+        if name == "heaviside":
+            xs.append(np.broadcast_to(positive.astype(np.float64), z.shape))
+        elif name == "relu" or step.leaky is None:
+            z *= positive
+            xs.append(z)
+        else:
+            up, down = _leaky_factors(step.leaky)
+            factor = np.where(positive, _scalar(np, up, primes), _scalar(np, down, primes))
+            xs.append(_reduce(np, z * factor, P, Pinv))
+    rows, cols = xs[-1].shape[1:]
+    num = _garner(np, xs[-1], primes, fp.magnitude, (rows, cols))
+    return Scaled(num, flint.fmpz(plan[-1].den_x))
