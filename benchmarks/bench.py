@@ -653,10 +653,20 @@ def main() -> None:
         type=float,
         help="seconds to wait for idle cores before each measurement (default 120; --quick: 0)",
     )
+    parser.add_argument(
+        "--config",
+        action="append",
+        metavar="W,D,N,M",
+        help="only this network: width W, depth D, N points (M of them for sympy); print only",
+    )
     args = parser.parse_args()
+    if args.config:
+        args.quick = True  # print, don't write the page
     PATIENCE[0] = args.patience if args.patience is not None else (0.0 if args.quick else 120.0)
     sys.set_int_max_str_digits(0)
-    if args.quick:
+    if args.config:
+        configs = [tuple(int(v) for v in c.split(",")) for c in args.config]
+    elif args.quick:
         configs = [(8, 8, 1, 1), (32, 16, 1, 1), (8, 8, 200, 200), (32, 16, 200, 20)]
     else:
         configs = [

@@ -38,6 +38,7 @@ import dataclasses
 import functools
 import math
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import flint
@@ -82,10 +83,10 @@ def _primes_below(bound: int, count: int) -> tuple[int, ...]:
 
 
 def _prime_bound(terms: int) -> int:
-    """A bound on the primes such that ``terms`` products of symmetric residues
-    (``|r| <= (p + 1) / 2``) plus one more residue stay below ``2**52`` in magnitude: every
-    float64 sum of them is an exact integer, and so is :func:`_reduce`."""
-    return 2 * math.isqrt((1 << 52) // (terms + 1)) - 1
+    """A bound on the primes such that ``terms`` products of nearly symmetric residues
+    (``|r| <= p/2 + 2``, what :func:`_reduce` leaves) plus one more residue stay below ``2**52``
+    in magnitude: every float64 sum of them is an exact integer, and so is :func:`_reduce`."""
+    return 2 * (math.isqrt((1 << 52) // (terms + 1)) - 3) + 1
 
 
 def _primes(bound: int, magnitude: int) -> tuple[int, ...]:
@@ -291,95 +292,28 @@ def _leaky_factors(leaky: tuple[int, int]) -> tuple[int, int]:
 # -- the float pass ---------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class _FloatPass:
-    z: list[Any]  # z_hat per layer
-    doubtful: list[Any]  # per hidden layer: boolean array, sign not certain
-    magnitude: int  # bound on |numerator| over the layers that get reconstructed
-
-
-def _float_pass(
-    np: Any, model: Compiled, floats: _Floats, X: Scaled, ints: list[int], plan: list[_Step]
-) -> _FloatPass | None:
-    """The float pass with error bounds; ``ints`` are the entries of ``X.num``."""
-    d0 = int(X.den)
-    if d0 < 1 << 53 and max(ints) < 1 << 53 and min(ints) > -(1 << 53):
-        xh = np.array(ints, dtype=np.float64).reshape(X.shape) / d0  # one rounding
-    else:
-        try:
-            xh = np.array([e / d0 for e in ints], dtype=np.float64).reshape(X.shape)
-        except OverflowError:
-            return None
-    if not _in_range(np, xh, ints):
-        return None
-    xs, es = [xh], [np.abs(xh) * (2 * _U)]  # x0 rounded once (plus slack)
-    zs, doubtful = [], []
-    magnitude = 0
-    L = model.L
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for k, (lay, (W, Wa, B, Ba, skips), step) in enumerate(
-            zip(model.layers, floats.layers, plan, strict=True), start=1
-        ):
-            terms = lay.W.ncols() + 1 + sum(V.ncols() for _, V in lay.skips)
-            if terms * _U > 1e-6:
-                return None
-            c1 = (terms + 4) * _U * 1.01
-            c2 = 1.0 + (terms + 16) * _U * 1.01
-            z = W @ xs[-1] + B
-            S = Wa @ np.abs(xs[-1]) + Ba
-            E = Wa @ es[-1]
-            for r, V, Va in skips:
-                z += V @ xs[r]
-                S += Va @ np.abs(xs[r])
-                E += Va @ es[r]
-            e = c1 * S + c2 * E + _ABS
-            if not (np.all(np.isfinite(z)) and np.all(np.isfinite(e))):
-                return None
-            zs.append(z)
-            name = lay.activation.name
-            if k == L or name == "identity":
-                x, ex = z, e
-            else:
-                doubt = ~(np.abs(z) > e)
-                doubtful.append(doubt)
-                if name == "heaviside":
-                    x = np.where(z >= 0, 1.0, 0.0)
-                    x[doubt] = 0.5
-                    ex = np.where(doubt, 0.5, 0.0)
-                elif name == "relu" or step.leaky is None:
-                    x, ex = np.maximum(z, 0.0), e
-                else:
-                    gamma = step.leaky[0] / step.leaky[1]
-                    lip = max(1.0, abs(gamma))
-                    x = np.where(z > 0, z, gamma * z)
-                    ex = (lip * e + 4 * _U * lip * (np.abs(z) + e)) * (1 + 8 * _U) + _ABS
-                if doubt.any():
-                    bound = float(np.max(np.where(doubt, np.abs(z) + e, 0.0)))
-                    magnitude = max(magnitude, _int_bound(bound) * step.den_z)
-            xs.append(x)
-            es.append(ex)
-    out = float(np.max(np.abs(xs[-1]) + es[-1]))
-    if not math.isfinite(out):
-        return None
-    magnitude = max(magnitude, _int_bound(out) * plan[-1].den_x)
-    return _FloatPass(zs, doubtful, magnitude)
-
-
 def _int_bound(value: float) -> int:
     """An integer at least ``value`` (with a margin for the rounding of the bound itself)."""
     return math.ceil(value * (1 + 2.0**-40)) + 1
 
 
-# -- the modular pass -------------------------------------------------------------------------
+def _bound(np: Any, values: Any, errors: Any, mask: Any = None) -> int:
+    """An integer bound on ``|v| + e`` over the entries (those of ``mask`` if given)."""
+    total = np.abs(values) + errors
+    if mask is not None:
+        total = np.where(mask, total, 0.0)
+    return _int_bound(float(np.max(total))) if total.size else 0
 
+
+# -- the modular arithmetic -------------------------------------------------------------------
 
 _ROUND = 1.5 * 2.0**52  # x + _ROUND - _ROUND rounds |x| < 2**51 to the nearest integer
 
 
 def _reduce(np: Any, z: Any, P: Any, Pinv: Any) -> Any:
-    """``z mod p`` in place, symmetric (``|r| <= (p + 1) / 2``), for float64 integers
-    ``|z| < 2**52``: ``q`` is within one half (plus ``2**-20``) of ``z / p`` and ``z - q p`` is
-    computed exactly."""
+    """``z mod p`` in place, nearly symmetric (``|r| <= p/2 + 2``), for float64 integers
+    ``|z| < 2**52``: ``q = round(z * fl(1/p))`` is within ``1/2 + 2**-24`` of ``z / p`` and
+    ``z - q p`` is computed exactly."""
     q = z * Pinv
     q += _ROUND
     q -= _ROUND
@@ -388,31 +322,38 @@ def _reduce(np: Any, z: Any, P: Any, Pinv: Any) -> Any:
     return z
 
 
-def _nonnegative(np: Any, r: Any, p: Any) -> Any:
-    """Residues ``|r| < p`` (float64 integers) moved into ``0 <= r < p``."""
-    return r + p * (r < 0)
+def _balanced(np: Any, r: Any, p: float) -> Any:
+    """Residues ``|r| <= p/2 + 2`` moved into the balanced range ``|r| <= (p - 1) / 2``."""
+    half = (p - 1) / 2
+    return r - p * (r > half) + p * (r < -half)
 
 
-def _garner(np: Any, R: Any, primes: tuple[int, ...], offset: int, shape: tuple[int, int]):
-    """The integers ``n`` with ``n + offset = R mod p`` (``0 <= n + offset < prod(primes)``) as
-    an ``fmpz_mat`` of ``shape``: Garner's mixed radix in numpy, then Horner on flint."""
+def _digits(np: Any, R: Any, primes: tuple[int, ...]) -> list[Any]:
+    """Balanced mixed-radix digits ``v_i`` (``|v_i| <= (p_i - 1)/2``) of the integers ``n``
+    with residues ``R`` (shape ``(len(primes), ...)``), ``|n| <= (prod(primes) - 1) / 2``:
+    ``n = v_0 + v_1 p_0 + v_2 p_0 p_1 + ...`` (Garner's algorithm, vectorized)."""
     R = R.reshape(len(primes), -1)
-    digits = []
+    digits: list[Any] = []
     for i, p in enumerate(primes):
         pf, pinv = float(p), 1.0 / p
 
         def mod(a: Any, pf: float = pf, pinv: float = pinv) -> Any:
             return _reduce(np, a, pf, pinv)
 
-        r = mod(R[i] + float(offset % p))
+        r = R[i].copy()
         if i:
             t = digits[i - 1].copy()  # sum_{j<i} v_j prod_{l<j} p_l  mod p, by Horner
             for j in range(i - 2, -1, -1):
                 t = mod(t * primes[j] + digits[j])
             inv = float(pow(math.prod(primes[:i]) % p, -1, p))
             r = mod(mod(r - t) * inv)
-        digits.append(_nonnegative(np, r, pf))
-    # pairs of digits in one word (p_i p_{i+1} < 2**50): half as many conversions to fmpz
+        digits.append(_balanced(np, mod(r), pf))
+    return digits
+
+
+def _fmpz_of_digits(np: Any, digits: list[Any], primes: tuple[int, ...], shape) -> Any:
+    """The integers with these mixed-radix digits, as an ``fmpz_mat`` of ``shape``: pairs of
+    digits make one word below ``2**50`` (half the conversions), Horner on flint."""
     words, radices = [], []
     for i in range(0, len(primes), 2):
         if i + 1 < len(primes):
@@ -429,16 +370,208 @@ def _garner(np: Any, R: Any, primes: tuple[int, ...], offset: int, shape: tuple[
     out = mat(words[-1])
     for w, radix in zip(reversed(words[:-1]), reversed(radices[:-1]), strict=True):
         out = out * radix + mat(w)
-    if offset:
-        out = out - flint.fmpz_mat(rows, 1, [offset] * rows) * flint.fmpz_mat(1, cols, [1] * cols)
     return out
+
+
+def _floats_of_digits(
+    np: Any, digits: list[Any], primes: tuple[int, ...], den: int, shape
+) -> tuple[Any, Any] | None:
+    """``n / den`` in float64 with an error bound, from the digits of ``n``: the sum of
+    ``v_i c_i`` with ``c_i = fl(p_0 ... p_{i-1} / den)``, largest terms first.  Balanced digits
+    do not cancel much (the top digit dominates), so the bound is a few ulps of the value."""
+    try:
+        coefficients = [math.prod(primes[:i]) / den for i in range(len(primes))]
+    except OverflowError:
+        return None
+    x = np.zeros(digits[0].shape)
+    S = np.zeros(digits[0].shape)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for v, c in zip(reversed(digits), reversed(coefficients), strict=True):
+            x += v * c
+            S += np.abs(v) * c
+        e = (len(primes) + 4) * _U * 1.01 * S + _ABS
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(e))):
+        return None
+    return x.reshape(shape), e.reshape(shape)
+
+
+def _residues_of_digits(
+    np: Any, digits: list[Any], primes: tuple[int, ...], new: tuple[int, ...], shape
+) -> Any:
+    """``n mod q`` for each ``q`` in ``new``, from the digits of ``n`` (Horner, in numpy)."""
+    out = []
+    for q in new:
+        qf, qinv = float(q), 1.0 / q
+        t = digits[-1].copy()
+        for i in range(len(primes) - 2, -1, -1):
+            t = _reduce(np, t * float(_symmetric(primes[i], q)) + digits[i], qf, qinv)
+        out.append(t.reshape(shape))
+    return np.stack(out)
+
+
+def _symmetric(value: int, p: int) -> int:
+    r = value % p
+    return r - p if r > p // 2 else r
 
 
 def _scalar(np: Any, value: int, primes: tuple[int, ...]) -> Any:
     """``value mod p`` for each prime, symmetric, shaped to scale a stack of matrices."""
-    return np.array([(value % p) - p * ((value % p) > p // 2) for p in primes], dtype=np.float64)[
-        :, None, None
-    ]
+    return np.array([_symmetric(value, p) for p in primes], dtype=np.float64)[:, None, None]
+
+
+# -- segments: a float pass, then the modular pass, then exact values handed on ---------------
+
+
+@dataclasses.dataclass
+class _Known:
+    """An exact layer ``x_r`` that later layers read: its float value with an error bound
+    (fresh from the exact value), and its residues for the primes so far."""
+
+    xhat: Any
+    e: Any
+    residues: Any  # (len(primes), rows, cols)
+    more: Callable[[tuple[int, ...]], Any]  # residues for further primes
+
+    def residues_for(self, np: Any, primes: tuple[int, ...]) -> Any:
+        """Residues for ``primes`` (which extend or truncate the primes so far)."""
+        have = self.residues.shape[0]
+        if len(primes) > have:
+            self.residues = np.concatenate([self.residues, self.more(primes[have:])])
+        return self.residues[: len(primes)]
+
+
+@dataclasses.dataclass
+class _Segment:
+    """The float pass over layers ``start + 1 .. stop``."""
+
+    start: int
+    stop: int
+    z: dict[int, Any]  # z_hat per layer
+    doubtful: dict[int, Any]  # per hidden layer: boolean array, sign not certain
+    magnitude: int  # bound on every numerator that gets reconstructed
+
+
+def _needed(model: Compiled, k: int) -> list[int]:
+    """The layers ``r <= k`` that layers after ``k`` read: ``x_k`` and skip sources."""
+    out = {k}
+    for lay in model.layers[k:]:
+        out.update(r for r, _ in lay.skips if r <= k)
+    return sorted(out)
+
+
+def _float_segment(
+    np: Any,
+    model: Compiled,
+    floats: _Floats,
+    plan: list[_Step],
+    known: dict[int, _Known],
+    start: int,
+    cols: int,
+) -> _Segment | None:
+    """The float pass from the exact layers ``known`` on, as far as it decides nearly every sign:
+    it stops before the first layer (after the first) with more doubtful signs than points."""
+    xs = {r: (K.xhat, K.e) for r, K in known.items()}
+    zs, doubts = {}, {}
+    magnitude = 0
+    L = model.L
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for k in range(start + 1, L + 1):
+            lay, step = model.layers[k - 1], plan[k - 1]
+            W, Wa, B, Ba, skips = floats.layers[k - 1]
+            terms = lay.W.ncols() + 1 + sum(V.ncols() for _, V in lay.skips)
+            c1 = (terms + 4) * _U * 1.01
+            c2 = 1.0 + (terms + 16) * _U * 1.01
+            x_prev, e_prev = xs[k - 1]
+            z = W @ x_prev + B
+            S = Wa @ np.abs(x_prev) + Ba
+            E = Wa @ e_prev
+            for r, V, Va in skips:
+                z += V @ xs[r][0]
+                S += Va @ np.abs(xs[r][0])
+                E += Va @ xs[r][1]
+            e = c1 * S + c2 * E + _ABS
+            if not (np.all(np.isfinite(z)) and np.all(np.isfinite(e))):
+                if k == start + 1:
+                    return None
+                break
+            name = lay.activation.name
+            if k == L or name == "identity":
+                x, ex = z, e
+            else:
+                doubt = ~(np.abs(z) > e)
+                count = int(doubt.sum())
+                if k > start + 1 and count > cols:
+                    break  # hand the exact values on first: fresh floats decide more
+                if count > DOUBTFUL_PER_POINT * cols:
+                    return None
+                if count:
+                    doubts[k] = doubt
+                    magnitude = max(magnitude, _bound(np, z, e, doubt) * step.den_z)
+                if name == "heaviside":
+                    x = np.where(z >= 0, 1.0, 0.0)
+                    x[doubt] = 0.5
+                    ex = np.where(doubt, 0.5, 0.0)
+                elif name == "relu" or step.leaky is None:
+                    x, ex = np.maximum(z, 0.0), e
+                else:
+                    gamma = step.leaky[0] / step.leaky[1]
+                    lip = max(1.0, abs(gamma))
+                    x = np.where(z > 0, z, gamma * z)
+                    ex = (lip * e + 4 * _U * lip * (np.abs(z) + e)) * (1 + 8 * _U) + _ABS
+            zs[k] = z
+            xs[k] = (x, ex)
+    stop = start + len(zs)
+    for r in _needed(model, stop):
+        if r > start:
+            magnitude = max(magnitude, _bound(np, *xs[r]) * plan[r - 1].den_x)
+    return _Segment(start, stop, zs, doubts, magnitude)
+
+
+def _modular_segment(
+    np: Any,
+    model: Compiled,
+    plan: list[_Step],
+    seg: _Segment,
+    known: dict[int, Any],
+    primes: tuple[int, ...],
+) -> dict[int, Any]:
+    """Layers ``seg.start + 1 .. seg.stop`` modulo each prime (``known``: residues of the layers
+    read from before), signs from the floats, doubtful ones settled by Chinese remaindering."""
+    crt = _CRT.of(primes)
+    P = np.array(primes, dtype=np.float64)[:, None, None]
+    Pinv = 1.0 / P
+    weights = _weight_residues(np, model, primes)
+    xs = dict(known)
+    for k in range(seg.start + 1, seg.stop + 1):
+        lay, step = model.layers[k - 1], plan[k - 1]
+        W, B, skips = weights[k - 1]
+        Wk = W if step.s == 1 else _reduce(np, W * _scalar(np, step.s, primes), P, Pinv)
+        z = np.matmul(Wk, xs[k - 1])
+        z += _reduce(np, B * _scalar(np, step.g, primes), P, Pinv)
+        for (r, V), scale in zip(skips, step.skip_scales, strict=True):
+            Vk = V if scale == 1 else _reduce(np, V * _scalar(np, scale, primes), P, Pinv)
+            z += np.matmul(Vk, xs[r])
+        _reduce(np, z, P, Pinv)
+        name = lay.activation.name
+        if k == model.L or name == "identity":
+            xs[k] = z
+            continue
+        zh = seg.z[k]
+        positive = zh > 0 if name != "heaviside" else zh >= 0
+        if k in seg.doubtful:
+            for i, j in zip(*np.nonzero(seg.doubtful[k]), strict=True):
+                exact = crt.signed([int(v) for v in z[:, i, j]])
+                positive[i, j] = exact > 0 if name != "heaviside" else exact >= 0
+        if name == "heaviside":
+            xs[k] = np.broadcast_to(positive.astype(np.float64), z.shape)
+        elif name == "relu" or step.leaky is None:
+            z *= positive
+            xs[k] = z
+        else:
+            up, down = _leaky_factors(step.leaky)
+            factor = np.where(positive, _scalar(np, up, primes), _scalar(np, down, primes))
+            xs[k] = _reduce(np, z * factor, P, Pinv)
+    return xs
 
 
 def outputs(model: Compiled, X: Scaled) -> Scaled | None:
@@ -454,55 +587,60 @@ def outputs(model: Compiled, X: Scaled) -> Scaled | None:
     floats = _floats(np, model)
     if floats is None:
         return None
-    plan = _plan(model, int(X.den))
-    ints = [int(e) for e in X.num.entries()]
-    fp = _float_pass(np, model, floats, X, ints, plan)
-    if fp is None:
-        return None
-    if sum(int(d.sum()) for d in fp.doubtful) > DOUBTFUL_PER_POINT * X.shape[1]:
-        return None
     terms = max(lay.W.ncols() + 1 + sum(V.ncols() for _, V in lay.skips) for lay in model.layers)
     bound = _prime_bound(terms)
     if bound < 1 << 12:
         return None
-    primes = _primes(bound, fp.magnitude)
-    crt = _CRT.of(primes)
-    P = np.array(primes, dtype=np.float64)[:, None, None]
-    Pinv = 1.0 / P
-    weights = _weight_residues(np, model, primes)
-    xs = [_matrix_residues(np, X.num, primes, ints)]
-    L = model.L
-    hidden = 0
-    for k, (lay, (W, B, skips), step) in enumerate(
-        zip(model.layers, weights, plan, strict=True), start=1
-    ):
-        Wk = W if step.s == 1 else _reduce(np, W * _scalar(np, step.s, primes), P, Pinv)
-        z = np.matmul(Wk, xs[-1])
-        z += _reduce(np, B * _scalar(np, step.g, primes), P, Pinv)
-        for (r, V), scale in zip(skips, step.skip_scales, strict=True):
-            Vk = V if scale == 1 else _reduce(np, V * _scalar(np, scale, primes), P, Pinv)
-            z += np.matmul(Vk, xs[r])
-        _reduce(np, z, P, Pinv)
-        name = lay.activation.name
-        if k == L or name == "identity":
-            xs.append(z)
-            continue
-        zh = fp.z[k - 1]
-        doubt = fp.doubtful[hidden]
-        hidden += 1
-        positive = zh > 0 if name != "heaviside" else zh >= 0
-        for i, j in zip(*np.nonzero(doubt), strict=True):
-            exact = crt.signed([int(v) for v in z[:, i, j]])
-            positive[i, j] = exact > 0 if name != "heaviside" else exact >= 0
-        if name == "heaviside":
-            xs.append(np.broadcast_to(positive.astype(np.float64), z.shape))
-        elif name == "relu" or step.leaky is None:
-            z *= positive
-            xs.append(z)
-        else:
-            up, down = _leaky_factors(step.leaky)
-            factor = np.where(positive, _scalar(np, up, primes), _scalar(np, down, primes))
-            xs.append(_reduce(np, z * factor, P, Pinv))
-    rows, cols = xs[-1].shape[1:]
-    num = _garner(np, xs[-1], primes, fp.magnitude, (rows, cols))
-    return Scaled(num, flint.fmpz(plan[-1].den_x))
+    plan = _plan(model, int(X.den))
+    ints = [int(e) for e in X.num.entries()]
+    x0 = _input_floats(np, X, ints)
+    if x0 is None:
+        return None
+    rows, cols = X.shape
+    known = {
+        0: _Known(
+            *x0, np.zeros((0, rows, cols)), lambda new: _matrix_residues(np, X.num, new, ints)
+        )
+    }
+    start = 0
+    while True:
+        seg = _float_segment(np, model, floats, plan, known, start, cols)
+        if seg is None:
+            return None
+        primes = _primes(bound, seg.magnitude)
+        residues = {r: K.residues_for(np, primes) for r, K in known.items()}
+        xs = _modular_segment(np, model, plan, seg, residues, primes)
+        later: dict[int, _Known] = {}
+        for r in _needed(model, seg.stop):
+            if r in known:
+                later[r] = known[r]
+                continue
+            shape = xs[r].shape[1:]
+            digits = _digits(np, xs[r], primes)
+            if r == model.L:
+                num = _fmpz_of_digits(np, digits, primes, shape)
+                return Scaled(num, flint.fmpz(plan[-1].den_x))
+            fl = _floats_of_digits(np, digits, primes, plan[r - 1].den_x, shape)
+            if fl is None:
+                return None
+            later[r] = _Known(
+                *fl,
+                np.ascontiguousarray(xs[r]),
+                functools.partial(_residues_of_digits, np, digits, primes, shape=shape),
+            )
+        known, start = later, seg.stop
+
+
+def _input_floats(np: Any, X: Scaled, ints: list[int]) -> tuple[Any, Any] | None:
+    """``x_0`` in float64 with its error bound (one rounding), ``None`` out of float range."""
+    d0 = int(X.den)
+    if d0 < 1 << 53 and max(ints) < 1 << 53 and min(ints) > -(1 << 53):
+        xh = np.array(ints, dtype=np.float64).reshape(X.shape) / d0  # one rounding
+    else:
+        try:
+            xh = np.array([e / d0 for e in ints], dtype=np.float64).reshape(X.shape)
+        except OverflowError:
+            return None
+    if not _in_range(np, xh, ints):
+        return None
+    return xh, np.abs(xh) * (2 * _U)

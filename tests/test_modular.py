@@ -115,6 +115,40 @@ def test_deep_dense_network_needs_many_primes():
     assert max(abs(int(e)) for e in out.num.entries()).bit_length() > 150  # several primes
 
 
+@pytest.mark.parametrize(
+    ("act", "f"),
+    [
+        ("relu", ref.relu),
+        ({"name": "leaky_relu", "gamma": "1/3"}, ref.leaky(Fraction(1, 3))),
+        ("heaviside", ref.heaviside),
+    ],
+)
+def test_deep_networks_run_in_segments(monkeypatch, act, f):
+    """Deep enough that the float error bounds outgrow the values: the exact values are handed
+    on to a fresh float pass (a new segment), skips reaching back across the boundary."""
+    segments = []
+    real = modular._float_segment
+
+    def spy(*args, **kwargs):
+        seg = real(*args, **kwargs)
+        segments.append(seg)
+        return seg
+
+    monkeypatch.setattr(modular, "_float_segment", spy)
+    rng = random.Random(11)
+    W, B, skips = _dense(rng, 6, 40)
+    skips[(0, 40)] = [[Fraction(rng.randint(-3, 3)) for _ in range(6)] for _ in range(6)]
+    net = ResNet(W=W, B=B, skips=skips, activation=act)
+    points = [
+        [Fraction(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(6)] for _ in range(12)
+    ]
+    _check(net, (W, B, skips, f), points)
+    assert all(seg is not None for seg in segments)
+    if act != "heaviside":  # Heaviside resets the values: its floats stay exact
+        assert len(segments) >= 2
+    assert segments[-1].stop == 40
+
+
 def test_huge_input_entries_take_the_limb_path():
     W = [[[Fraction(1, 3), Fraction(-2)]], [[Fraction(5)]]]
     B = [[Fraction(1, 7)], [Fraction(-1)]]
@@ -183,24 +217,38 @@ def test_residues_are_symmetric_and_correct(values, small):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(-(2**200), 2**200), min_size=6, max_size=6))
-def test_garner_reconstructs_signed_integers(values):
+@given(st.lists(st.integers(-(2**200), 2**200), min_size=6, max_size=6), st.integers(1, 4))
+def test_digits_reconstruct_signed_integers(values, extra):
     bound = max(abs(v) for v in values)
     primes = modular._primes(modular._prime_bound(64), bound)
     assert math.prod(primes) > 2 * bound + 1
     R = modular._int_residues(np, values, primes).reshape(len(primes), 2, 3)
-    got = modular._garner(np, R, primes, bound, (2, 3))
+    digits = modular._digits(np, R, primes)
+    for v, p in zip(digits, primes, strict=True):
+        assert np.all(np.abs(v) <= (p - 1) // 2)
+    got = modular._fmpz_of_digits(np, digits, primes, (2, 3))
     assert [int(e) for e in got.entries()] == values
     crt = modular._CRT.of(primes)
     assert [
         crt.signed([int(R[i].ravel()[j]) for i in range(len(primes))]) for j in range(6)
     ] == values
+    # residues for further primes, from the digits alone
+    more = modular._primes_below(modular._prime_bound(64), len(primes) + extra)[len(primes) :]
+    again = modular._residues_of_digits(np, digits, primes, more, (2, 3))
+    for i, q in enumerate(more):
+        assert [(v - int(r)) % q for v, r in zip(values, again[i].ravel(), strict=True)] == [0] * 6
+    # and as floats with a valid error bound, for a denominator
+    den = 3**50
+    xf, e = modular._floats_of_digits(np, digits, primes, den, (2, 3))
+    for v, x, err in zip(values, xf.ravel(), e.ravel(), strict=True):
+        assert abs(Fraction(x) - Fraction(v, den)) <= Fraction(err)
+        assert err <= 1e-13 * abs(v / den) + 2.0**-900
 
 
 @pytest.mark.parametrize("terms", [1, 2, 33, 65, 129, 4097])
 def test_prime_bound_keeps_sums_exact(terms):
     p = modular._prime_bound(terms)
-    half = (p + 1) // 2
+    half = p // 2 + 2  # what _reduce leaves
     assert terms * half * half + p < 2**52
     assert all(flint.fmpz(q).is_prime() and q < p for q in modular._primes_below(p, 3))
 
@@ -212,4 +260,4 @@ def test_reduce_is_exact(z, which):
     a = np.array([[[float(z)]]])
     r = modular._reduce(np, a, np.array([[[float(p)]]]), np.array([[[1.0 / p]]]))
     got = float(r[0, 0, 0])
-    assert got == int(got) and abs(got) <= (p + 1) / 2 and (z - int(got)) % p == 0
+    assert got == int(got) and abs(got) <= p / 2 + 2 and (z - int(got)) % p == 0
