@@ -2,7 +2,10 @@
 
 :func:`realize_many` evaluates the realization ``R^R_a(Phi, V)`` of Def. 1.5.4 at many inputs
 in one pass: the rational points become the columns of one integer matrix over a common
-denominator (:class:`symresnet.core.Scaled`), so each layer is one matrix product.  Points with
+denominator (:class:`symresnet.core.Scaled`), so each layer is one matrix product; with ReLU,
+leaky ReLU or Heaviside (or none) and at least :data:`symresnet.modular.MIN_COLUMNS` points the
+batch goes the multi-modular way of :mod:`symresnet.modular` (signs from a certified float pass,
+the values modulo word-sized primes, same exact result, about 3x faster).  Points with
 symbolic entries, and networks with symbolic weights, go through
 :func:`~symresnet.realization.realize` one by one (which still runs the numeric layers before
 the first symbolic one on flint).
@@ -420,7 +423,10 @@ def realize_many(
     bar = Progress(len(inputs), enabled=progress)
     try:
         if model.complete and rational:
-            n = processes(work(network, len(rational)), workers=workers)
+            estimate = work(network, len(rational))
+            if modular.supports(model):
+                estimate /= modular.SPEEDUP
+            n = processes(estimate, workers=workers)
             size = chunk_size or (CHUNK_POINTS if n == 1 else -(-len(rational) // (2 * n)))
             chunks: list[list[int]] = []
             for group in _groups([list(inputs[j]) for j in rational]):
@@ -430,7 +436,7 @@ def realize_many(
                 model,
                 [core.columns([inputs[j] for j in chunk]) for chunk in chunks],
                 sizes=[len(c) for c in chunks],
-                work=work(network, len(rational)),
+                work=estimate,
                 workers=workers,
                 scheduler=scheduler,
                 progress=bar,

@@ -45,13 +45,18 @@ import flint
 
 from symresnet.core import Compiled, CompiledLayer, Scaled
 
-__all__ = ["MIN_COLUMNS", "outputs", "supports"]
+__all__ = ["MIN_COLUMNS", "SPEEDUP", "outputs", "supports"]
 
 #: batches with fewer points than this run on the integer core (numpy's overhead would win)
 MIN_COLUMNS = 8
 #: the modular path gives up (returns ``None``) when the float pass leaves more doubtful signs
 #: than this many per point: each costs an exact reconstruction in Python
 DOUBTFUL_PER_POINT = 16
+
+#: about how much faster than the integer core this path runs a batch (benchmarks/bench.py,
+#: 1,000 points: 2.9x at width 32 depth 16, 3x at width 64 depth 32): scales the work estimate
+#: that decides whether a batch is worth spreading over processes
+SPEEDUP = 3.0
 
 _U = 2.0**-53
 _ABS = 2.0**-1000  # absolute slack per layer: underflow in any product
