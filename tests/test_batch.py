@@ -163,6 +163,26 @@ def test_realize_many_on_a_dask_cluster(exercise):
     assert [batch.outputs.strings(j) for j in range(4)] == [["-7"], ["-22"], ["-47"], ["-7"]]
 
 
+def test_realize_many_on_a_local_cluster_of_worker_processes():
+    """A real Dask cluster: two worker processes, so the compiled network, the point blocks and
+    the results cross process boundaries by pickling (the chunks take the modular path)."""
+    distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed")
+    net, data, _ = _random_net(8, width=4, depth=4)
+    rng = random.Random(2)
+    points = [
+        [Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(net.dims[0])]
+        for _ in range(48)
+    ]
+    with distributed.LocalCluster(
+        processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        pids = map_chunks(_pid, 0, [[1], [2], [3], [4]], scheduler=cluster.scheduler_address)
+        batch = realize_many(net, points, scheduler=cluster.scheduler_address, chunk_size=12)
+    assert all(pid != os.getpid() for pid, _ in pids)
+    for j, p in enumerate(points):
+        assert _got(batch, j) == _expected(data, ref.relu, p)
+
+
 def test_unreachable_scheduler_is_an_input_error(monkeypatch):
     pytest.importorskip("distributed", reason="dask[distributed] is not installed")
     monkeypatch.setattr("symresnet.batch.DASK_TIMEOUT", 0.5)
