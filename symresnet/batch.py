@@ -39,7 +39,7 @@ import sympy
 from symresnet import core, modular
 from symresnet.activations import Activation
 from symresnet.errors import InputError
-from symresnet.exact import DEFAULT_LIMITS, Limits, exact, exact_str
+from symresnet.exact import DEFAULT_LIMITS, Limits, exact, exact_str, using_limits
 from symresnet.network import ResNet
 from symresnet.realization import input_entries, realize
 
@@ -346,6 +346,14 @@ def work(network: ResNet, points: int) -> float:
 # -- realize_many --------------------------------------------------------------------------------
 
 
+def _outputs_within(shared: tuple[core.Compiled, Limits], X: core.Scaled) -> core.Scaled:
+    """:func:`_outputs_of` under the caller's limits (read deep in the core: RePU growth), in
+    this process or in a worker."""
+    model, limits = shared
+    with using_limits(limits):
+        return _outputs_of(model, X)
+
+
 def _outputs_of(model: core.Compiled, X: core.Scaled) -> core.Scaled:
     """``x_L`` at the columns of ``X``: by the modular path where it applies (many points, a
     piecewise-linear activation), else on the integer core; the same exact value either way."""
@@ -432,8 +440,8 @@ def realize_many(
             for group in _groups([list(inputs[j]) for j in rational]):
                 chunks += _chunks([rational[i] for i in group], size)
             blocks = map_chunks(
-                _outputs_of,
-                model,
+                _outputs_within,
+                (model, limits),
                 [core.columns([inputs[j] for j in chunk]) for chunk in chunks],
                 sizes=[len(c) for c in chunks],
                 work=estimate,

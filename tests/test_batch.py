@@ -21,6 +21,7 @@ from symresnet import ResNet, realize_many
 from symresnet.batch import Progress, _groups, map_chunks, sweep
 from symresnet.cli import main
 from symresnet.errors import ClaimError, InputError, LimitError, ParseError
+from symresnet.exact import Limits
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -119,6 +120,17 @@ def test_outputs_beyond_python_str_limit_print():
     finally:
         sys.set_int_max_str_digits(old)
     assert text == "1" + "0" * 4480
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_callers_limits_reach_the_core_in_every_process(workers):
+    # RePU_3 on 2^40: x_1 = 2^120, 121 bits; the core refuses when a limit of 100 bits is given
+    net = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation={"name": "repu", "p": 3})
+    points = [[2**40]] * 4
+    assert realize_many(net, points, workers=workers).outputs.strings(0) == [str(2**120)]
+    tight = Limits(max_result_bits=100)
+    with pytest.raises(LimitError, match="max_result_bits"):
+        realize_many(net, points, limits=tight, workers=workers, chunk_size=2)
 
 
 def _pid(shared, chunk):
