@@ -35,8 +35,18 @@ EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 #: standard output was closed by the reader (``symresnet ... | head``): 128 + SIGPIPE
 EXIT_PIPE = 141
 #: options whose values may start with "-" (negative numbers): joined as --opt=value before parsing
-VALUE_OPTIONS = ("--at", "--box", "--param", "--forall", "--exists", "--equals", "--at-least",
-                 "--at-most", "--greater", "--less")
+VALUE_OPTIONS = (
+    "--at",
+    "--box",
+    "--param",
+    "--forall",
+    "--exists",
+    "--equals",
+    "--at-least",
+    "--at-most",
+    "--greater",
+    "--less",
+)
 
 
 #: seconds a command may run before it gives up (``--time-limit``; docs/security.md)
@@ -159,7 +169,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from symresnet.jsonout import trace_json
-    from symresnet.realization import realize
+    from symresnet.realization import as_input, realize
     from symresnet.spec import load_spec
     from symresnet.text import format_trace
 
@@ -169,7 +179,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         return eval_points(spec, args)
     entries, names = parse_point(args.at, spec.names)
-    trace = realize(spec.network, entries, names=names)
+    x = as_input(entries, spec.network.dims[0], names=names, place="--at")
+    trace = realize(spec.network, x, names=names)
     pieces = None
     if trace.free_symbols:  # symbolic: the exact pieces too (symresnet.pieces)
         from symresnet.pieces import realization_pieces

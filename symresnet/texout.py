@@ -122,7 +122,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
     """``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--template DIR]``."""
     from symresnet.claims import decide
     from symresnet.cli import parse_point
-    from symresnet.realization import realize
+    from symresnet.realization import as_input, realize
     from symresnet.spec import load_spec
 
     options = render_options(args)
@@ -130,7 +130,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     items: list[Trace | Verdict]
     if args.at is not None:
         entries, names = parse_point(args.at, spec.names)
-        items = [realize(spec.network, entries, names=names)]
+        x = as_input(entries, spec.network.dims[0], names=names, place="--at")
+        items = [realize(spec.network, x, names=names)]
     elif spec.claims:
         from symresnet.boxclaims import BoxClaim, decide_box
 

@@ -71,6 +71,20 @@ def test_symbolic_at(capsys):
     assert "x" in json.loads(out)["output"][0]
 
 
+@pytest.mark.parametrize("command", ["eval", "derive"])
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("1/0", "symresnet: error: --at[1]: division by zero at column 2"),
+        ("1, 2", "symresnet: error: --at: expected 1 entry (l_0 = 1), got 2"),
+    ],
+)
+def test_bad_at_is_named_as_the_option_not_the_file(capsys, command, at, message):
+    code, out, err = run(capsys, command, str(example_path("exercise-1.5.1")), "--at", at)
+    assert code == 2 and out == ""
+    assert err.strip() == message
+
+
 def test_info_json(capsys):
     code, out, _ = run(capsys, "info", str(example_path("exercise-1.5.1")), "--json")
     assert code == 0
@@ -85,9 +99,9 @@ def test_info_json(capsys):
     ("argv", "message"),
     [
         (["eval", "missing.toml", "--at", "1"], r"missing.toml: no such file"),
-        (["eval", "EXERCISE", "--at", "1, 2"], r"input: expected 1 entry"),
-        (["eval", "EXERCISE", "--at", "1+"], r"input\[1\]"),
-        (["eval", "EXERCISE", "--at", "__import__('os')"], r"input\[1\]"),
+        (["eval", "EXERCISE", "--at", "1, 2"], r"^symresnet: error: --at: expected 1 entry"),
+        (["eval", "EXERCISE", "--at", "1+"], r"^symresnet: error: --at\[1\]"),
+        (["eval", "EXERCISE", "--at", "__import__('os')"], r"^symresnet: error: --at\[1\]"),
         (["eval", "EXERCISE"], r"--at"),
         (["frobnicate"], r"invalid choice"),
         ([], r"choose a command"),
