@@ -8,12 +8,14 @@ the new one, never half of one.  Inputs are only ever opened for reading.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "write_figure"]
 
 #: permissions of a new file (an existing file keeps its own)
 NEW_FILE_MODE = 0o644
@@ -54,6 +56,15 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         raise
     _sync_folder(folder)
     return target
+
+
+def write_figure(fig: Any, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Save a matplotlib figure to ``path`` atomically (:func:`write_atomic`), in the format
+    its suffix names (``.png``, ``.pdf``, ``.svg``, ...; ``ValueError`` for an unknown one)."""
+    fmt = Path(path).suffix[1:].lower() or "png"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, **options)
+    return write_atomic(path, buffer.getvalue())
 
 
 def _sync_folder(folder: Path) -> None:

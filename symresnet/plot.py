@@ -22,6 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from symresnet.errors import RenderError
+from symresnet.files import write_figure
 from symresnet.regions import Decomposition, breakpoints, pieces_1d
 
 __all__ = ["Picture", "picture", "save_plot", "tikz"]
@@ -88,7 +89,9 @@ def _picture_1d(dec: Decomposition, title: str) -> Picture:
     m = len(pieces[0].slope)
     segs = []
     for j in range(m):
-        ends = [(p.slope[j] * p.lo + p.intercept[j], p.slope[j] * p.hi + p.intercept[j]) for p in pieces]
+        ends = [
+            (p.slope[j] * p.lo + p.intercept[j], p.slope[j] * p.hi + p.intercept[j]) for p in pieces
+        ]
         for t, p in enumerate(pieces):
             (y0, y1) = ends[t]
             # an open end is drawn only where the graph jumps
@@ -139,19 +142,36 @@ def _picture_2d(dec: Decomposition, title: str) -> Picture:
         corners = _corners(r)
         C, d = r.C[0], r.d[0]
         heights = tuple(_f(C[0]) * x + _f(C[1]) * y + _f(d) for x, y in corners)
-        raw.append((corners, heights, _f(C[0] * r.point[0] + C[1] * r.point[1] + d), r.pattern_text))
+        raw.append(
+            (corners, heights, _f(C[0] * r.point[0] + C[1] * r.point[1] + d), r.pattern_text)
+        )
     values = [v for _, _, v, _ in raw]
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
-    polys = tuple(
-        Polygon(tuple(c), h, v, (v - lo) / span, p) for c, h, v, p in raw
+    polys = tuple(Polygon(tuple(c), h, v, (v - lo) / span, p) for c, h, v, p in raw)
+    (x0, x1), (y0, y1) = (
+        [(_f(a), _f(b)) for a, b in dec.domain.bounds]
+        if dec.domain.bounds
+        else (
+            (
+                min(x for p in polys for x, _ in p.corners),
+                max(x for p in polys for x, _ in p.corners),
+            ),
+            (
+                min(y for p in polys for _, y in p.corners),
+                max(y for p in polys for _, y in p.corners),
+            ),
+        )
     )
-    (x0, x1), (y0, y1) = [(_f(a), _f(b)) for a, b in dec.domain.bounds] if dec.domain.bounds else (
-        (min(x for p in polys for x, _ in p.corners), max(x for p in polys for x, _ in p.corners)),
-        (min(y for p in polys for _, y in p.corners), max(y for p in polys for _, y in p.corners)),
+    return Picture(
+        2,
+        title,
+        (x0, x1),
+        (y0, y1),
+        polygons=polys,
+        value_range=(lo, hi),
+        outputs=len(dec.regions[0].d),
     )
-    return Picture(2, title, (x0, x1), (y0, y1), polygons=polys, value_range=(lo, hi),
-                   outputs=len(dec.regions[0].d))
 
 
 # -- matplotlib ---------------------------------------------------------------------------------
@@ -181,7 +201,7 @@ def save_plot(dec: Decomposition, path: str | Path, *, title: str | None = None)
     fig.suptitle(pic.title)
     fig.tight_layout()
     try:
-        fig.savefig(path)
+        write_figure(fig, path)
     except (OSError, ValueError) as err:
         raise RenderError(f"cannot write the picture: {err}", file=str(path)) from None
     finally:
@@ -193,7 +213,11 @@ def _draw_1d(ax, pic: Picture) -> None:
     colors = ["C0", "C1", "C2", "C3", "C4", "C5"]
     for s in pic.segments:
         c = colors[s.output % len(colors)]
-        label = f"R_{s.output + 1}" if s is next(t for t in pic.segments if t.output == s.output) else None
+        label = (
+            f"R_{s.output + 1}"
+            if s is next(t for t in pic.segments if t.output == s.output)
+            else None
+        )
         ax.plot([s.x0, s.x1], [s.y0, s.y1], color=c, lw=2, label=label)
         for x, y, closed in ((s.x0, s.y0, s.closed0), (s.x1, s.y1, s.closed1)):
             if not closed or s.x0 == s.x1:
@@ -219,14 +243,19 @@ def _draw_2d(fig, pic: Picture) -> None:
         cmap = matplotlib.colormaps["viridis"]
     ax = fig.add_subplot(1, 2, 1)
     colors = [cmap(p.shade) for p in pic.polygons]
-    ax.add_collection(PolyCollection([p.corners for p in pic.polygons], facecolors=colors,
-                                     edgecolors="k", linewidths=0.3))
+    ax.add_collection(
+        PolyCollection(
+            [p.corners for p in pic.polygons], facecolors=colors, edgecolors="k", linewidths=0.3
+        )
+    )
     ax.set_xlim(*pic.xrange)
     ax.set_ylim(*pic.yrange)
     ax.set_aspect("equal")
     ax.set_title(f"{len(pic.polygons)} linear regions (colour: R_1 at the region's centre)")
     ax3 = fig.add_subplot(1, 2, 2, projection="3d")
-    faces = [[(x, y, z) for (x, y), z in zip(p.corners, p.heights, strict=True)] for p in pic.polygons]
+    faces = [
+        [(x, y, z) for (x, y), z in zip(p.corners, p.heights, strict=True)] for p in pic.polygons
+    ]
     ax3.add_collection3d(Poly3DCollection(faces, facecolors=colors, edgecolors="k", linewidths=0.2))
     zs = [z for p in pic.polygons for z in p.heights]
     ax3.set_xlim(*pic.xrange)

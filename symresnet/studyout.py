@@ -16,6 +16,7 @@ import sympy
 
 from symresnet.conditions import conjunction_text
 from symresnet.exact import exact_str
+from symresnet.files import write_figure
 from symresnet.pieces import Pieces
 from symresnet.realsets import RealSet
 from symresnet.study import Study
@@ -297,4 +298,4 @@ def plot_sweep(s, path: str) -> None:
     ax.set_ylabel("R(Phi, V)(x_0)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    write_figure(fig, path, dpi=120)

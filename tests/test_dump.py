@@ -238,3 +238,20 @@ def test_entry_printer_speaks_our_grammar():
     for value in (sympy.E, sympy.exp(2) * a, sympy.Abs(a - 1), sympy.Max(a, 1), sympy.pi / 3):
         text = _entry(value)
         assert parse(text, names={"a": a}) == value, text
+
+
+def test_write_figure_is_atomic_and_keeps_the_old_file_on_failure(tmp_path):
+    figure = pytest.importorskip("matplotlib.figure", reason="matplotlib is not installed")
+    from symresnet.files import write_figure
+
+    fig = figure.Figure(figsize=(2, 2))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    target = tmp_path / "picture.png"
+    write_figure(fig, target)
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    old = tmp_path / "picture.xyz"
+    old.write_text("old")
+    with pytest.raises(ValueError):
+        write_figure(fig, old)  # no such format: nothing written, the old file stays
+    assert old.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["picture.png", "picture.xyz"]
