@@ -94,6 +94,7 @@ class Limits:
     max_expression_size: int = 20_000  #: nodes of one symbolic value in a realization
     max_file_bytes: int = 20_000_000  #: size of one spec file
     max_key_parts: int = 64  #: parts of one dotted TOML key (a.b.c): tomllib is quadratic in them
+    max_pieces: int = 20_000  #: pieces of one symbolic realization (symresnet.pieces)
 
     def __post_init__(self) -> None:
         for field, value in vars(self).items():

@@ -41,7 +41,8 @@ from symresnet.conditions import (
     conjunction_text,
     constraint,
 )
-from symresnet.exact import exact
+from symresnet.errors import LimitError
+from symresnet.exact import active_limits, exact
 from symresnet.network import ResNet
 
 __all__ = [
@@ -243,6 +244,18 @@ class _Pass:
     def __init__(self, network: ResNet, solver: Solver, domain: Conjunction):
         self.net, self.solver, self.domain = network, solver, domain
         self.decided = True
+        self.max_pieces = active_limits().max_pieces
+
+    def count(self, pieces: int, k: int) -> None:
+        """Refuse before the case split outgrows ``Limits.max_pieces`` (each piece costs exact
+        feasibility checks: an unbounded split would run for hours)."""
+        if pieces > self.max_pieces:
+            raise LimitError(
+                f"the realization splits into more than {self.max_pieces} pieces by layer {k} "
+                "(Limits.max_pieces)",
+                place=f"layers[{k}]",
+                hint="bound the parameters under [parameters], or make fewer entries symbolic",
+            )
 
     def preactivation(self, br: _Branch, k: int) -> list[sympy.Expr]:
         """``W_k x_{k-1} + B_k + sum_r V_{r,k} x_r`` on the branch, expanded."""
@@ -293,6 +306,7 @@ class _Pass:
                     for cond, vals, pat, ok in partial
                     for cond2, j, v, ok2 in self.split(cond, zi, pieces)
                 ]
+                self.count(len(out) + len(partial), k)
             out += [
                 _Branch(cond, [*br.xs, vals], [*br.pattern, tuple(pat)], ok)
                 for cond, vals, pat, ok in partial

@@ -207,3 +207,18 @@ def test_random_networks_against_reference(data, points):
         assert pieces.value_at(point)[0] == realization(Wf, Bf, Sf, fn, [q])[-1][0]
     for p in pieces:  # no empty piece: each has an exact point inside
         assert p.point is not None and p.contains(p.point)
+
+
+def test_the_case_split_stops_at_max_pieces():
+    from symresnet.errors import LimitError
+    from symresnet.exact import Limits, using_limits
+
+    # ReLU(a), ReLU(a - 1), ReLU(a - 2), ReLU(a - 3): breakpoints 0, 1, 2, 3, so five pieces
+    net = ResNet(W=[[[1], [1], [1], [1]], [[1, 1, 1, 1]]], B=[[0, -1, -2, -3], [0]])
+    a = sympy.Symbol("a", real=True)
+    assert len(realization_pieces(net, [a]).pieces) == 5
+    with using_limits(Limits(max_pieces=4)), pytest.raises(LimitError) as err:
+        realization_pieces(net, [a])
+    assert str(err.value).startswith("layers[1]: the realization splits into more than 4 pieces")
+    with using_limits(Limits(max_pieces=5)):
+        assert len(realization_pieces(net, [a]).pieces) == 5
