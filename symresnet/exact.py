@@ -61,12 +61,15 @@ __all__ = [
     "DEFAULT_LIMITS",
     "FUNCTIONS",
     "RESERVED_NAMES",
+    "SYMPY_RATIONAL_TYPES",
     "Limits",
     "active_limits",
     "check_name",
     "exact",
     "exact_str",
     "parse",
+    "small_bound",
+    "small_exact",
     "using_limits",
 ]
 
@@ -843,6 +846,57 @@ def exact(
     if isinstance(value, float):
         return _from_float(value, limits, allow_float)
     raise ParseError(f"expected a number or a string such as '3/7', got {type(value).__name__}")
+
+
+# -- the fast path for many small numbers (network matrices) --------------------------------
+
+#: the exact types of sympy's rational numbers: Integer, Rational and their singletons
+#: (Zero, One, NegativeOne, Half).  Subclasses are not in it: they take :func:`exact`.
+SYMPY_RATIONAL_TYPES: frozenset[type] = frozenset(
+    type(x)
+    for x in (
+        sympy.Integer(2),
+        sympy.Rational(1, 3),
+        sympy.S.Zero,
+        sympy.S.One,
+        sympy.S.NegativeOne,
+        sympy.S.Half,
+    )
+)
+
+
+def small_bound(limits: Limits = DEFAULT_LIMITS) -> int:
+    """``2**b`` with ``b = min(3 * max_digits, max_result_bits)``: the bound of :func:`small_exact`.
+
+    An integer of absolute value below it has at most ``max_digits`` decimal digits
+    (``2**(3d) = 8**d < 10**d``) and at most ``max_result_bits`` bits, so it passes every size
+    check :func:`exact` makes on an int, a Fraction part or a sympy Rational's ``p`` and ``q``.
+    """
+    return 1 << min(3 * limits.max_digits, limits.max_result_bits)
+
+
+def small_exact(value: object, bound: int) -> sympy.Rational | None:
+    """``exact(value)`` for a small exact number, without the general checks; else ``None``.
+
+    Only a value of type exactly ``int``, ``fractions.Fraction`` or one of
+    :data:`SYMPY_RATIONAL_TYPES` whose numerator and denominator are below ``bound`` in absolute
+    value (``bound = small_bound(limits)``) is converted here; the result is the one
+    :func:`exact` returns for it.  ``None`` means: ask :func:`exact`, which accepts or refuses
+    the value with its usual message.  bools, floats, subclasses (``IntEnum``), other
+    integer types (numpy, python-flint), strings, expressions and big numbers all get ``None``.
+    """
+    kind = type(value)  # (abs(p) < bound, not -bound < p: no new big int on each call)
+    if kind in SYMPY_RATIONAL_TYPES:
+        if abs(value.p) < bound and value.q < bound:  # type: ignore[attr-defined]
+            return value  # type: ignore[return-value]
+    elif kind is int:
+        if abs(value) < bound:  # type: ignore[arg-type]
+            return sympy.Integer(value)
+    elif kind is fractions.Fraction:
+        p, q = value.numerator, value.denominator  # type: ignore[attr-defined]
+        if abs(p) < bound and q < bound:
+            return sympy.Rational(p, q)
+    return None
 
 
 def _from_decimal(value: decimal.Decimal, limits: Limits) -> sympy.Rational:

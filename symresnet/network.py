@@ -10,14 +10,27 @@ and columns from 1).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
+from math import gcd
 from typing import Any
 
 import sympy
+from sympy.core.basic import Basic as _Basic
+from sympy.polys.domains import QQ as _QQ
+from sympy.polys.domains import ZZ as _ZZ
+from sympy.polys.matrices import DomainMatrix as _DomainMatrix
 
 from symresnet.activations import Activation, activation
 from symresnet.errors import InputError, LimitError, NetworkError, shown
-from symresnet.exact import DEFAULT_LIMITS, Limits, exact
+from symresnet.exact import (
+    DEFAULT_LIMITS,
+    SYMPY_RATIONAL_TYPES,
+    Limits,
+    exact,
+    small_bound,
+    small_exact,
+)
 
 __all__ = ["ResNet", "identity", "plain_ann"]
 
@@ -99,16 +112,111 @@ def _check_size(count: int, *, place: str, limits: Limits) -> None:
 
 
 def _matrix(rows: list[list[object]], *, place: str, names, limits) -> Matrix:
+    """The entries read by :func:`exact` (errors placed ``place[i][j]``) as a sympy matrix.
+
+    Small ints, Fractions and sympy Rationals take :func:`~symresnet.exact.small_exact`, which
+    gives what :func:`exact` would; every other entry goes to :func:`exact` itself.  When all
+    entries come out as sympy Rationals, the matrix is assembled directly (:func:`_assemble`);
+    sympy's constructor would spend seconds on a million entries.
+    """
     _check_size(sum(len(r) for r in rows), place=place, limits=limits)
-    return Matrix(
-        [
-            [
-                _entry(e, place=f"{place}[{i}][{j}]", names=names, limits=limits)
-                for j, e in enumerate(row, 1)
-            ]
-            for i, row in enumerate(rows, 1)
-        ]
+    bound = small_bound(limits)
+    direct = bool(rows and rows[0]) and _direct_matrices_work()
+    qq = _QQ.dtype
+    values: list[list[object]] = []
+    dod: dict[int, dict[int, Any]] = {}  # the nonzero entries as QQ elements
+    integral = True
+    for i, row in enumerate(rows):
+        out: list[object] = []
+        nonzero: dict[int, Any] = {}
+        for j, e in enumerate(row):
+            value = small_exact(e, bound)
+            if value is None:
+                value = _entry(e, place=f"{place}[{i + 1}][{j + 1}]", names=names, limits=limits)
+                direct = direct and type(value) in SYMPY_RATIONAL_TYPES
+            out.append(value)
+            if direct:
+                p, q = value.p, value.q  # type: ignore[attr-defined]
+                if q == 1:
+                    if p:
+                        nonzero[j] = qq(p)
+                elif p and q > 1 and gcd(p, q) == 1:
+                    nonzero[j] = qq(p, q)
+                    integral = False
+                else:  # not in lowest terms (Rational.from_coprime_ints(2, 4)): sympy reduces it
+                    direct = False
+        values.append(out)
+        if nonzero:
+            dod[i] = nonzero
+    if not direct:
+        return Matrix(values)
+    flat = [value for out in values for value in out]
+    return _assemble(len(rows), len(rows[0]), flat, dod, integral)
+
+
+def _assemble(nrows: int, ncols: int, flat: list[object], dod, integral: bool) -> Matrix:
+    """``Matrix(nrows, ncols, flat)`` for sympy Rationals ``flat``, without sympy's constructor.
+
+    ``dod`` holds the nonzero entries as QQ elements (``dod[i][j]``, rows without one left
+    out), ``integral`` says whether all are integers.  The result has the sparse ZZ or QQ
+    ``DomainMatrix`` sympy's constructor makes, and ``flat`` itself as its arguments (sympy
+    Rationals are canonical, so these equal the objects the constructor would make).  Sympy's
+    constructor instead sympifies every entry, compares it with 0, converts it to EXRAW, then
+    QQ, then back to a new Rational.  Used while :func:`_direct_matrices_work` confirms that
+    this sympy builds matrices the same way.
+    """
+    if integral:
+        dod = {i: {j: q.numerator for j, q in row.items()} for i, row in dod.items()}
+    rep = _DomainMatrix(dod, (nrows, ncols), _ZZ if integral else _QQ)
+    # what ImmutableDenseMatrix._fromrep does, minus converting every entry back to sympy
+    matrix = _Basic.__new__(
+        Matrix, sympy.Integer(nrows), sympy.Integer(ncols), sympy.Tuple(*flat, sympify=False)
     )
+    matrix._rows, matrix._cols, matrix._rep = nrows, ncols, rep
+    return matrix
+
+
+@functools.cache
+def _direct_matrices_work() -> bool:
+    """Whether :func:`_assemble` makes exactly what sympy's constructor makes here.
+
+    Checked once per process on small samples (integer and rational entries, a zero row):
+    same type, arguments, hash, equality and internal ``DomainMatrix`` (domain, format and
+    entries).  If this sympy differs in any of these, matrices go through its constructor.
+    """
+    samples = [
+        [[3, 0], [0, 0], [1, -7]],
+        [[sympy.S.Half, 0, 5], [0, 0, 0], [sympy.Rational(-2, 3), 1, -1]],
+    ]
+    try:
+        for sample in samples:
+            rows = [[sympy.Rational(e) for e in row] for row in sample]
+            theirs = Matrix(rows)
+            dod = {
+                i: {j: _QQ.dtype(e.p, e.q) for j, e in enumerate(row) if e.p}
+                for i, row in enumerate(rows)
+                if any(e.p for e in row)
+            }
+            integral = all(e.q == 1 for row in rows for e in row)
+            flat = [e for row in rows for e in row]
+            ours = _assemble(len(rows), len(rows[0]), flat, dod, integral)
+            rep, want = ours._rep, theirs._rep
+            if not (
+                type(ours) is type(theirs)
+                and ours.args == theirs.args
+                and [type(e) for e in ours.args[2]] == [type(e) for e in theirs.args[2]]
+                and hash(ours) == hash(theirs)
+                and ours == theirs
+                and ours.shape == theirs.shape
+                and list(ours) == list(theirs)
+                and rep.domain == want.domain
+                and type(rep.rep) is type(want.rep)
+                and rep.rep == want.rep
+            ):
+                return False
+    except Exception:  # an unexpected sympy: use its constructor
+        return False
+    return True
 
 
 def _shape_message(rows: list[list[object]], n: int, m: int, label: str) -> str | None:

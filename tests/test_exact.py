@@ -594,3 +594,141 @@ def test_fuzz_mutations(pair, data):
             else:
                 chars[index] = char
     _check_outcome("".join(chars))
+
+
+# -- small_exact: the fast path for many small numbers ---------------------------------------
+
+
+def test_small_bound():
+    assert ex.small_bound() == 2**15_000  # 3 * max_digits bits: 8**5000 < 10**5000
+    assert ex.small_bound(ex.Limits(max_digits=2)) == 2**6
+    assert ex.small_bound(ex.Limits(max_result_bits=100)) == 2**100
+
+
+def test_sympy_rational_types():
+    assert {
+        sympy.Integer,
+        sympy.Rational,
+        type(sympy.S.Zero),
+        type(sympy.S.One),
+        type(sympy.S.NegativeOne),
+        type(sympy.S.Half),
+    } == ex.SYMPY_RATIONAL_TYPES
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, Z(0)),
+        (-7, Z(-7)),
+        (10**100, Z(10**100)),
+        (Fraction(6, -4), R(-3, 2)),
+        (Fraction(5), Z(5)),
+        (Fraction(1, 2), sympy.S.Half),
+        (R(-2, 3), R(-2, 3)),
+        (sympy.S.Zero, Z(0)),
+        (sympy.S.NegativeOne, Z(-1)),
+    ],
+)
+def test_small_exact_values(value, expected):
+    result = ex.small_exact(value, ex.small_bound())
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+def test_small_exact_keeps_sympy_objects():
+    value = R(22, 7)
+    assert ex.small_exact(value, ex.small_bound()) is value
+
+
+class _IntSubclass(int):
+    pass
+
+
+class _FractionSubclass(Fraction):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        0.5,
+        1.0,
+        "3/7",
+        "1",
+        decimal.Decimal("0.1"),
+        _IntSubclass(3),
+        _FractionSubclass(1, 3),
+        sympy.Float("0.5"),
+        a,
+        a + 1,
+        sympy.sqrt(2),
+        sympy.nan,
+        sympy.true,
+        None,
+        [1],
+    ],
+    ids=repr,
+)
+def test_small_exact_leaves_others_to_exact(value):
+    assert ex.small_exact(value, ex.small_bound()) is None
+
+
+def test_small_exact_leaves_flint_numbers_to_exact():
+    flint = pytest.importorskip("flint")
+    for value in (flint.fmpz(3), flint.fmpq(1, 3)):
+        assert ex.small_exact(value, ex.small_bound()) is None
+        with pytest.raises(ParseError, match=f"got {type(value).__name__}"):
+            ex.exact(value)  # refused now as before: the fast path does not change that
+
+
+def test_small_exact_leaves_big_numbers_to_exact():
+    bound = ex.small_bound()
+    big = 2**15_000  # 4,516 digits: exact() accepts it, but not on the fast path
+    for value in (big, -big, Fraction(big, 3), Fraction(1, big), Z(big), R(1, big), R(-big, 7)):
+        assert ex.small_exact(value, bound) is None
+    for value in (big - 1, 1 - big, Fraction(big - 1, big - 2), Z(big - 1), R(1, big - 1)):
+        assert ex.small_exact(value, bound) is not None
+    # the refusals stay exact()'s, with its messages
+    with pytest.raises(LimitError, match=r"integer of 16610 bits has more than 5000 digits"):
+        ex.exact(10**5_000)
+    with pytest.raises(LimitError, match=r"denominator of 16610 bits has more than 5000 digits"):
+        ex.exact(Fraction(1, 10**5_000))
+    with pytest.raises(LimitError, match=r"about 1000002 bits, more than 1000000"):
+        ex.exact(Z(2) ** 1_000_001)
+
+
+_limits = st.builds(ex.Limits, max_digits=st.integers(1, 40), max_result_bits=st.integers(1, 200))
+_big_ints = st.one_of(st.integers(-(10**45), 10**45), st.integers(-(2**210), 2**210))
+
+
+def _small_values():
+    """Ints, Fractions and sympy Rationals, paired with the Fraction they stand for."""
+    ints = _big_ints.map(lambda n: (n, Fraction(n)))
+    fractions_ = st.tuples(_big_ints, _big_ints.filter(bool)).map(lambda t: Fraction(*t))
+    as_fraction = fractions_.map(lambda f: (f, f))
+    as_sympy = fractions_.map(lambda f: (R(f.numerator, f.denominator), f))
+    as_integer = _big_ints.map(lambda n: (Z(n), Fraction(n)))
+    return st.one_of(ints, as_fraction, as_sympy, as_integer)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_small_values(), _limits)
+def test_small_exact_is_exact_where_it_answers(pair, limits):
+    value, fraction = pair
+    result = ex.small_exact(value, ex.small_bound(limits))
+    p, q = fraction.numerator, fraction.denominator
+    bits = min(3 * limits.max_digits, limits.max_result_bits)
+    if abs(p).bit_length() > bits or q.bit_length() > bits:
+        assert result is None
+        return
+    expected = R(p, q)  # sympy's own constructor, from the Fraction built independently
+    assert result == expected
+    assert type(result) is type(expected)
+    assert (result.p, result.q) == (p, q)
+    # and exact(), the general path, accepts the value with the same result
+    general = ex.exact(value, limits=limits)
+    assert general == result
+    assert type(general) is type(result)

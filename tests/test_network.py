@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from fractions import Fraction
 
 import pytest
 import sympy
 from conftest import EXERCISE_B, EXERCISE_SKIPS, EXERCISE_W
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import symresnet.network as network
 from symresnet import NetworkError, ParseError, ResNet, identity, plain_ann
-from symresnet.errors import ActivationError
+from symresnet.errors import ActivationError, LimitError
+from symresnet.exact import Limits
 
 
 def test_exercise_dims_and_count(exercise):
@@ -120,3 +125,247 @@ def test_symbols_in_weights():
     net = ResNet(W=[[[1]], [[2]]], B=[[0], [0]], skips={(0, 2): [[v]]})
     assert net.free_symbols == {v}
     assert not net.is_rational
+
+
+# -- entries on the fast path (small ints, Fractions, sympy Rationals) -----------------------
+#
+# Expected matrices are made by sympy's own constructor from Rationals built from Fractions.
+
+_ints = st.integers(-(10**30), 10**30)
+_fractions = st.tuples(_ints, st.integers(1, 10**30)).map(lambda t: Fraction(*t))
+
+
+def _entry_and_fraction():
+    """An entry in one of the exact forms, and the Fraction it stands for."""
+    return st.one_of(
+        _ints.map(lambda n: (n, Fraction(n))),
+        _fractions.map(lambda f: (f, f)),
+        _fractions.map(lambda f: (sympy.Rational(f.numerator, f.denominator), f)),
+        st.sampled_from(
+            [
+                (sympy.S.Zero, Fraction(0)),
+                (sympy.S.One, Fraction(1)),
+                (sympy.S.NegativeOne, Fraction(-1)),
+                (sympy.S.Half, Fraction(1, 2)),
+                (0, Fraction(0)),
+                ("-3/7", Fraction(-3, 7)),  # the parser: a Rational too, off the fast path
+                ("0.25", Fraction(1, 4)),
+            ]
+        ),
+    )
+
+
+def _rational(f: Fraction) -> sympy.Rational:
+    return sympy.Rational(f.numerator, f.denominator)
+
+
+def _assert_same_matrix(got, expected):
+    """Equal, with equal entries of the same types, and the same internal DomainMatrix."""
+    assert type(got) is type(expected)
+    assert got == expected
+    assert got.shape == expected.shape
+    assert got.args == expected.args
+    assert [type(e) for e in got] == [type(e) for e in expected]
+    assert hash(got) == hash(expected)
+    # what sympy's constructor stores: the domain (ZZ, QQ, EXRAW), sparse format and entries
+    assert got._rep.domain == expected._rep.domain
+    assert type(got._rep.rep) is type(expected._rep.rep)
+    assert got._rep.rep == expected._rep.rep
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_fast_entries_give_the_constructors_matrices(data):
+    n = data.draw(st.integers(1, 4))
+    m = data.draw(st.integers(1, 4))
+    cells = st.lists(_entry_and_fraction(), min_size=m, max_size=m)
+    w = data.draw(st.lists(cells, min_size=n, max_size=n))
+    b = data.draw(st.lists(_entry_and_fraction(), min_size=n, max_size=n))
+    v = data.draw(st.lists(cells, min_size=n, max_size=n))
+    net = ResNet(
+        W=[[[e for e, _ in row] for row in w], [[1] * n] * m],
+        B=[[e for e, _ in b], [0] * m],
+        skips={(0, 2): [[1] * m] * m, (1, 2): [[e for e, _ in row] for row in v]}
+        if n == m
+        else {(0, 2): [[1] * m] * m},
+        activation="relu",
+    )
+    expected_w = sympy.ImmutableMatrix([[_rational(f) for _, f in row] for row in w])
+    expected_b = sympy.ImmutableMatrix([[_rational(f)] for _, f in b])
+    _assert_same_matrix(net.W[0], expected_w)
+    _assert_same_matrix(net.B[0], expected_b)
+    _assert_same_matrix(net.W[1], sympy.ImmutableMatrix([[1] * n] * m))
+    _assert_same_matrix(net.B[1], sympy.ImmutableMatrix([[0]] * m))
+    if n == m:
+        expected_v = sympy.ImmutableMatrix([[_rational(f) for _, f in row] for row in v])
+        _assert_same_matrix(net.skips[(1, 2)], expected_v)
+    # the same network with every entry written as a string ("p/q", parsed as before)
+    texts = ResNet(
+        W=[[[f"{f.numerator}/{f.denominator}" for _, f in row] for row in w], [[1] * n] * m],
+        B=[[f"{f.numerator}/{f.denominator}" for _, f in b], [0] * m],
+        skips=dict(net.skips),
+    )
+    assert texts == net
+    _assert_same_matrix(texts.W[0], net.W[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_entry_and_fraction(), min_size=3, max_size=3), min_size=2, max_size=2))
+def test_fast_and_constructor_paths_agree(cells):
+    rows = [[e for e, _ in row] for row in cells]
+    fast = ResNet(W=[rows], B=[[0, 0]])
+    saved = network._direct_matrices_work
+    network._direct_matrices_work = lambda: False  # every matrix through sympy's constructor
+    try:
+        slow = ResNet(W=[rows], B=[[0, 0]])
+    finally:
+        network._direct_matrices_work = saved
+    assert fast == slow
+    _assert_same_matrix(fast.W[0], slow.W[0])
+    _assert_same_matrix(fast.B[0], slow.B[0])
+
+
+def test_fast_matrix_domains():
+    ints = ResNet(W=[[[1, 0], [0, -2]]], B=[[0, 0]])
+    assert ints.W[0]._rep.domain == sympy.ZZ
+    assert ints.W[0]._rep.rep == {0: {0: 1}, 1: {1: -2}}  # a sparse matrix: no zeros stored
+    assert ints.B[0]._rep.rep == {}
+    halves = ResNet(W=[[[Fraction(1, 2), 0], [0, sympy.Rational(-2, 4)]]], B=[[0, 0]])
+    assert halves.W[0]._rep.domain == sympy.QQ
+    assert list(halves.W[0]) == [sympy.S.Half, 0, 0, sympy.Rational(-1, 2)]
+    assert halves.W[0][0, 0] is sympy.S.Half
+    assert halves.is_rational
+
+
+def test_rationals_not_in_lowest_terms_are_reduced():
+    two_fourths = sympy.Rational.from_coprime_ints(2, 4)  # wrong on purpose: not coprime
+    one_over_minus_two = sympy.Rational.from_coprime_ints(1, -2)
+    zero_fifths = sympy.Rational.from_coprime_ints(0, 5)
+    net = ResNet(W=[[[two_fourths, one_over_minus_two, zero_fifths]]], B=[[1]])
+    expected = sympy.ImmutableMatrix([[sympy.S.Half, sympy.Rational(-1, 2), sympy.S.Zero]])
+    _assert_same_matrix(net.W[0], expected)
+    assert net.W[0][0, 0] is sympy.S.Half
+
+
+def test_big_sympy_integer_is_accepted_as_before():
+    big = sympy.Integer(10) ** 6_000  # over max_digits, but exact() only limits its bits
+    net = ResNet(W=[[[big, 1]]], B=[[0]])
+    assert net.W[0][0, 0] == big
+    assert net.W[0]._rep.domain == sympy.ZZ
+
+
+def test_symbols_and_rationals_mixed():
+    v = sympy.Symbol("v", real=True)
+    net = ResNet(W=[[[Fraction(1, 3), v], [2, "a"]]], B=[[0, 0]], names={"a": v})
+    expected = sympy.ImmutableMatrix([[sympy.Rational(1, 3), v], [2, v]])
+    _assert_same_matrix(net.W[0], expected)
+    assert net.W[0]._rep.domain == sympy.EXRAW
+
+
+_BAD_ENTRIES = [  # the messages exact() gave for these before the fast path existed
+    (True, ParseError, "True is a boolean, not a number: write 1 or 0 if you mean a number"),
+    (False, ParseError, "False is a boolean, not a number: write 1 or 0 if you mean a number"),
+    (
+        0.5,
+        ParseError,
+        "the float 0.5 is inexact: write a fraction like '1/10', a decimal string like '0.1', "
+        "use fractions.Fraction, or pass allow_float=True",
+    ),
+    (
+        sympy.Float("0.5"),
+        ParseError,
+        "'0.500000000000000' contains the inexact float 0.500000000000000: use "
+        "sympy.Rational, or pass allow_float=True",
+    ),
+    (10**5_000, LimitError, "integer of 16610 bits has more than 5000 digits (Limits.max_digits)"),
+    (
+        -(10**5_000),
+        LimitError,
+        "integer of 16610 bits has more than 5000 digits (Limits.max_digits)",
+    ),
+    (
+        Fraction(10**5_000, 3),
+        LimitError,
+        "numerator of 16610 bits has more than 5000 digits (Limits.max_digits)",
+    ),
+    (
+        Fraction(1, 10**5_000),
+        LimitError,
+        "denominator of 16610 bits has more than 5000 digits (Limits.max_digits)",
+    ),
+    (
+        sympy.Integer(2) ** 1_000_001,
+        LimitError,
+        "the value would have about 1000002 bits, more than 1000000 (Limits.max_result_bits): "
+        "use smaller numbers or exponents",
+    ),
+    (sympy.nan, ParseError, "'nan' is not finite: entries are finite real numbers"),
+    (
+        sympy.true,
+        ParseError,
+        "expected a number or an expression, got sympy BooleanTrue",
+    ),
+]
+
+
+_BAD_IDS = ["true", "false", "float", "sympy-float", "int-big", "int-big-negative"]
+_BAD_IDS += ["fraction-numerator", "fraction-denominator", "sympy-big", "nan", "sympy-true"]
+
+
+@pytest.mark.parametrize(("bad", "error", "message"), _BAD_ENTRIES, ids=_BAD_IDS)
+def test_bad_entries_among_fast_ones_keep_their_errors(bad, error, message):
+    rows = [[sympy.Rational(1, 3), 2, Fraction(5, 7)], [4, bad, sympy.Rational(-1, 2)]]
+    with pytest.raises(error) as info:
+        ResNet(W=[rows], B=[[0, 0]])
+    assert type(info.value) is error
+    assert info.value.place == "layers[1].W[2][2]"
+    assert info.value.message == message
+    with pytest.raises(error) as info:
+        ResNet(W=[[[1, 2], [3, 4]]], B=[[0, bad]])
+    assert info.value.place == "layers[1].B[2][1]"
+    assert info.value.message == message
+    square = [row[:2] for row in rows]
+    with pytest.raises(error) as info:
+        ResNet(W=[[[1, 2], [3, 4]], [[1, 0], [0, 1]]], B=[[0, 0], [0, 0]], skips={(0, 2): square})
+    assert info.value.place == "skips[1].V[2][2]"
+    assert info.value.message == message
+
+
+@pytest.mark.parametrize("name", ["fmpz", "fmpq"])
+def test_flint_entries_are_refused_as_before(name):
+    flint = pytest.importorskip("flint")
+    value = flint.fmpz(3) if name == "fmpz" else flint.fmpq(1, 3)
+    with pytest.raises(ParseError) as info:
+        ResNet(W=[[[1, value]]], B=[[0]])
+    assert info.value.place == "layers[1].W[1][2]"
+    assert info.value.message == f"expected a number or a string such as '3/7', got {name}"
+
+
+def test_first_bad_entry_in_reading_order_is_reported():
+    rows = [[1, Fraction(1, 2), 0.5], [True, 10**5_000, "x"]]
+    with pytest.raises(ParseError) as info:
+        ResNet(W=[rows], B=[[0, 0]])
+    assert info.value.place == "layers[1].W[1][3]"
+    assert "the float 0.5 is inexact" in info.value.message
+
+
+def test_custom_digit_limit_on_the_fast_path():
+    # max_digits=3: the fast path takes |n| < 2**9 only; 999 and -999 pass through exact()
+    net = ResNet(W=[[[511, 999, -999, Fraction(999, 512)]]], B=[[0]], limits=Limits(max_digits=3))
+    assert list(net.W[0]) == [511, 999, -999, sympy.Rational(999, 512)]
+    for bad, what in ((1000, "integer"), (Fraction(1, 1000), "denominator")):
+        with pytest.raises(LimitError) as info:
+            ResNet(W=[[[1, bad]]], B=[[0]], limits=Limits(max_digits=3))
+        assert info.value.place == "layers[1].W[1][2]"
+        assert info.value.message == (
+            f"{what} of 10 bits has more than 3 digits (Limits.max_digits)"
+        )
+
+
+def test_int_subclasses_take_the_general_path():
+    class Level(enum.IntEnum):
+        LOW = 2
+
+    net = ResNet(W=[[[Level.LOW, 3]]], B=[[0]])
+    _assert_same_matrix(net.W[0], sympy.ImmutableMatrix([[2, 3]]))
+    assert type(net.W[0][0, 0]) is sympy.Integer
