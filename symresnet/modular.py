@@ -123,6 +123,26 @@ class _CRT:
         return n - self.modulus if 2 * n > self.modulus else n
 
 
+@functools.lru_cache(maxsize=16)
+def _crt(primes: tuple[int, ...]) -> _CRT:
+    return _CRT.of(primes)
+
+
+@functools.lru_cache(maxsize=1)
+def _ieee(np: Any) -> bool:
+    """numpy's float64 rounds to nearest and keeps subnormals (no flush-to-zero), as the error
+    bounds assume; a process that changed the floating-point mode gets the integer core."""
+    one, tiny = np.ones(2), np.full(2, 2.0**-1074)
+    half_ulp, more = 2.0**-53, 3 * 2.0**-54  # ties to even stay; above a half rounds away
+    return bool(
+        np.all(tiny * one > 0)
+        and np.all(one + half_ulp == one)
+        and np.all(-one - half_ulp == -one)
+        and np.all(one + more > one)
+        and np.all(-one - more < -one)
+    )
+
+
 # -- the network as floats and as residues (cached per compiled network) -----------------------
 
 
@@ -298,8 +318,10 @@ def _leaky_factors(leaky: tuple[int, int]) -> tuple[int, int]:
 
 
 def _int_bound(value: float) -> int:
-    """An integer at least ``value`` (with a margin for the rounding of the bound itself)."""
-    return math.ceil(value * (1 + 2.0**-40)) + 1
+    """An integer at least ``value`` (finite), with a margin for the rounding of the bound
+    itself (computed in integers, so it cannot overflow)."""
+    v = math.ceil(value)
+    return v + (v >> 40) + 2
 
 
 def _bound(np: Any, values: Any, errors: Any, mask: Any = None) -> int:
@@ -384,14 +406,19 @@ def _floats_of_digits(
     """``n / den`` in float64 with an error bound, from the digits of ``n``: the sum of
     ``v_i c_i`` with ``c_i = fl(p_0 ... p_{i-1} / den)``, largest terms first.  Balanced digits
     do not cancel much (the top digit dominates), so the bound is a few ulps of the value."""
-    try:
-        coefficients = [math.prod(primes[:i]) / den for i in range(len(primes))]
-    except OverflowError:
-        return None
+    terms = []
+    radix = 1
+    for v, p in zip(digits, primes, strict=True):
+        if np.any(v):
+            try:
+                terms.append((v, radix / den))  # correctly rounded
+            except OverflowError:  # a nonzero digit of weight beyond float range
+                return None
+        radix *= p
     x = np.zeros(digits[0].shape)
     S = np.zeros(digits[0].shape)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for v, c in zip(reversed(digits), reversed(coefficients), strict=True):
+        for v, c in reversed(terms):
             x += v * c
             S += np.abs(v) * c
         e = (len(primes) + 4) * _U * 1.01 * S + _ABS
@@ -495,7 +522,7 @@ def _float_segment(
                 S += Va @ np.abs(xs[r][0])
                 E += Va @ xs[r][1]
             e = c1 * S + c2 * E + _ABS
-            if not (np.all(np.isfinite(z)) and np.all(np.isfinite(e))):
+            if not _finite(np, z, e):
                 if k == start + 1:
                     return None
                 break
@@ -519,10 +546,16 @@ def _float_segment(
                 elif name == "relu" or step.leaky is None:
                     x, ex = np.maximum(z, 0.0), e
                 else:
-                    gamma = step.leaky[0] / step.leaky[1]
+                    gamma = _gamma(step.leaky)
+                    if gamma is None:
+                        return None
                     lip = max(1.0, abs(gamma))
                     x = np.where(z > 0, z, gamma * z)
                     ex = (lip * e + 4 * _U * lip * (np.abs(z) + e)) * (1 + 8 * _U) + _ABS
+                if not _finite(np, x, ex):
+                    if k == start + 1:
+                        return None
+                    break
             zs[k] = z
             xs[k] = (x, ex)
     stop = start + len(zs)
@@ -530,6 +563,24 @@ def _float_segment(
         if r > start:
             magnitude = max(magnitude, _bound(np, *xs[r]) * plan[r - 1].den_x)
     return _Segment(start, stop, zs, doubts, magnitude)
+
+
+def _finite(np: Any, values: Any, errors: Any) -> bool:
+    """``|v| + e`` is finite everywhere (so every bound taken from it is)."""
+    return bool(np.all(np.isfinite(np.abs(values) + errors)))
+
+
+def _gamma(leaky: tuple[int, int]) -> float | None:
+    """The leaky slope ``gp / gq`` as a float (correctly rounded), ``None`` unless it is zero
+    or in the safe range, where its rounding error is relative."""
+    gp, gq = leaky
+    if gp == 0:
+        return 0.0
+    try:
+        gamma = gp / gq
+    except OverflowError:
+        return None
+    return gamma if 1 / _SAFE <= abs(gamma) <= _SAFE else None
 
 
 def _modular_segment(
@@ -542,7 +593,6 @@ def _modular_segment(
 ) -> dict[int, Any]:
     """Layers ``seg.start + 1 .. seg.stop`` modulo each prime (``known``: residues of the layers
     read from before), signs from the floats, doubtful ones settled by Chinese remaindering."""
-    crt = _CRT.of(primes)
     P = np.array(primes, dtype=np.float64)[:, None, None]
     Pinv = 1.0 / P
     weights = _weight_residues(np, model, primes)
@@ -564,6 +614,7 @@ def _modular_segment(
         zh = seg.z[k]
         positive = zh > 0 if name != "heaviside" else zh >= 0
         if k in seg.doubtful:
+            crt = _crt(primes)
             for i, j in zip(*np.nonzero(seg.doubtful[k]), strict=True):
                 exact = crt.signed([int(v) for v in z[:, i, j]])
                 positive[i, j] = exact > 0 if name != "heaviside" else exact >= 0
@@ -583,11 +634,13 @@ def outputs(model: Compiled, X: Scaled) -> Scaled | None:
     """``x_L`` (Def. 1.5.4) at every column of ``X``, exactly, by the modular path; ``None``
     where it does not apply (then use :func:`symresnet.core.run`).  Same value as
     ``core.run(model, X)[-1].x``."""
-    if X.shape[1] < MIN_COLUMNS or not supports(model):
+    if X.shape[1] < MIN_COLUMNS or X.shape[0] != model.dims[0] or not supports(model):
         return None
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is a dependency
+        return None
+    if not _ieee(np):  # pragma: no cover - only under a changed floating-point mode
         return None
     floats = _floats(np, model)
     if floats is None:

@@ -169,6 +169,55 @@ def test_values_beyond_float_range_fall_back_to_the_integer_core():
     assert got == [[max(p[0], Fraction(0))] for p in points]
 
 
+def _falls_back(net: ResNet, data, points) -> None:
+    """The modular path declines (no exception), and realize_many, on the integer core, still
+    gives the reference values."""
+    W, B, skips, f = data
+    assert modular.outputs(core.compiled(net), core.columns(points)) is None
+    batch = realize_many(net, points, workers=1)
+    for j, p in enumerate(points):
+        assert _fractions(batch.outputs.values(j)) == ref.realization(W, B, skips, f, p)[-1]
+
+
+@pytest.mark.parametrize(
+    ("gamma", "points"),
+    [
+        (Fraction(10**400), [[Fraction(j)] for j in range(-5, 5)]),  # slope beyond float range
+        (Fraction(2**1000), [[Fraction(-(2**40) - j)] for j in range(10)]),  # gamma z overflows
+        (Fraction(1, 10**400), [[Fraction(j)] for j in range(-5, 5)]),  # slope below it
+    ],
+)
+def test_extreme_leaky_slopes_fall_back(gamma, points):
+    W = [[[Fraction(1)]], [[Fraction(1)]]]
+    B = [[Fraction(0)], [Fraction(0)]]
+    act = {"name": "leaky_relu", "gamma": f"{gamma.numerator}/{gamma.denominator}"}
+    net = ResNet(W=W, B=B, activation=act)
+    _falls_back(net, (W, B, {}, ref.leaky(gamma)), points)
+
+
+def test_values_overflowing_in_a_later_layer_fall_back():
+    # x_1 is finite, |x_1| + e (and then z_2) overflow: the bound must not crash
+    W = [[[Fraction(2**53 - 1, 2**29)]], [[Fraction(2)]], [[Fraction(1)]]]
+    B = [[Fraction(0)], [Fraction(0)], [Fraction(0)]]
+    net = ResNet(W=W, B=B, activation="relu")
+    points = [[Fraction(2**1000 - j)] for j in range(10)]
+    _falls_back(net, (W, B, {}, ref.relu), points)
+
+
+def test_floats_of_digits_skip_zero_top_digits():
+    # many primes (for a large magnitude elsewhere), small values, a tiny denominator: the
+    # weights of the top digits overflow a float, but those digits are zero
+    primes = modular._primes(modular._prime_bound(64), 2**1500)
+    assert math.prod(primes[:-1]) > 2**1024
+    values = [-7, 0, 5, 2**60 + 1]
+    R = modular._int_residues(np, values, primes).reshape(len(primes), 1, 4)
+    digits = modular._digits(np, R, primes)
+    got = modular._floats_of_digits(np, digits, primes, 3, (1, 4))
+    assert got is not None
+    for v, x, err in zip(values, got[0].ravel(), got[1].ravel(), strict=True):
+        assert abs(Fraction(x) - Fraction(v, 3)) <= Fraction(err)
+
+
 def test_unsupported_activations_and_small_batches_are_declined():
     clip = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation={"name": "clip", "u": 0, "v": 1})
     assert not modular.supports(core.compiled(clip))
