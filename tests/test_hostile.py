@@ -260,17 +260,13 @@ def test_keyboard_interrupt(monkeypatch, capsys):
 
 
 def test_output_write_failure_is_exit_2(tmp_path, capsys):
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    os.chmod(folder, 0o500)
-    try:
-        if os.access(folder, os.W_OK):  # root ignores permissions
-            pytest.skip("running as a user who can write anywhere")
-        code = main(["fmt", str(example_path("example-1.5.6")), "-o", str(folder / "x.toml")])
-    finally:
-        os.chmod(folder, 0o700)
+    # the parent of the output is a file: the write fails for every user, root included
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    code = main(["fmt", str(example_path("example-1.5.6")), "-o", str(blocker / "x.toml")])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "Permission denied" in err
+    assert code == 2 and err.count("\n") == 1 and "Not a directory" in err
+    assert blocker.read_text() == ""
 
 
 # -- through the installed program (a handful: subprocesses are slow) ------------------------------
