@@ -42,8 +42,10 @@ def random_network(width: int, depth: int, seed: int, *, skips: bool):
     def gauss(sd: float) -> F:
         return F(round(rng.gauss(0, sd) * 1000), 1000)
 
-    W = [[[gauss(math.sqrt(2 / dims[k - 1])) for _ in range(dims[k - 1])] for _ in range(dims[k])]
-         for k in range(1, L + 1)]
+    W = [
+        [[gauss(math.sqrt(2 / dims[k - 1])) for _ in range(dims[k - 1])] for _ in range(dims[k])]
+        for k in range(1, L + 1)
+    ]
     B = [[gauss(0.5) for _ in range(dims[k])] for k in range(1, L + 1)]
     S: dict[tuple[int, int], list[list[F]]] = {}
     if skips:
@@ -68,8 +70,10 @@ def reference(dims, W, B, S, box):
         for verts, maps, pattern in polys:
             Z = []
             for i in range(dims[k]):
-                form = [sum((W[k - 1][i][j] * maps[k - 1][j][t] for j in range(dims[k - 1])), F(0))
-                        for t in range(3)]
+                form = [
+                    sum((W[k - 1][i][j] * maps[k - 1][j][t] for j in range(dims[k - 1])), F(0))
+                    for t in range(3)
+                ]
                 form[2] += B[k - 1][i]
                 for (r, kk), V in S.items():
                     if kk == k:
@@ -111,12 +115,21 @@ def reference(dims, W, B, S, box):
 def run(width: int, depth: int, skips: bool, seed: int, *, with_reference: bool) -> dict:
     dims, W, B, S = random_network(width, depth, seed, skips=skips)
     text = lambda m: [[str(v) for v in row] for row in m]  # noqa: E731
-    net = ResNet(W=[text(w) for w in W], B=[[str(v) for v in b] for b in B],
-                 skips={rk: text(v) for rk, v in S.items()})
+    net = ResNet(
+        W=[text(w) for w in W],
+        B=[[str(v) for v in b] for b in B],
+        skips={rk: text(v) for rk, v in S.items()},
+    )
     t = time.perf_counter()
     dec = decompose(net, Polyhedron.box(BOX))
     ours = time.perf_counter() - t
-    row = {"width": width, "depth": depth, "skips": skips, "regions": len(dec.regions), "ours": ours}
+    row = {
+        "width": width,
+        "depth": depth,
+        "skips": skips,
+        "regions": len(dec.regions),
+        "ours": ours,
+    }
     if with_reference:
         t = time.perf_counter()
         ref = reference(dims, W, B, S, BOX)
@@ -127,14 +140,17 @@ def run(width: int, depth: int, skips: bool, seed: int, *, with_reference: bool)
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| width | depth | skips | regions | reference (s) | symresnet (s) | speed-up |",
-             "|---:|---:|:---:|---:|---:|---:|---:|"]
+    lines = [
+        "| width | depth | skips | regions | reference (s) | symresnet (s) | speed-up |",
+        "|---:|---:|:---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         ref = r.get("reference")
         lines.append(
             f"| {r['width']} | {r['depth']} | {'yes' if r['skips'] else 'no'} | {r['regions']} | "
             + (f"{ref:.2f} | " if ref is not None else "- | ")
-            + f"{r['ours']:.3f} | " + (f"{ref / r['ours']:.0f}x |" if ref is not None else "- |")
+            + f"{r['ours']:.3f} | "
+            + (f"{ref / r['ours']:.0f}x |" if ref is not None else "- |")
         )
     return "\n".join(lines)
 
@@ -144,8 +160,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="widths 8, 16; depths 2..4")
     parser.add_argument("--write", action="store_true", help="update the table in docs/regions.md")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--reference-up-to", type=int, default=32, metavar="WIDTH",
-                        help="run the reference only up to this width")
+    parser.add_argument(
+        "--reference-up-to",
+        type=int,
+        default=32,
+        metavar="WIDTH",
+        help="run the reference only up to this width",
+    )
     args = parser.parse_args()
     widths = (8, 16) if args.quick else (8, 16, 32)
     depths = range(2, 5) if args.quick else range(2, 7)
@@ -153,20 +174,26 @@ def main() -> None:
     for skips in (False, True):
         for width in widths:
             for depth in depths:
-                row = run(width, depth, skips, args.seed, with_reference=width <= args.reference_up_to)
+                row = run(
+                    width, depth, skips, args.seed, with_reference=width <= args.reference_up_to
+                )
                 rows.append(row)
                 print(table([row]).splitlines()[-1], flush=True)
     out = table(rows)
-    stamp = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python "
-             f"{platform.python_version()}, `python benchmarks/regions_bench.py"
-             f"{' --quick' if args.quick else ''}` (seed {args.seed}).")
+    stamp = (
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python "
+        f"{platform.python_version()}, `python benchmarks/regions_bench.py"
+        f"{' --quick' if args.quick else ''}` (seed {args.seed})."
+    )
     print()
     print(out)
     if args.write:
         doc = ROOT / "docs" / "regions.md"
         text = doc.read_text(encoding="utf-8")
         block = f"<!-- bench:start -->\n{stamp}\n\n{out}\n<!-- bench:end -->"
-        text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S)
+        text = re.sub(
+            r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S
+        )
         doc.write_text(text, encoding="utf-8")
         print(f"wrote {doc}")
 

@@ -165,7 +165,9 @@ def _rational(value: object, *, place: str, names, limits: Limits) -> Fraction:
     except InputError as err:
         raise err.located(prefix=place) from None
     if not v.is_Rational:
-        raise ClaimError(f"{v} is not a rational number (box claims are decided on rationals)", place=place)
+        raise ClaimError(
+            f"{v} is not a rational number (box claims are decided on rationals)", place=place
+        )
     return Fraction(int(v.p), int(v.q))
 
 
@@ -385,15 +387,27 @@ def decide_box(
         intervals = ()
         if holds:
             boxes = interval_bounds(network, claim.bounds)
-            if all(_forall_interval(claim.relation, lo, hi, t) for (lo, hi), t in zip(boxes[-1], y, strict=True)):
+            if all(
+                _forall_interval(claim.relation, lo, hi, t)
+                for (lo, hi), t in zip(boxes[-1], y, strict=True)
+            ):
                 intervals = boxes
         verdict = BoxVerdict(
-            claim, dec, holds, mins, maxs, counterexample=counterexample, facts=facts, intervals=intervals
+            claim,
+            dec,
+            holds,
+            mins,
+            maxs,
+            counterexample=counterexample,
+            facts=facts,
+            intervals=intervals,
         )
     else:
         witness = _witness(dec, claim, mins, maxs, value_at)
         facts = () if witness is not None else _exists_facts(claim, bounds, len(dec.pieces))
-        verdict = BoxVerdict(claim, dec, witness is not None, mins, maxs, witness=witness, facts=facts)
+        verdict = BoxVerdict(
+            claim, dec, witness is not None, mins, maxs, witness=witness, facts=facts
+        )
     if verify:
         from symresnet.evidence import verify as check_evidence
 
@@ -420,7 +434,9 @@ def interval_bounds(network: ResNet, bounds) -> tuple[tuple[tuple[Fraction, Frac
                     lo += min(w * a, w * b)
                     hi += max(w * a, w * b)
             z.append((lo, hi))
-        xs.append(z if k == L else [(act.apply_fraction(lo), act.apply_fraction(hi)) for lo, hi in z])
+        xs.append(
+            z if k == L else [(act.apply_fraction(lo), act.apply_fraction(hi)) for lo, hi in z]
+        )
     return tuple(tuple(x) for x in xs)
 
 
@@ -504,11 +520,16 @@ def _exists_facts(claim: BoxClaim, bounds: list[Bound], count: int) -> tuple[Bou
 def _excludes(b: Bound, relation: str, y: Fraction) -> bool:
     """The bound alone shows that ``R_j ~ y`` fails everywhere on its region."""
     if b.side == "max":  # R_j <= value there
-        return b.value < y if relation in ("at_least", "equals") else (
-            relation == "greater" and b.value <= y
+        return (
+            b.value < y
+            if relation in ("at_least", "equals")
+            else (relation == "greater" and b.value <= y)
         )
-    return b.value > y if relation in ("at_most", "equals") else (  # R_j >= value there
-        relation == "less" and b.value >= y
+    return (
+        b.value > y
+        if relation in ("at_most", "equals")
+        # R_j >= value there
+        else (relation == "less" and b.value >= y)
     )
 
 
@@ -527,7 +548,7 @@ def check_box(
 ) -> BoxVerdict:
     """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation)::
 
-        check_box(net, forall=[[-2, 1]], at_most=0)
+    check_box(net, forall=[[-2, 1]], at_most=0)
     """
     if (forall is None) == (exists is None):
         raise ClaimError("a box claim needs exactly one of forall, exists")

@@ -48,6 +48,7 @@ from symresnet.errors import DerivationCheckError
 
 __all__ = ["BoxProof", "RegionProof", "derive_box"]
 
+
 @dataclasses.dataclass(frozen=True)
 class RegionProof:
     """Region ``index`` (from 1) with its ``pattern`` (text, ``11|010``): ``inequalities``
@@ -113,10 +114,13 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
     region = verdict.decomposition.pieces[index]
     rows = list(zip(region.A, region.b, region.strict, strict=True))
     inequalities = tuple(
-        Chain(Atom(_linear(a, xs)), (Link("less" if s else "at_most", Atom(_q(b))),)) for a, b, s in rows
+        Chain(Atom(_linear(a, xs)), (Link("less" if s else "at_most", Atom(_q(b))),))
+        for a, b, s in rows
     )
     maps = [_linear(c, xs) + _q(d) for c, d in zip(region.C, region.d, strict=True)]
-    shown = Atom(maps[0]) if len(maps) == 1 else ValueTerm(sympy.ImmutableMatrix(len(maps), 1, maps))
+    shown = (
+        Atom(maps[0]) if len(maps) == 1 else ValueTerm(sympy.ImmutableMatrix(len(maps), 1, maps))
+    )
     formula = Chain(Realization(act, Var("x")), (Link("equals", shown),))
     bounds, coords, used = [], [], []
     for f in facts:
@@ -147,8 +151,15 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
         bounds.append(Chain(Atom(maps[j]), tuple(links)))
         coords.append(j + 1)
         used.append(tuple(lam))
-    return RegionProof(index + 1, region.pattern_text, inequalities, formula, tuple(bounds),
-                       tuple(coords), tuple(used))
+    return RegionProof(
+        index + 1,
+        region.pattern_text,
+        inequalities,
+        formula,
+        tuple(bounds),
+        tuple(coords),
+        tuple(used),
+    )
 
 
 def _final_relation(claim, fact, y: Fraction) -> str:
@@ -176,10 +187,12 @@ def _extrema(verdict, act, sides: Sequence[str]) -> tuple[Chain, ...]:
         for ext in verdict.maximum if side == "max" else verdict.minimum:
             if ext.attained and len(verdict.claim.expected) == 1:
                 value = verdict.decomposition.pieces[ext.piece].value(ext.point)
-                out.append(Chain(
-                    Realization(act, ValueTerm(_column(ext.point), point=True)),
-                    (Link("equals", ValueTerm(_column(value), point=True)),),
-                ))
+                out.append(
+                    Chain(
+                        Realization(act, ValueTerm(_column(ext.point), point=True)),
+                        (Link("equals", ValueTerm(_column(value), point=True)),),
+                    )
+                )
     return tuple(out)
 
 
@@ -217,19 +230,25 @@ def derive_box(
         value = trace.output
         if [_q(v) for v in spot.value] != list(value):
             raise DerivationCheckError("the value at the point is not the realization's")
-        good = all(holds_at(claim.relation, v, y) for v, y in zip(spot.value, claim.expected, strict=True))
+        good = all(
+            holds_at(claim.relation, v, y) for v, y in zip(spot.value, claim.expected, strict=True)
+        )
         x0 = ValueTerm(_column(spot.input), point=True)
         point = Chain(Var("x", (0,)), (Link("equals", x0), Link("in", Atom(domain_set))))
         result = Chain(
             Realization(act, x0),
-            (Link("equals", ValueTerm(value, point=True)),
-             Link(claim.relation, expected, negated=not good)),
+            (
+                Link("equals", ValueTerm(value, point=True)),
+                Link(claim.relation, expected, negated=not good),
+            ),
         )
     else:
         by_piece: dict[int, list] = {}
         for f in verdict.facts:
             by_piece.setdefault(f.piece, []).append(f)
-        regions = tuple(_region_proof(verdict, i, fs, xs, act) for i, fs in sorted(by_piece.items()))
+        regions = tuple(
+            _region_proof(verdict, i, fs, xs, act) for i, fs in sorted(by_piece.items())
+        )
     sides = sorted({f.side for f in verdict.facts})
     proof = BoxProof(
         quantifier=claim.quantifier,

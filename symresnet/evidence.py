@@ -66,7 +66,10 @@ def _mul(A: Scaled, B: Scaled) -> Scaled:
 def _add(A: Scaled, B: Scaled) -> Scaled:
     den = math.lcm(A[1], B[1])
     fa, fb = den // A[1], den // B[1]
-    return [[a * fa + b * fb for a, b in zip(u, v, strict=True)] for u, v in zip(A[0], B[0], strict=True)], den
+    return [
+        [a * fa + b * fb for a, b in zip(u, v, strict=True)]
+        for u, v in zip(A[0], B[0], strict=True)
+    ], den
 
 
 def _sign_minus(num: int, den: int, q: Fraction) -> int:
@@ -222,7 +225,9 @@ def _holds(relation: str, v: Fraction, y: Fraction) -> bool:
 
 
 def _in_box(bounds, x: Sequence[Fraction]) -> bool:
-    return len(x) == len(bounds) and all(lo <= v <= hi for (lo, hi), v in zip(bounds, x, strict=True))
+    return len(x) == len(bounds) and all(
+        lo <= v <= hi for (lo, hi), v in zip(bounds, x, strict=True)
+    )
 
 
 def _check_point(net: _Net, bounds, point, what: str) -> Vector:
@@ -323,7 +328,10 @@ def _check_facts(net: _Net, verdict) -> None:
         ]
         if combo != [s * c for c in C[j]]:
             _fail(f"the multipliers of region {fact.piece} do not combine the rows to the map")
-        if s * sum((w * bi for w, bi in zip(lam, b, strict=True)), Fraction(0)) + d[j] != fact.value:
+        if (
+            s * sum((w * bi for w, bi in zip(lam, b, strict=True)), Fraction(0)) + d[j]
+            != fact.value
+        ):
             _fail(f"the bound of region {fact.piece} is not what its multipliers give")
         if any(_apply([[*row, -bi]], fact.point)[0] > 0 for row, bi in zip(A, b, strict=True)):
             _fail(f"the point of the bound of region {fact.piece} is not in the region")
@@ -343,7 +351,9 @@ def _check_region(net: _Net, cache: dict, region) -> None:
     rows, den = zs[-1]
     maps = [[*c, d] for c, d in zip(region.C, region.d, strict=True)]
     if len(maps) != len(rows) or not all(
-        _same(v, num, den) for m, row in zip(maps, rows, strict=True) for v, num in zip(m, row, strict=True)
+        _same(v, num, den)
+        for m, row in zip(maps, rows, strict=True)
+        for v, num in zip(m, row, strict=True)
     ):
         _fail(f"the map of region {region.pattern_text} is not its pattern's composition")
     _, pat = evaluate(net, region.point)
@@ -392,7 +402,10 @@ def _measure(verts: list[Vector]) -> Fraction:
         return abs(verts[1][0] - verts[0][0])
     m = len(verts)
     twice = sum(
-        (verts[i][0] * verts[(i + 1) % m][1] - verts[(i + 1) % m][0] * verts[i][1] for i in range(m)),
+        (
+            verts[i][0] * verts[(i + 1) % m][1] - verts[(i + 1) % m][0] * verts[i][1]
+            for i in range(m)
+        ),
         Fraction(0),
     )
     if twice <= 0:
@@ -408,10 +421,13 @@ def _check_decision(verdict) -> None:
         t = y[fact.coordinate]
         if claim.quantifier == "forall":
             ok = (
-                fact.value <= t if fact.side == "max" and rel in ("at_most", "equals") else
-                fact.value < t or (fact.value == t and not fact.attained) if fact.side == "max" else
-                fact.value >= t if rel in ("at_least", "equals") else
-                fact.value > t or (fact.value == t and not fact.attained)
+                fact.value <= t
+                if fact.side == "max" and rel in ("at_most", "equals")
+                else fact.value < t or (fact.value == t and not fact.attained)
+                if fact.side == "max"
+                else fact.value >= t
+                if rel in ("at_least", "equals")
+                else fact.value > t or (fact.value == t and not fact.attained)
             )
         else:  # a false exists: the bound rules the claim out on the region
             ok = (

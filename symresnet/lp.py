@@ -340,9 +340,7 @@ def maximize(
     attained = True
     if any(flags):
         # attained iff some point of the set (strict rows strict) has c x >= value
-        better = feasible_point(
-            [*Aq, [-v for v in cq]], [*bq, -value], strict=[*flags, False], n=n
-        )
+        better = feasible_point([*Aq, [-v for v in cq]], [*bq, -value], strict=[*flags, False], n=n)
         attained = better is not None
     return LPResult(
         "optimal",

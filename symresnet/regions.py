@@ -135,7 +135,9 @@ def _fraction(value: object) -> Fraction:
 
 def interval_count_error(dim: int, got: int, *, place: str) -> ClaimError:
     """``expected 2 intervals (l_0 = 2), got 1``."""
-    return ClaimError(f"expected {dim} interval{'s' * (dim != 1)} (l_0 = {dim}), got {got}", place=place)
+    return ClaimError(
+        f"expected {dim} interval{'s' * (dim != 1)} (l_0 = {dim}), got {got}", place=place
+    )
 
 
 def parse_box(text: str, dim: int, *, place: str = "--box") -> Polyhedron:
@@ -162,7 +164,9 @@ def parse_box(text: str, dim: int, *, place: str = "--box") -> Polyhedron:
             except InputError as err:
                 raise err.located(prefix=f"{place}: interval {i}") from None
             if not value.is_Rational:
-                raise ClaimError(f"interval {i}: the {which} bound {value} is not rational", place=place)
+                raise ClaimError(
+                    f"interval {i}: the {which} bound {value} is not rational", place=place
+                )
             ends.append(Fraction(int(value.p), int(value.q)))
         bounds.append(tuple(ends))
     try:
@@ -210,26 +214,31 @@ class _Net:
         self.breakpoints = tuple(p.lo for p in self.pieces[1:])
         # 1: the identity piece, 0: the zero piece, None: slope s and intercept c
         self._kinds = tuple(
-            1 if (p.slope, p.intercept) == (1, 0) else (0 if (p.slope, p.intercept) == (0, 0) else None)
+            1
+            if (p.slope, p.intercept) == (1, 0)
+            else (0 if (p.slope, p.intercept) == (0, 0) else None)
             for p in self.pieces
         )
         self._zero_row = [_Z] * (self.n + 1)
         self.W = [_mat(w) for w in net.W]
         n1 = self.n + 1
         self.Bh = [
-            flint.fmpq_mat(len(b), n1, [v for e in b for v in [*([_Z] * self.n), _q(e)]]) for b in net.B
+            flint.fmpq_mat(len(b), n1, [v for e in b for v in [*([_Z] * self.n), _q(e)]])
+            for b in net.B
         ]
         self.skips: list[list[tuple[int, flint.fmpq_mat]]] = [
             [(r, _mat(v)) for r, v in net.skips_into(k)] for k in range(1, self.L + 1)
         ]
         # x_r is needed up to layer last_use[r]
         self.last_use = {r: r + 1 for r in range(self.L)}
-        for (r, k) in net.skips:
+        for r, k in net.skips:
             self.last_use[r] = max(self.last_use[r], k)
 
     def identity_map(self) -> flint.fmpq_mat:
         n = self.n
-        return flint.fmpq_mat(n, n + 1, [_ONE if j == i else _Z for i in range(n) for j in range(n + 1)])
+        return flint.fmpq_mat(
+            n, n + 1, [_ONE if j == i else _Z for i in range(n) for j in range(n + 1)]
+        )
 
     def preactivation(self, k: int, maps: dict[int, flint.fmpq_mat]) -> flint.fmpq_mat:
         """``z_k = W_k x_{k-1} + B_k + sum_r V_{r,k} x_r`` as a map of ``(x_0, 1)``."""
@@ -714,13 +723,22 @@ class _LPCell:
     __slots__ = ("A", "b", "maps", "pattern", "point", "strict")
 
     def __init__(self, A, b, strict, point, maps, pattern):
-        self.A, self.b, self.strict, self.point, self.maps, self.pattern = A, b, strict, point, maps, pattern
+        self.A, self.b, self.strict, self.point, self.maps, self.pattern = (
+            A,
+            b,
+            strict,
+            point,
+            maps,
+            pattern,
+        )
 
 
 class _LPEngine:
     """Cells as linear inequalities, split by exact LP feasibility."""
 
-    def __init__(self, net: _Net, domain: Polyhedron, progress, max_regions: int, *, partition: bool):
+    def __init__(
+        self, net: _Net, domain: Polyhedron, progress, max_regions: int, *, partition: bool
+    ):
         self.net, self.domain, self.progress, self.max_regions = net, domain, progress, max_regions
         self.partition = partition
 
@@ -745,7 +763,9 @@ class _LPEngine:
         strict0 = [not self.partition] * len(A0)
         start = lp.feasible_point(A0, b0, strict=strict0, n=n)
         stable = _interval_stable(net, dom)
-        cells = [_LPCell(A0, b0, strict0, [lp.to_fmpq(v) for v in start], {0: net.identity_map()}, ())]
+        cells = [
+            _LPCell(A0, b0, strict0, [lp.to_fmpq(v) for v in start], {0: net.identity_map()}, ())
+        ]
         for k in range(1, L):
             width = net.dims[k]
             out = []
@@ -766,7 +786,11 @@ class _LPEngine:
                     maps = dict(sub.maps)
                     maps[k] = net.output_map(Z, pat)
                     net.prune(maps, k)
-                    out.append(_LPCell(sub.A, sub.b, sub.strict, sub.point, maps, (*cell.pattern, tuple(pat))))
+                    out.append(
+                        _LPCell(
+                            sub.A, sub.b, sub.strict, sub.point, maps, (*cell.pattern, tuple(pat))
+                        )
+                    )
                 _limit(len(out), self.max_regions)
             cells = out
             if self.progress:
@@ -790,7 +814,9 @@ class _LPEngine:
                 if found is None:
                     continue
                 point = [lp.to_fmpq(v) for v in found]
-            out.append((_LPCell(cell.A + A, cell.b + b, cell.strict + s, point, cell.maps, None), idx))
+            out.append(
+                (_LPCell(cell.A + A, cell.b + b, cell.strict + s, point, cell.maps, None), idx)
+            )
         return out
 
     def finish(self, cell: _LPCell) -> Region:

@@ -51,8 +51,12 @@ def add_claim_arguments(p: argparse.ArgumentParser) -> None:
     group.add_argument("--forall", metavar="BOX", help='check "for all x in BOX" (e.g. "-2..1")')
     group.add_argument("--exists", metavar="BOX", help='check "there is an x in BOX"')
     for r in RELATIONS:
-        p.add_argument(f"--{r.replace('_', '-')}", dest=f"rel_{r}", metavar="Y",
-                       help=f"the relation {RELATIONS[r][0]} Y (componentwise)")
+        p.add_argument(
+            f"--{r.replace('_', '-')}",
+            dest=f"rel_{r}",
+            metavar="Y",
+            help=f"the relation {RELATIONS[r][0]} Y (componentwise)",
+        )
     p.add_argument("--label", help="a label for the command-line claim")
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
 
@@ -86,19 +90,25 @@ def with_claim_from_options(spec, args: argparse.Namespace):
         )
     except ClaimError as err:
         flag = "--" + relation.replace("_", "-")
-        place = flag + err.place[len(relation):] if err.place.startswith(relation) else option
+        place = flag + err.place[len(relation) :] if err.place.startswith(relation) else option
         raise ClaimError(err.message, place=place, hint=err.hint) from None
     return dataclasses.replace(spec, claims=(claim,))
 
 
 def add_regions_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     """Register ``symresnet regions`` through ``cli.build_parser``'s ``command`` helper."""
-    p = command("regions", cmd_regions, "the exact linear regions, extrema and breakpoints over a box")
+    p = command(
+        "regions", cmd_regions, "the exact linear regions, extrema and breakpoints over a box"
+    )
     p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
-    p.add_argument("--box", required=True, metavar="BOX", help='one interval per input, e.g. "0..1, -1..1"')
+    p.add_argument(
+        "--box", required=True, metavar="BOX", help='one interval per input, e.g. "0..1, -1..1"'
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--method", choices=("auto", "vertex", "lp"), default="auto", help="the engine")
-    p.add_argument("--plot", metavar="FILE", help="draw regions and realization (PNG/PDF; matplotlib)")
+    p.add_argument(
+        "--plot", metavar="FILE", help="draw regions and realization (PNG/PDF; matplotlib)"
+    )
     p.add_argument("--tikz", metavar="FILE", help="the same picture as TikZ/pgfplots LaTeX")
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
 
@@ -112,13 +122,15 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     box = parse_box(args.box, spec.network.dims[0])
-    dec = decompose(spec.network, box, method=args.method, progress=progress_printer(always=args.progress))
+    dec = decompose(
+        spec.network, box, method=args.method, progress=progress_printer(always=args.progress)
+    )
     mins, maxs, _ = extrema(dec)
     bps = breakpoints(dec) if box.n == 1 else None
     if args.plot or args.tikz:
         from symresnet import plot
 
-        for path in ([args.plot] if args.plot else []):
+        for path in [args.plot] if args.plot else []:
             plot.save_plot(dec, path, title=spec.title)
             print(f"symresnet: wrote {path}", file=sys.stderr)
         if args.tikz:

@@ -74,7 +74,9 @@ def _extrema_lines(mins, maxs) -> list[str]:
     lines = []
     for j, (lo, hi) in enumerate(zip(mins, maxs, strict=True), start=1):
         for word, ext, kind in (("min", lo, "an infimum"), ("max", hi, "a supremum")):
-            where = f"at x = {_point_text(ext.point)}" if ext.attained else f"(not attained: {kind})"
+            where = (
+                f"at x = {_point_text(ext.point)}" if ext.attained else f"(not attained: {kind})"
+            )
             lines.append(f"{word} R_{j} = {ext.value} {where}")
     return lines
 
@@ -84,8 +86,10 @@ def format_regions(dec, *, title: str | None = None, extrema=None, breakpoints=N
     and, for ``l_0 = 1``, the breakpoints."""
     head = f"{title}: " if title else ""
     where = _box_text(dec.domain.bounds) if dec.domain.bounds else "the polyhedron"
-    lines = [f"{head}{len(dec.regions)} linear region{'s' * (len(dec.regions) != 1)} on {where} "
-             f"({dec.method} engine)"]
+    lines = [
+        f"{head}{len(dec.regions)} linear region{'s' * (len(dec.regions) != 1)} on {where} "
+        f"({dec.method} engine)"
+    ]
     shown = dec.pieces if dec.partition else dec.regions
     if dec.partition:
         lines.append(
@@ -95,7 +99,10 @@ def format_regions(dec, *, title: str | None = None, extrema=None, breakpoints=N
     for i, r in enumerate(shown, start=1):
         dim = "" if r.full_dimensional else " (lower-dimensional)"
         lines.append(f"region {i}: pattern {r.pattern_text}{dim}")
-        lines += [f"  {inequality_text(row, bi, s)}" for row, bi, s in zip(r.A, r.b, r.strict, strict=True)]
+        lines += [
+            f"  {inequality_text(row, bi, s)}"
+            for row, bi, s in zip(r.A, r.b, r.strict, strict=True)
+        ]
         lines.append(f"  point {_point_text(r.point)}")
         for j, (row, d) in enumerate(zip(r.C, r.d, strict=True), start=1):
             lines.append(f"  R_{j}(x) = {affine_text(row, d)}")
@@ -194,26 +201,34 @@ def format_box_verdict(verdict, *, title: str | None = None) -> str:
     c = verdict.claim
     name = f"({c.label})" if c.label else "the claim"
     word = "for all" if c.quantifier == "forall" else "there is"
-    statement = (f"{word} x in {_box_text(c.bounds)}: R(Phi, V)(x) {c.symbol} "
-                 f"{_point_text(c.expected)}")
+    statement = (
+        f"{word} x in {_box_text(c.bounds)}: R(Phi, V)(x) {c.symbol} {_point_text(c.expected)}"
+    )
     dec = verdict.decomposition
     lines = [f"{title}" if title else None, f"{name} {statement}"]
     lines = [line for line in lines if line]
-    lines.append(f"  {len(dec.regions)} linear region{'s' * (len(dec.regions) != 1)} ({dec.method} engine)")
+    lines.append(
+        f"  {len(dec.regions)} linear region{'s' * (len(dec.regions) != 1)} ({dec.method} engine)"
+    )
     lines += ["  " + line for line in _extrema_lines(verdict.minimum, verdict.maximum)]
     if verdict.holds:
         if verdict.witness is not None:
             w = verdict.witness
-            lines.append(f"  HOLDS: witness x = {_point_text(w.input)}, "
-                         f"R(x) = {_point_text(w.value)}")
+            lines.append(
+                f"  HOLDS: witness x = {_point_text(w.input)}, R(x) = {_point_text(w.value)}"
+            )
         else:
-            lines.append(f"  HOLDS: proven region by region ({len(verdict.facts)} exact bounds, "
-                         "each re-checked)")
+            lines.append(
+                f"  HOLDS: proven region by region ({len(verdict.facts)} exact bounds, "
+                "each re-checked)"
+            )
     else:
         if verdict.counterexample is not None:
             ce = verdict.counterexample
-            lines.append(f"  FALSE: counterexample x = {_point_text(ce.input)}, "
-                         f"R(x) = {_point_text(ce.value)}")
+            lines.append(
+                f"  FALSE: counterexample x = {_point_text(ce.input)}, "
+                f"R(x) = {_point_text(ce.value)}"
+            )
         else:
             lines.append("  FALSE: no input in the box satisfies it")
     return "\n".join(lines)

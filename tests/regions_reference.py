@@ -32,13 +32,24 @@ SPECS = {
 class RandomNet:
     """A random small ResNet: dims, Fraction weights, random skips, activation name."""
 
-    def __init__(self, seed: int, *, n0: int, act: str = "relu", depth: int | None = None,
-                 width: int | None = None, out: int = 1):
+    def __init__(
+        self,
+        seed: int,
+        *,
+        n0: int,
+        act: str = "relu",
+        depth: int | None = None,
+        width: int | None = None,
+        out: int = 1,
+    ):
         rng = random.Random(seed)
         L = depth if depth is not None else rng.randint(2, 4)
         self.dims = [n0] + [width or rng.randint(1, 4) for _ in range(L - 1)] + [out]
         q = lambda: F(rng.randint(-6, 6), rng.choice([1, 2, 3]))  # noqa: E731
-        self.W = [[[q() for _ in range(self.dims[k - 1])] for _ in range(self.dims[k])] for k in range(1, L + 1)]
+        self.W = [
+            [[q() for _ in range(self.dims[k - 1])] for _ in range(self.dims[k])]
+            for k in range(1, L + 1)
+        ]
         self.B = [[q() for _ in range(self.dims[k])] for k in range(1, L + 1)]
         pairs = [(r, k) for k in range(2, L + 1) for r in range(0, k - 1)]
         self.skips = {
@@ -67,7 +78,9 @@ class RandomNet:
         pattern = []
         L = len(self.W)
         for k in range(1, L + 1):
-            z = [a + b for a, b in zip(matvec(self.W[k - 1], xs[k - 1]), self.B[k - 1], strict=True)]
+            z = [
+                a + b for a, b in zip(matvec(self.W[k - 1], xs[k - 1]), self.B[k - 1], strict=True)
+            ]
             for (r, kk), V in self.skips.items():
                 if kk == k:
                     z = [a + b for a, b in zip(z, matvec(V, xs[r]), strict=True)]
@@ -92,8 +105,18 @@ def area(verts) -> F:
     if len(verts[0]) == 1:
         return abs(verts[1][0] - verts[0][0])
     m = len(verts)
-    return abs(sum((verts[i][0] * verts[(i + 1) % m][1] - verts[(i + 1) % m][0] * verts[i][1]
-                    for i in range(m)), F(0))) / 2
+    return (
+        abs(
+            sum(
+                (
+                    verts[i][0] * verts[(i + 1) % m][1] - verts[(i + 1) % m][0] * verts[i][1]
+                    for i in range(m)
+                ),
+                F(0),
+            )
+        )
+        / 2
+    )
 
 
 def satisfies(A, b, x, strict=None) -> bool:
@@ -106,4 +129,7 @@ def satisfies(A, b, x, strict=None) -> bool:
 
 
 def affine(C, d, x):
-    return [sum((c * v for c, v in zip(row, x, strict=True)), F(0)) + di for row, di in zip(C, d, strict=True)]
+    return [
+        sum((c * v for c, v in zip(row, x, strict=True)), F(0)) + di
+        for row, di in zip(C, d, strict=True)
+    ]

@@ -79,7 +79,9 @@ def test_extrema_and_counterexamples_against_a_grid(seed, n0, act):
     top, bottom = v.maximum[0], v.minimum[0]
     # the reference agrees at the arguments; the grid never beats the extrema, and misses them
     # by at most Lipschitz constant x half a grid step
-    assert rn.forward(top.point)[0][0] == top.value and rn.forward(bottom.point)[0][0] == bottom.value
+    assert (
+        rn.forward(top.point)[0][0] == top.value and rn.forward(bottom.point)[0][0] == bottom.value
+    )
     assert gmax <= top.value and bottom.value <= gmin
     slack = lipschitz(rn) * F(3, steps) / 2
     assert top.value - gmax <= slack and gmin - bottom.value <= slack
@@ -189,8 +191,10 @@ V = [[3, -2]]
 
 
 def test_spec_box_claims(tmp_path):
-    spec = loads_spec(SPEC + '[[claims]]\nlabel = "max"\nforall = [[-2, 1]]\nat_most = 0\n'
-                      '[[claims]]\nexists = [["-2", "1/2"]]\nequals = -7\n')
+    spec = loads_spec(
+        SPEC + '[[claims]]\nlabel = "max"\nforall = [[-2, 1]]\nat_most = 0\n'
+        '[[claims]]\nexists = [["-2", "1/2"]]\nequals = -7\n'
+    )
     assert [c.quantifier for c in spec.claims] == ["forall", "exists"]
     assert spec.claims[1].bounds == ((F(-2), F(1, 2)),)
 
@@ -198,9 +202,18 @@ def test_spec_box_claims(tmp_path):
 @pytest.mark.parametrize(
     ("claim", "message"),
     [
-        ("input = [1]\nforall = [[0, 1]]\nat_most = 0", r"claims\[1\]: a claim needs exactly one of input, forall, exists; got input, forall"),
-        ("forall = [[0, 1], [0, 1]]\nat_most = 0", r"claims\[1\]\.forall: expected 1 interval \(l_0 = 1\), got 2"),
-        ("forall = [[1, 0]]\nat_most = 0", r"claims\[1\]\.forall\[1\]: the interval is empty: 1 > 0"),
+        (
+            "input = [1]\nforall = [[0, 1]]\nat_most = 0",
+            r"claims\[1\]: a claim needs exactly one of input, forall, exists; got input, forall",
+        ),
+        (
+            "forall = [[0, 1], [0, 1]]\nat_most = 0",
+            r"claims\[1\]\.forall: expected 1 interval \(l_0 = 1\), got 2",
+        ),
+        (
+            "forall = [[1, 0]]\nat_most = 0",
+            r"claims\[1\]\.forall\[1\]: the interval is empty: 1 > 0",
+        ),
         ("exists = [[0, 1]]\nat_most = [0, 1]", r"claims\[1\]\.at_most: expected 1 entry"),
         ("at_most = 0", r"exactly one of input, forall, exists$"),
     ],
@@ -221,7 +234,12 @@ def test_cli_regions_json(capsys):
     data = json.loads(out)
     assert code == 0 and data["count"] == 4
     assert data["breakpoints"] == ["-5/3", "-7/5", "-9/7"]
-    assert (data["min"], data["max"], data["argmin"], data["argmax"]) == (["-27"], ["0"], [["1"]], [["-2"]])
+    assert (data["min"], data["max"], data["argmin"], data["argmax"]) == (
+        ["-27"],
+        ["0"],
+        [["1"]],
+        [["-2"]],
+    )
     assert data["regions"][0]["pattern"] == [[1, 1], [0, 1, 0]]
     assert data["regions"][0]["C"] == [["-5"]] and data["regions"][0]["d"] == ["-10"]
 
@@ -237,7 +255,12 @@ def test_cli_check_quantified_claims(capsys):
     code, out, _ = run(capsys, "check", EXERCISE, "--forall", "-2..1", "--at-most", "0", "--json")
     (c,) = json.loads(out)["claims"]
     assert code == 0 and c["holds"] is True and c["relation"] == "at_most"
-    assert (c["min"], c["max"], c["argmax"], c["counterexample"]) == (["-27"], ["0"], [["-2"]], None)
+    assert (c["min"], c["max"], c["argmax"], c["counterexample"]) == (
+        ["-27"],
+        ["0"],
+        [["-2"]],
+        None,
+    )
     code, out, _ = run(capsys, "check", EXERCISE, "--forall", "-2..1", "--less", "0", "--json")
     (c,) = json.loads(out)["claims"]
     assert code == 1 and c["counterexample"] == {"input": ["-2"], "value": ["0"]}
@@ -249,10 +272,16 @@ def test_cli_check_quantified_claims(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["regions", EXERCISE, "--box", "0..1, 0..1"], "--box: expected 1 interval (l_0 = 1), got 2"),
+        (
+            ["regions", EXERCISE, "--box", "0..1, 0..1"],
+            "--box: expected 1 interval (l_0 = 1), got 2",
+        ),
         (["regions", EXERCISE, "--box", "1..-1"], "--box: interval 1 is empty: 1 > -1"),
         (["check", EXERCISE, "--forall", "0..1"], "--forall: give exactly one of"),
-        (["check", EXERCISE, "--forall", "0..1", "--at-most", "1, 2"], "--at-most: expected 1 entry"),
+        (
+            ["check", EXERCISE, "--forall", "0..1", "--at-most", "1, 2"],
+            "--at-most: expected 1 entry",
+        ),
     ],
 )
 def test_cli_errors_exit_2(capsys, argv, message):
@@ -312,7 +341,9 @@ def test_box_derivation_pdf(tmp_path, exercise):
         pytest.skip("pdflatex not installed")
     from symresnet.render import document
 
-    heaviside = ResNet(W=[[[1]], [[-2]]], B=[[0], [0]], skips={(0, 2): [[1]]}, activation="heaviside")
+    heaviside = ResNet(
+        W=[[[1]], [[-2]]], B=[[0], [0]], skips={(0, 2): [[1]]}, activation="heaviside"
+    )
     vector = ResNet(W=[[[1], [-1]], [[1, 0], [0, 1]]], B=[[0, 0], [0, 0]])
     verdicts = [
         check_box(exercise, forall=[[-2, 1]], at_most=0),
@@ -326,8 +357,13 @@ def test_box_derivation_pdf(tmp_path, exercise):
     assert r"x_{1} < 0" in tex  # the strict row of the Heaviside piece [-1, 0) ...
     assert r"1 \cdot x_{1} < 1 \cdot 0" in tex  # ... keeps its bound strict
     (tmp_path / "box.tex").write_text(tex)
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "box.tex"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "box.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
 
 

@@ -38,7 +38,9 @@ def test_exercise_regions_by_hand(exercise, method):
     got = [(p.lo, p.hi, p.slope[0], p.intercept[0]) for p in pieces_1d(dec)]
     assert got == EXERCISE_PIECES
     # partition: the first piece is closed, the others (lo, hi]
-    assert [(p.lo_closed, p.hi_closed) for p in pieces_1d(dec)] == [(True, True)] + [(False, True)] * 3
+    assert [(p.lo_closed, p.hi_closed) for p in pieces_1d(dec)] == [(True, True)] + [
+        (False, True)
+    ] * 3
     # the patterns: layer 1 both on; layer 2 by the signs of 3x+5, -5x-7, 7x+9
     patterns = sorted(r.pattern for r in dec.regions)
     assert patterns == sorted([((1, 1), p) for p in [(0, 1, 0), (1, 1, 0), (1, 0, 0), (1, 0, 1)]])
@@ -74,7 +76,9 @@ def test_merged_pieces_and_breakpoints_ignore_pattern_changes_without_map_change
 
 
 def _random_points(rng, bounds, count):
-    return [tuple(lo + (hi - lo) * F(rng.randint(0, 60), 60) for lo, hi in bounds) for _ in range(count)]
+    return [
+        tuple(lo + (hi - lo) * F(rng.randint(0, 60), 60) for lo, hi in bounds) for _ in range(count)
+    ]
 
 
 def _inside(region, x):
@@ -109,8 +113,10 @@ def _check_decomposition(rn: RandomNet, dec, bounds, seed):
         if r.vertices is not None:
             for _ in range(3):
                 w = [F(rng.randint(1, 9)) for _ in r.vertices]
-                x = tuple(sum(wi * v[i] for wi, v in zip(w, r.vertices, strict=True)) / sum(w)
-                          for i in range(len(bounds)))
+                x = tuple(
+                    sum(wi * v[i] for wi, v in zip(w, r.vertices, strict=True)) / sum(w)
+                    for i in range(len(bounds))
+                )
                 assert _inside(r, x)
                 assert affine(r.C, r.d, x) == rn.forward(x)[0]
 
@@ -215,7 +221,9 @@ def test_region_limit_and_activation_errors():
     with pytest.raises(ActivationError, match="piecewise-linear"):
         decompose(smooth, Polyhedron.box([(0, 1)]))
     irrational = ResNet(W=[[["sqrt(2)"]], [[1]]], B=[[0], [0]])
-    with pytest.raises(NetworkError, match=r"layers: linear regions need rational weights, got sqrt\(2\)"):
+    with pytest.raises(
+        NetworkError, match=r"layers: linear regions need rational weights, got sqrt\(2\)"
+    ):
         decompose(irrational, Polyhedron.box([(0, 1)]))
     with pytest.raises(ClaimError, match=r"expected 1 interval \(l_0 = 1\), got 2"):
         decompose(smooth.replace(activation="relu"), Polyhedron.box([(0, 1), (0, 1)]))
@@ -243,7 +251,9 @@ def test_picture_marks_jumps_with_heaviside():
     segs = picture(decompose(net, Polyhedron.box([(-1, 1)]))).segments
     # 1 on [-1, 0), 2 at 0, 1 on (0, 1]: the ends at 0 are open, the point is a closed dot
     assert [(s.x0, s.x1, s.y0, s.closed0, s.closed1) for s in segs] == [
-        (-1, 0, 1, True, False), (0, 0, 2, True, True), (0, 1, 1, False, True)
+        (-1, 0, 1, True, False),
+        (0, 0, 2, True, True),
+        (0, 1, 1, False, True),
     ]
 
 
@@ -259,8 +269,21 @@ def test_plot_and_tikz_files(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = tikz(dec, title="random & net")
     assert text.count(r"\filldraw") == len(dec.regions) and r"random \& net" in text
-    assert main(["regions", "symresnet/examples/exercise-1.5.1.toml", "--box", "-2..1",
-                 "--plot", str(tmp_path / "e.pdf"), "--tikz", str(tmp_path / "e.tex")]) == 0
+    assert (
+        main(
+            [
+                "regions",
+                "symresnet/examples/exercise-1.5.1.toml",
+                "--box",
+                "-2..1",
+                "--plot",
+                str(tmp_path / "e.pdf"),
+                "--tikz",
+                str(tmp_path / "e.tex"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "e.pdf").read_bytes()[:4] == b"%PDF"
     assert r"\addplot" in (tmp_path / "e.tex").read_text()
 
@@ -270,8 +293,13 @@ def test_tikz_compiles(tmp_path):
     import shutil
     import subprocess
 
-    have = shutil.which("pdflatex") and shutil.which("kpsewhich") and subprocess.run(
-        ["kpsewhich", "pgfplots.sty"], capture_output=True, text=True).stdout.strip()
+    have = (
+        shutil.which("pdflatex")
+        and shutil.which("kpsewhich")
+        and subprocess.run(
+            ["kpsewhich", "pgfplots.sty"], capture_output=True, text=True
+        ).stdout.strip()
+    )
     if not have:
         if os.environ.get("SYMRESNET_REQUIRE_LATEX"):
             pytest.fail("pdflatex with pgfplots (texlive-pictures) is required")
@@ -279,10 +307,17 @@ def test_tikz_compiles(tmp_path):
     from symresnet.plot import tikz
 
     rn = RandomNet(5, n0=2, act="relu", depth=3, width=3)
-    for name, dec in (("two", decompose(rn.resnet(), Polyhedron.box([(-1, 1), (-1, 1)]))),
-                      ("one", decompose(RandomNet(2, n0=1).resnet(), Polyhedron.box([(-1, 1)])))):
+    for name, dec in (
+        ("two", decompose(rn.resnet(), Polyhedron.box([(-1, 1), (-1, 1)]))),
+        ("one", decompose(RandomNet(2, n0=1).resnet(), Polyhedron.box([(-1, 1)]))),
+    ):
         (tmp_path / f"{name}.tex").write_text(tikz(dec, title=name))
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", f"{name}.tex"],
-                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", f"{name}.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stdout[-2000:]
         assert (tmp_path / f"{name}.pdf").exists()
