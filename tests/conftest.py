@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+#: set by .ci/run: a skipped test (a missing library or LaTeX engine) is a failure there
+NO_SKIPS = os.environ.get("SYMRESNET_NO_SKIPS") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but SYMRESNET_NO_SKIPS=1 forbids skips: {report.longrepr}"
+
 
 # Example 1.5.6, (1.147)-(1.149)
 EXAMPLE_W = [[[1]], [[1], [2]], [[1, 0], [0, 1]], [[2, 2]]]
