@@ -226,8 +226,10 @@ def _matrix_residues(
     return _int_residues(np, ints, primes).reshape(len(primes), m.nrows(), m.ncols())
 
 
-def _weight_residues(np: Any, model: Compiled, primes: tuple[int, ...]) -> list:
-    """Per layer ``(W mod p, B mod p, ((r, V mod p), ...))`` stacked over ``primes``."""
+def _weight_residues(np: Any, model: Compiled, primes: tuple[int, ...]) -> Callable[[int], tuple]:
+    """A function of the layer index ``k - 1`` giving ``(W mod p, B mod p, ((r, V mod p), ...))``
+    stacked over ``primes``; the residues per prime are cached with the network, the stacks
+    are built one layer at a time (only one layer's stack is alive at once)."""
     cache = _RESIDUES.setdefault(model, {})
     missing = tuple(p for p in primes if p not in cache)
     if missing:
@@ -241,17 +243,18 @@ def _weight_residues(np: Any, model: Compiled, primes: tuple[int, ...]) -> list:
         ]
         for i, p in enumerate(missing):
             cache[p] = [(W[i], B[i], [(r, V[i]) for r, V in skips]) for W, B, skips in per_layer]
-    return [
-        (
+
+    def layer(k: int) -> tuple:
+        return (
             np.stack([cache[p][k][0] for p in primes]),
             np.stack([cache[p][k][1] for p in primes]),
             [
                 (r, np.stack([cache[p][k][2][s][1] for p in primes]))
-                for s, (r, _) in enumerate(lay.skips)
+                for s, (r, _) in enumerate(model.layers[k].skips)
             ],
         )
-        for k, lay in enumerate(model.layers)
-    ]
+
+    return layer
 
 
 # -- the denominators (the recurrence of core._step) ------------------------------------------
@@ -478,7 +481,7 @@ class _Segment:
 
     start: int
     stop: int
-    z: dict[int, Any]  # z_hat per layer
+    positive: dict[int, Any]  # per hidden layer: the floats' guess of z > 0 (Heaviside: >= 0)
     doubtful: dict[int, Any]  # per hidden layer: boolean array, sign not certain
     magnitude: int  # bound on every numerator that gets reconstructed
 
@@ -489,6 +492,15 @@ def _needed(model: Compiled, k: int) -> list[int]:
     for lay in model.layers[k:]:
         out.update(r for r, _ in lay.skips if r <= k)
     return sorted(out)
+
+
+def _last_readers(model: Compiled) -> dict[int, int]:
+    """For each layer ``r``, the last layer ``k`` that reads ``x_r`` (as ``x_{k-1}`` or a skip)."""
+    out: dict[int, int] = {}
+    for k, lay in enumerate(model.layers, start=1):
+        for r in (k - 1, *(r for r, _ in lay.skips)):
+            out[r] = max(out.get(r, 0), k)
+    return out
 
 
 def _float_segment(
@@ -503,7 +515,9 @@ def _float_segment(
     """The float pass from the exact layers ``known`` on, as far as it decides nearly every sign:
     it stops before the first layer (after the first) with more doubtful signs than points."""
     xs = {r: (K.xhat, K.e) for r, K in known.items()}
-    zs, doubts = {}, {}
+    signs, doubts = {}, {}
+    readers = _last_readers(model)
+    stop = start
     magnitude = 0
     L = model.L
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -556,13 +570,16 @@ def _float_segment(
                     if k == start + 1:
                         return None
                     break
-            zs[k] = z
+            if k < L and name != "identity":
+                signs[k] = z >= 0 if name == "heaviside" else z > 0
             xs[k] = (x, ex)
-    stop = start + len(zs)
+            stop = k
+            for r in [r for r in xs if r < k and readers.get(r, 0) <= k]:
+                del xs[r]  # no layer after k reads it
     for r in _needed(model, stop):
         if r > start:
             magnitude = max(magnitude, _bound(np, *xs[r]) * plan[r - 1].den_x)
-    return _Segment(start, stop, zs, doubts, magnitude)
+    return _Segment(start, stop, signs, doubts, magnitude)
 
 
 def _finite(np: Any, values: Any, errors: Any) -> bool:
@@ -597,9 +614,14 @@ def _modular_segment(
     Pinv = 1.0 / P
     weights = _weight_residues(np, model, primes)
     xs = dict(known)
+    keep = set(_needed(model, seg.stop))
+    last: dict[int, int] = {}  # the last layer of the segment that reads x_r
+    for k in range(seg.start + 1, seg.stop + 1):
+        for r in (k - 1, *(r for r, _ in model.layers[k - 1].skips)):
+            last[r] = k
     for k in range(seg.start + 1, seg.stop + 1):
         lay, step = model.layers[k - 1], plan[k - 1]
-        W, B, skips = weights[k - 1]
+        W, B, skips = weights(k - 1)
         Wk = W if step.s == 1 else _reduce(np, W * _scalar(np, step.s, primes), P, Pinv)
         z = np.matmul(Wk, xs[k - 1])
         z += _reduce(np, B * _scalar(np, step.g, primes), P, Pinv)
@@ -607,12 +629,13 @@ def _modular_segment(
             Vk = V if scale == 1 else _reduce(np, V * _scalar(np, scale, primes), P, Pinv)
             z += np.matmul(Vk, xs[r])
         _reduce(np, z, P, Pinv)
+        for r in [r for r, j in last.items() if j == k and r not in keep]:
+            del xs[r]  # no later layer reads it: free its residues
         name = lay.activation.name
         if k == model.L or name == "identity":
             xs[k] = z
             continue
-        zh = seg.z[k]
-        positive = zh > 0 if name != "heaviside" else zh >= 0
+        positive = seg.positive[k].copy()
         if k in seg.doubtful:
             crt = _crt(primes)
             for i, j in zip(*np.nonzero(seg.doubtful[k]), strict=True):

@@ -310,3 +310,12 @@ def test_reduce_is_exact(z, which):
     r = modular._reduce(np, a, np.array([[[float(p)]]]), np.array([[[1.0 / p]]]))
     got = float(r[0, 0, 0])
     assert got == int(got) and abs(got) <= p / 2 + 2 and (z - int(got)) % p == 0
+
+
+def test_last_readers_follow_the_skips():
+    # L = 4, skips (0, 3) and (1, 4): x_0 is last read by layer 3, x_1 by layer 4
+    W = [[[1]], [[1]], [[1]], [[1]]]
+    B = [[0], [0], [0], [0]]
+    net = ResNet(W=W, B=B, skips={(0, 3): [[1]], (1, 4): [[2]]})
+    assert modular._last_readers(core.compiled(net)) == {0: 3, 1: 4, 2: 3, 3: 4}
+    assert modular._needed(core.compiled(net), 2) == [0, 1, 2]
