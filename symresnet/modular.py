@@ -155,26 +155,51 @@ class _Floats:
 
 _FLOATS: weakref.WeakKeyDictionary[Compiled, _Floats | None] = weakref.WeakKeyDictionary()
 _RESIDUES: weakref.WeakKeyDictionary[Compiled, dict[int, list]] = weakref.WeakKeyDictionary()
+_ENTRIES: weakref.WeakKeyDictionary[Compiled, list] = weakref.WeakKeyDictionary()
+
+_BIG = 1 << 62  # entries below this in magnitude are kept as int64
 
 
-def _float_matrix(np: Any, m: flint.fmpz_mat, q: int) -> Any:
-    """``m / q`` correctly rounded; ``None`` outside the safe float range."""
+def _entries(np: Any, m: flint.fmpz_mat) -> Any:
+    """The entries of ``m`` (row by row): an int64 array when they fit, else Python ints."""
     ints = [int(e) for e in m.entries()]
+    if ints and (max(ints) >= _BIG or min(ints) <= -_BIG):
+        return ints
+    return np.array(ints, dtype=np.int64)
+
+
+def _layer_entries(np: Any, model: Compiled) -> list:
+    """Per layer ``(W, B, (V, ...))`` as :func:`_entries`, cached with the network."""
     try:
-        a = np.array([e / q for e in ints], dtype=np.float64).reshape(m.nrows(), m.ncols())
-    except OverflowError:
+        return _ENTRIES[model]
+    except KeyError:
+        pass
+    out = _ENTRIES[model] = [
+        (_entries(np, lay.W), _entries(np, lay.B), tuple(_entries(np, V) for _, V in lay.skips))
+        for lay in model.layers
+    ]
+    return out
+
+
+def _divided(np: Any, values: Any, q: int, shape: tuple[int, int]) -> Any:
+    """``values / q`` correctly rounded to float64 (one rounding), shaped; ``None`` unless every
+    value is zero exactly where ``values`` is and otherwise between ``1/_SAFE`` and ``_SAFE`` in
+    magnitude (so its rounding was relative, not absolute)."""
+    exact = 1 << 53
+    if isinstance(values, np.ndarray) and q < exact and np.all(np.abs(values) < exact):
+        a = values.astype(np.float64) / q  # both exact as floats: one rounding
+        zero = values == 0
+    else:
+        ints = values.tolist() if isinstance(values, np.ndarray) else values
+        try:
+            a = np.array([e / q for e in ints], dtype=np.float64)  # int / int: correctly rounded
+        except OverflowError:
+            return None
+        zero = np.array([e == 0 for e in ints], dtype=bool)
+    mags = np.abs(a)
+    if not (np.all(zero == (mags == 0)) and np.all(zero | ((mags >= 1 / _SAFE) & (mags <= _SAFE)))):
         return None
-    return a if _in_range(np, a, ints) else None
-
-
-def _in_range(np: Any, a: Any, ints: list[int]) -> bool:
-    """Every float in ``a`` is zero exactly where ``ints`` is, and otherwise between
-    ``1/_SAFE`` and ``_SAFE`` in magnitude (so rounding it was relative, not absolute)."""
-    mags = np.abs(a).ravel()
-    zero = np.array(ints, dtype=object) == 0
-    return bool(
-        np.all(zero == (mags == 0)) and np.all(zero | ((mags >= 1 / _SAFE) & (mags <= _SAFE)))
-    )
+    return a.reshape(shape)
 
 
 def _floats(np: Any, model: Compiled) -> _Floats | None:
@@ -183,10 +208,12 @@ def _floats(np: Any, model: Compiled) -> _Floats | None:
     except KeyError:
         pass
     layers = []
-    for lay in model.layers:
+    for lay, (W, B, Vs) in zip(model.layers, _layer_entries(np, model), strict=True):
         q = int(lay.q)
-        mats = [_float_matrix(np, lay.W, q), _float_matrix(np, lay.B, q)]
-        skips = [(r, _float_matrix(np, V, q)) for r, V in lay.skips]
+        mats = [_divided(np, W, q, _shape(lay.W)), _divided(np, B, q, _shape(lay.B))]
+        skips = [
+            (r, _divided(np, V, q, _shape(m))) for (r, m), V in zip(lay.skips, Vs, strict=True)
+        ]
         if any(m is None for m in mats) or any(V is None for _, V in skips):
             _FLOATS[model] = None
             return None
@@ -196,12 +223,18 @@ def _floats(np: Any, model: Compiled) -> _Floats | None:
     return out
 
 
-def _int_residues(np: Any, values: list[int], primes: tuple[int, ...]) -> Any:
+def _shape(m: flint.fmpz_mat) -> tuple[int, int]:
+    return m.nrows(), m.ncols()
+
+
+def _int_residues(np: Any, values: Any, primes: tuple[int, ...]) -> Any:
     """``values mod p`` for each prime, symmetric (``|r| <= p/2``): an array
-    ``(len(primes), len(values))`` of float64."""
+    ``(len(primes), len(values))`` of float64.  ``values``: an int64 array or Python ints."""
     P = np.array(primes, dtype=np.int64)[:, None]
-    if max(values) < (1 << 62) and min(values) > -(1 << 62):
-        out = np.array(values, dtype=np.int64)[None, :] % P
+    if not isinstance(values, np.ndarray) and max(values) < _BIG and min(values) > -_BIG:
+        values = np.array(values, dtype=np.int64)
+    if isinstance(values, np.ndarray):
+        out = values[None, :] % P
     else:  # big entries: 31-bit limbs of |v|, Horner in base 2^31, the sign at the end
         mags = [abs(v) for v in values]
         limbs = max(1, -(-max(m.bit_length() for m in mags) // 31))
@@ -218,12 +251,10 @@ def _int_residues(np: Any, values: list[int], primes: tuple[int, ...]) -> Any:
     return out.astype(np.float64)
 
 
-def _matrix_residues(
-    np: Any, m: flint.fmpz_mat, primes: tuple[int, ...], ints: list[int] | None = None
-) -> Any:
-    """``m mod p`` (symmetric) stacked over ``primes``; ``ints`` are ``m``'s entries if known."""
-    ints = [int(e) for e in m.entries()] if ints is None else ints
-    return _int_residues(np, ints, primes).reshape(len(primes), m.nrows(), m.ncols())
+def _matrix_residues(np: Any, m: flint.fmpz_mat, values: Any, primes: tuple[int, ...]) -> Any:
+    """``m mod p`` (symmetric) stacked over ``primes``; ``values`` are ``m``'s entries
+    (:func:`_entries`)."""
+    return _int_residues(np, values, primes).reshape(len(primes), m.nrows(), m.ncols())
 
 
 def _weight_residues(np: Any, model: Compiled, primes: tuple[int, ...]) -> Callable[[int], tuple]:
@@ -235,11 +266,14 @@ def _weight_residues(np: Any, model: Compiled, primes: tuple[int, ...]) -> Calla
     if missing:
         per_layer = [
             (
-                _matrix_residues(np, lay.W, missing),
-                _matrix_residues(np, lay.B, missing),
-                [(r, _matrix_residues(np, V, missing)) for r, V in lay.skips],
+                _matrix_residues(np, lay.W, W, missing),
+                _matrix_residues(np, lay.B, B, missing),
+                [
+                    (r, _matrix_residues(np, m, V, missing))
+                    for (r, m), V in zip(lay.skips, Vs, strict=True)
+                ],
             )
-            for lay in model.layers
+            for lay, (W, B, Vs) in zip(model.layers, _layer_entries(np, model), strict=True)
         ]
         for i, p in enumerate(missing):
             cache[p] = [(W[i], B[i], [(r, V[i]) for r, V in skips]) for W, B, skips in per_layer]
@@ -673,14 +707,17 @@ def outputs(model: Compiled, X: Scaled) -> Scaled | None:
     if bound < 1 << 12:
         return None
     plan = _plan(model, int(X.den))
-    ints = [int(e) for e in X.num.entries()]
-    x0 = _input_floats(np, X, ints)
-    if x0 is None:
+    entries = _entries(np, X.num)
+    xh = _divided(np, entries, int(X.den), X.shape)
+    if xh is None:
         return None
     rows, cols = X.shape
     known = {
         0: _Known(
-            *x0, np.zeros((0, rows, cols)), lambda new: _matrix_residues(np, X.num, new, ints)
+            xh,
+            np.abs(xh) * (2 * _U),  # one rounding
+            np.zeros((0, rows, cols)),
+            lambda new: _matrix_residues(np, X.num, entries, new),
         )
     }
     start = 0
@@ -710,18 +747,3 @@ def outputs(model: Compiled, X: Scaled) -> Scaled | None:
                 functools.partial(_residues_of_digits, np, digits, primes, shape=shape),
             )
         known, start = later, seg.stop
-
-
-def _input_floats(np: Any, X: Scaled, ints: list[int]) -> tuple[Any, Any] | None:
-    """``x_0`` in float64 with its error bound (one rounding), ``None`` out of float range."""
-    d0 = int(X.den)
-    if d0 < 1 << 53 and max(ints) < 1 << 53 and min(ints) > -(1 << 53):
-        xh = np.array(ints, dtype=np.float64).reshape(X.shape) / d0  # one rounding
-    else:
-        try:
-            xh = np.array([e / d0 for e in ints], dtype=np.float64).reshape(X.shape)
-        except OverflowError:
-            return None
-    if not _in_range(np, xh, ints):
-        return None
-    return xh, np.abs(xh) * (2 * _U)

@@ -319,3 +319,26 @@ def test_last_readers_follow_the_skips():
     net = ResNet(W=W, B=B, skips={(0, 3): [[1]], (1, 4): [[2]]})
     assert modular._last_readers(core.compiled(net)) == {0: 3, 1: 4, 2: 3, 3: 4}
     assert modular._needed(core.compiled(net), 2) == [0, 1, 2]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(-(2**70), 2**70), min_size=1, max_size=12),
+    st.integers(1, 2**60),
+    st.booleans(),
+)
+def test_divided_rounds_once_correctly(values, q, small):
+    if small:
+        values = [v % 2**53 - 2**52 for v in values]
+    expected = [float(Fraction(v, q)) for v in values]  # float(Fraction) rounds correctly
+    for given_as in (values, np.array(values, dtype=np.int64) if small else values):
+        got = modular._divided(np, given_as, q, (1, len(values)))
+        assert got is not None and got.ravel().tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "q"),
+    [([10**400], 1), ([1, 0], 10**400), ([2**1001, 3], 1), ([1], 2**1001)],
+)
+def test_divided_declines_values_beyond_the_safe_range(values, q):
+    assert modular._divided(np, values, q, (1, len(values))) is None
