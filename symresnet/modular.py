@@ -54,9 +54,9 @@ MIN_COLUMNS = 8
 DOUBTFUL_PER_POINT = 16
 
 #: about how much faster than the integer core this path runs a batch (benchmarks/bench.py,
-#: 1,000 points: 2.9x at width 32 depth 16, 3x at width 64 depth 32): scales the work estimate
-#: that decides whether a batch is worth spreading over processes
-SPEEDUP = 3.0
+#: 1,000 points: 3.5x at width 32 depth 16, 4.4x at width 64 depth 32): scales the work
+#: estimate that decides whether a batch is worth spreading over processes
+SPEEDUP = 3.5
 
 _U = 2.0**-53
 _ABS = 2.0**-1000  # absolute slack per layer: underflow in any product
