@@ -648,11 +648,7 @@ def _modular_segment(
     Pinv = 1.0 / P
     weights = _weight_residues(np, model, primes)
     xs = dict(known)
-    keep = set(_needed(model, seg.stop))
-    last: dict[int, int] = {}  # the last layer of the segment that reads x_r
-    for k in range(seg.start + 1, seg.stop + 1):
-        for r in (k - 1, *(r for r, _ in model.layers[k - 1].skips)):
-            last[r] = k
+    readers = _last_readers(model)
     for k in range(seg.start + 1, seg.stop + 1):
         lay, step = model.layers[k - 1], plan[k - 1]
         W, B, skips = weights(k - 1)
@@ -663,8 +659,8 @@ def _modular_segment(
             Vk = V if scale == 1 else _reduce(np, V * _scalar(np, scale, primes), P, Pinv)
             z += np.matmul(Vk, xs[r])
         _reduce(np, z, P, Pinv)
-        for r in [r for r, j in last.items() if j == k and r not in keep]:
-            del xs[r]  # no later layer reads it: free its residues
+        for r in [r for r in xs if r < k and readers.get(r, 0) <= k]:
+            del xs[r]  # no layer after k reads it: free its residues
         name = lay.activation.name
         if k == model.L or name == "identity":
             xs[k] = z
