@@ -17,7 +17,8 @@ The numerators and the common denominators are exactly those of :func:`symresnet
 (the same integer recurrence, computed modulo each prime), so the result is the exact
 :class:`~symresnet.core.Scaled` output; the float pass only decides *which* exact branch each
 neuron takes, and every doubtful decision is settled exactly.  When this path does not apply
-(another activation, values beyond float range, numpy missing, too many doubtful signs)
+(another activation, values beyond float range, numpy missing, too many doubtful signs,
+values so large that the integer core is faster)
 :func:`outputs` returns ``None`` and the caller runs the integer core.
 
 Error bound (Higham, *Accuracy and Stability of Numerical Algorithms*, Sec. 3.1): with
@@ -45,7 +46,7 @@ import flint
 
 from symresnet.core import Compiled, CompiledLayer, Scaled
 
-__all__ = ["MIN_COLUMNS", "SPEEDUP", "outputs", "supports"]
+__all__ = ["MAX_PRIMES", "MIN_COLUMNS", "SPEEDUP", "outputs", "supports"]
 
 #: batches with fewer points than this run on the integer core (numpy's overhead would win)
 MIN_COLUMNS = 8
@@ -53,6 +54,11 @@ MIN_COLUMNS = 8
 #: than this many per point: each costs an exact reconstruction in Python
 DOUBTFUL_PER_POINT = 16
 
+#: the modular path gives up when a segment needs more primes than this (values of more than
+#: about 900 bits): Garner's reconstruction is quadratic in the number of primes, and there the
+#: integer core's big-integer products win (width 8, depth 30, denominators up to 1000:
+#: 526 primes, 1 s against 0.02 s on the core)
+MAX_PRIMES = 40
 #: about how much faster than the integer core this path runs a batch (benchmarks/bench.py,
 #: 1,000 points: 3.5x at width 32 depth 16, 4.4x at width 64 depth 32): scales the work
 #: estimate that decides whether a batch is worth spreading over processes
@@ -722,6 +728,8 @@ def outputs(model: Compiled, X: Scaled) -> Scaled | None:
         if seg is None:
             return None
         primes = _primes(bound, seg.magnitude)
+        if len(primes) > MAX_PRIMES:
+            return None
         residues = {r: K.residues_for(np, primes) for r, K in known.items()}
         xs = _modular_segment(np, model, plan, seg, residues, primes)
         later: dict[int, _Known] = {}

@@ -342,3 +342,23 @@ def test_divided_rounds_once_correctly(values, q, small):
 )
 def test_divided_declines_values_beyond_the_safe_range(values, q):
     assert modular._divided(np, values, q, (1, len(values))) is None
+
+
+def test_values_needing_many_primes_are_left_to_the_integer_core(monkeypatch):
+    # denominators up to 1000 through 30 layers with skips: outputs of thousands of bits, where
+    # Garner's reconstruction (quadratic in the primes) loses to the core's big integers
+    rng = random.Random(11)
+    W, B, skips = [], [], {}
+    for k in range(1, 31):
+        W.append([[Fraction(rng.randint(-9, 9), rng.randint(1, 1000)) for _ in range(2)]] * 2)
+        B.append([Fraction(rng.randint(-9, 9), rng.randint(1, 1000)) for _ in range(2)])
+        if k >= 2:
+            skips[(k - 2, k)] = [[Fraction(rng.randint(-9, 9), rng.randint(1, 1000))] * 2] * 2
+    W[-1], B[-1] = W[-1][:1], B[-1][:1]
+    skips[(28, 30)] = skips[(28, 30)][:1]
+    net = ResNet(W=W, B=B, skips=skips, activation="relu")
+    points = [[Fraction(j, 7), Fraction(1 - j, 3)] for j in range(10)]
+    _falls_back(net, (W, B, skips, ref.relu), points)
+    # declined for the number of primes alone: without the cap the path runs (and is exact)
+    monkeypatch.setattr(modular, "MAX_PRIMES", 10**6)
+    _check(net, (W, B, skips, ref.relu), points)
