@@ -322,6 +322,12 @@ def _map_dask(func, shared, chunks, sizes, scheduler, tick) -> list[Any]:
         raise InputError(
             f"cannot reach the Dask scheduler {scheduler!r}: {err}", place="--scheduler"
         ) from None
+    except (ValueError, TypeError) as err:  # a malformed address, e.g. without a port
+        raise InputError(
+            f"not a Dask scheduler address {scheduler!r}: {err}",
+            place="--scheduler",
+            hint="write it like tcp://host:8786",
+        ) from None
     try:
         [remote] = client.scatter([shared], broadcast=True)
         futures = client.map(func, [remote] * len(chunks), chunks, pure=False)

@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def _read_text(path: str, stdin: TextIO | None) -> str:
     if path == "-":
         return (stdin or sys.stdin).read()
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             text = f.read(MAX_BYTES + 1)
     except OSError as err:
         raise PointFileError(f"cannot read the points file: {err.strerror}", file=path) from None
@@ -177,6 +178,14 @@ def write_outputs(
     out.write(buffer.getvalue())
 
 
+def _same_file(a: str, b: str) -> bool:
+    """``a`` and ``b`` name one existing file (also through links or another spelling)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
 def eval_points(spec: Any, args: argparse.Namespace) -> int:
     """``symresnet eval SPEC --points FILE``: realize every input (Def. 1.5.4) with
     :func:`~symresnet.batch.realize_many`, write one output row per input row."""
@@ -189,6 +198,10 @@ def eval_points(spec: Any, args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}", place="--workers")
     network = spec.network
+    if args.output and args.points != "-" and _same_file(args.points, args.output):
+        raise PointFileError(
+            "the output would overwrite the points file; choose another -o FILE", file=args.output
+        )
     points = read_points(args.points, network.dims[0], format=args.format, names=spec.names)
     batch = realize_many(
         network,

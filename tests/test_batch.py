@@ -265,6 +265,34 @@ def test_eval_points_jsonl_to_file(tmp_path, capsys):
     ]
 
 
+def test_eval_points_refuses_to_overwrite_its_input(tmp_path, capsys):
+    points = tmp_path / "pts.csv"
+    points.write_text("-1\n3\n")
+    spelled = tmp_path / "." / "pts.csv"  # the same file, written differently
+    code, out, err = _run(
+        capsys, "eval", os.path.join(ROOT, EXERCISE), "--points", str(points), "-o", str(spelled)
+    )
+    assert (code, out) == (2, "") and "would overwrite the points file" in err
+    assert points.read_text() == "-1\n3\n"
+
+
+def test_eval_points_reads_a_byte_order_mark(tmp_path, capsys):
+    points = tmp_path / "excel.csv"
+    points.write_bytes(b"\xef\xbb\xbf-1\r\n3\r\n")  # as spreadsheets save UTF-8 CSV
+    code, out, err = _run(capsys, "eval", os.path.join(ROOT, EXERCISE), "--points", str(points))
+    assert (code, err) == (0, "") and out.splitlines() == ["-7", "-47"]
+
+
+def test_malformed_scheduler_address_is_exit_2(tmp_path, capsys):
+    points = tmp_path / "pts.csv"
+    points.write_text("-1\n3\n")
+    code, out, err = _run(
+        capsys, "eval", os.path.join(ROOT, EXERCISE), "--points", str(points), "--scheduler", "foo"
+    )
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "--scheduler: not a Dask scheduler address 'foo'" in err
+
+
 def test_eval_points_from_stdin(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("-1\n3\n"))
     code, out, _ = _run(capsys, "eval", os.path.join(ROOT, EXERCISE), "--points", "-")
