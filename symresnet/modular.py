@@ -526,14 +526,6 @@ class _Segment:
     magnitude: int  # bound on every numerator that gets reconstructed
 
 
-def _needed(model: Compiled, k: int) -> list[int]:
-    """The layers ``r <= k`` that layers after ``k`` read: ``x_k`` and skip sources."""
-    out = {k}
-    for lay in model.layers[k:]:
-        out.update(r for r, _ in lay.skips if r <= k)
-    return sorted(out)
-
-
 def _last_readers(model: Compiled) -> dict[int, int]:
     """For each layer ``r``, the last layer ``k`` that reads ``x_r`` (as ``x_{k-1}`` or a skip)."""
     out: dict[int, int] = {}
@@ -541,6 +533,12 @@ def _last_readers(model: Compiled) -> dict[int, int]:
         for r in (k - 1, *(r for r, _ in lay.skips)):
             out[r] = max(out.get(r, 0), k)
     return out
+
+
+def _needed(model: Compiled, k: int) -> list[int]:
+    """The layers ``r <= k`` that layers after ``k`` read: ``x_k`` and skip sources."""
+    later = (r for r, last in _last_readers(model).items() if r < k and last > k)
+    return sorted({k, *later})
 
 
 def _float_segment(
