@@ -51,8 +51,9 @@ import sympy  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from symresnet import ResNet, core, modular, realize, realize_many  # noqa: E402
-from symresnet.batch import PARALLEL_WORK, work  # noqa: E402
+from symresnet import ResNet, realize, realize_many  # noqa: E402
+from symresnet.compute import core, modular  # noqa: E402
+from symresnet.compute.batch import PARALLEL_WORK, work  # noqa: E402
 
 CORES = len(os.sched_getaffinity(0))
 
@@ -580,13 +581,13 @@ On the same networks and inputs:
 
 * **symresnet** -- `realize(net, x)` for one point (the integer core, every layer kept for
   the trace), `realize_many(net, points, workers=1)` for batches (the multi-modular path of
-  `symresnet.modular`, see below). The conversion of the network's sympy matrices to flint
+  `symresnet.compute.modular`, see below). The conversion of the network's sympy matrices to flint
   happens once per network and is cached: "compile". **integer core** is the same batch with
-  the modular path switched off (`symresnet.core`, what `realize_many` falls back to for other
+  the modular path switched off (`symresnet.compute.core`, what `realize_many` falls back to for other
   activations). For batches "symresnet on N cores" is
   `realize_many(net, points, workers=N)` with all N cores: its wall-clock time, and its CPU
   time summed over the processes. By default `realize_many` spreads a batch over the *idle*
-  cores only when its estimated work is above `symresnet.batch.PARALLEL_WORK` ("above
+  cores only when its estimated work is above `symresnet.compute.batch.PARALLEL_WORK` ("above
   threshold"), and keeps it in one process otherwise.
 * **flint** -- direct python-flint code: integer matrices over a common denominator, the
   points stacked as columns (weights converted before timing).
@@ -648,7 +649,7 @@ sympy, python-flint, jinja2, numpy). `symresnet demo` includes writing the two d
 * A network is converted to flint once and cached per network object; a rational sympy matrix
   is taken over from its internal `DomainMatrix` without touching its entries.
 * **Batches need only the signs.** With ReLU, leaky ReLU or Heaviside the exact computation
-  is integer linear algebra once each hidden neuron's sign is known. `symresnet.modular` runs
+  is integer linear algebra once each hidden neuron's sign is known. `symresnet.compute.modular` runs
   a float64 pass with a rigorous error bound on every pre-activation (where `|z_hat| > e` the
   sign is certain), then the same integer recurrence as the core modulo word-sized primes
   (float64 BLAS products of residues, exact below `2**52`), using those signs; the few signs
@@ -659,7 +660,7 @@ sympy, python-flint, jinja2, numpy). `symresnet demo` includes writing the two d
   and in `tests/test_modular.py` against a Fraction reference). Values needing more than
   `modular.MAX_PRIMES` primes (about 900 bits) go to the integer core, which is faster there.
 * A batch is one matrix with the points as columns; above a work threshold
-  (`symresnet.batch.PARALLEL_WORK`) the columns are split over processes, and over a Dask
+  (`symresnet.compute.batch.PARALLEL_WORK`) the columns are split over processes, and over a Dask
   cluster with `--scheduler`.
 * sympy matrices are built only when asked for (`Trace` converts a layer on first access, from
   reduced fmpq entries straight into sympy's own representation).

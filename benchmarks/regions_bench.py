@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from symresnet import ResNet  # noqa: E402
-from symresnet.regions import Polyhedron, decompose  # noqa: E402
+from symresnet.compute.regions import Polyhedron, decompose  # noqa: E402
 
 BOX = ((F(-2), F(2)), (F(-2), F(2)))
 

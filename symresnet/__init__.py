@@ -20,41 +20,41 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it
 _EXPORTS = {
-    "ResNet": "network",
-    "identity": "network",
-    "plain_ann": "network",
-    "realize": "realization",
-    "realize_many": "batch",
-    "Batch": "batch",
-    "Trace": "realization",
-    "LayerTrace": "realization",
-    "check": "claims",
-    "check_box": "boxclaims",
-    "decompose": "regions",
-    "compare": "claims",
-    "PointClaim": "claims",
-    "Verdict": "claims",
-    "load_spec": "spec",
-    "loads_spec": "spec",
-    "Spec": "spec",
-    "activation": "activations",
-    "Activation": "activations",
-    "softmax": "activations",
-    "exact": "exact",
-    "Limits": "exact",
-    "SymresnetError": "errors",
-    "InputError": "errors",
-    "ParseError": "errors",
-    "SpecError": "errors",
-    "NetworkError": "errors",
-    "ActivationError": "errors",
-    "ClaimError": "errors",
-    "LimitError": "errors",
-    "StudyError": "errors",
-    "Study": "study",
-    "Sweep": "sweep",
-    "realization_pieces": "pieces",
-    "Pieces": "pieces",
+    "ResNet": "model.network",
+    "identity": "model.network",
+    "plain_ann": "model.network",
+    "realize": "compute.realization",
+    "realize_many": "compute.batch",
+    "Batch": "compute.batch",
+    "Trace": "compute.realization",
+    "LayerTrace": "compute.realization",
+    "check": "claims.point",
+    "check_box": "claims.box",
+    "decompose": "compute.regions",
+    "compare": "claims.point",
+    "PointClaim": "claims.point",
+    "Verdict": "claims.point",
+    "load_spec": "io.spec",
+    "loads_spec": "io.spec",
+    "Spec": "io.spec",
+    "activation": "model.activations",
+    "Activation": "model.activations",
+    "softmax": "model.activations",
+    "exact": "values.exact",
+    "Limits": "values.exact",
+    "SymresnetError": "base.errors",
+    "InputError": "base.errors",
+    "ParseError": "base.errors",
+    "SpecError": "base.errors",
+    "NetworkError": "base.errors",
+    "ActivationError": "base.errors",
+    "ClaimError": "base.errors",
+    "LimitError": "base.errors",
+    "StudyError": "base.errors",
+    "Study": "claims.parameter",
+    "Sweep": "claims.sweep",
+    "realization_pieces": "compute.pieces",
+    "Pieces": "compute.pieces",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -74,11 +74,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from symresnet.activations import Activation, activation, softmax
-    from symresnet.batch import Batch, realize_many
-    from symresnet.boxclaims import check_box
-    from symresnet.claims import PointClaim, Verdict, check, compare
-    from symresnet.errors import (
+    from symresnet.model.activations import Activation, activation, softmax
+    from symresnet.compute.batch import Batch, realize_many
+    from symresnet.claims.box import check_box
+    from symresnet.claims.point import PointClaim, Verdict, check, compare
+    from symresnet.base.errors import (
         ActivationError,
         ClaimError,
         InputError,
@@ -88,11 +88,11 @@ if TYPE_CHECKING:  # pragma: no cover
         SpecError,
         SymresnetError,
     )
-    from symresnet.exact import Limits, exact
-    from symresnet.network import ResNet, identity, plain_ann
-    from symresnet.pieces import Pieces, realization_pieces
-    from symresnet.realization import LayerTrace, Trace, realize
-    from symresnet.regions import decompose
-    from symresnet.spec import Spec, load_spec, loads_spec
-    from symresnet.study import Study
-    from symresnet.sweep import Sweep
+    from symresnet.values.exact import Limits, exact
+    from symresnet.model.network import ResNet, identity, plain_ann
+    from symresnet.compute.pieces import Pieces, realization_pieces
+    from symresnet.compute.realization import LayerTrace, Trace, realize
+    from symresnet.compute.regions import decompose
+    from symresnet.io.spec import Spec, load_spec, loads_spec
+    from symresnet.claims.parameter import Study
+    from symresnet.claims.sweep import Sweep

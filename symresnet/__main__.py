@@ -1,5 +1,5 @@
 """``python -m symresnet``: the same as the ``symresnet`` command."""
 
-from symresnet.cli import run
+from symresnet.cli.main import run
 
 run()

@@ -11,7 +11,7 @@ import random
 from fractions import Fraction
 
 from symresnet import ResNet
-from symresnet.activations import KNOWN
+from symresnet.model.activations import KNOWN
 
 #: parameters for the activations that need them
 PARAMS = {

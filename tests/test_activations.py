@@ -1,4 +1,4 @@
-"""Tests of symresnet.activations against hand values and a tiny Fraction reference."""
+"""Tests of symresnet.model.activations against hand values and a tiny Fraction reference."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symresnet.activations import (
+from symresnet.model.activations import (
     IDENTITY,
     KNOWN,
     Activation,
@@ -18,7 +18,7 @@ from symresnet.activations import (
     activation,
     softmax,
 )
-from symresnet.errors import ActivationError, InputError
+from symresnet.base.errors import ActivationError, InputError
 
 oo = sympy.oo
 R = sympy.Rational

@@ -18,10 +18,10 @@ import reference as ref
 import sympy
 
 from symresnet import ResNet, realize_many
-from symresnet.batch import Progress, _groups, map_chunks, sweep
-from symresnet.cli import main
-from symresnet.errors import ClaimError, InputError, LimitError, ParseError
-from symresnet.exact import Limits
+from symresnet.compute.batch import Progress, _groups, map_chunks, sweep
+from symresnet.cli.main import main
+from symresnet.base.errors import ClaimError, InputError, LimitError, ParseError
+from symresnet.values.exact import Limits
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -197,7 +197,7 @@ def test_realize_many_on_a_local_cluster_of_worker_processes():
 
 def test_unreachable_scheduler_is_an_input_error(monkeypatch):
     pytest.importorskip("distributed", reason="dask[distributed] is not installed")
-    monkeypatch.setattr("symresnet.batch.DASK_TIMEOUT", 0.5)
+    monkeypatch.setattr("symresnet.compute.batch.DASK_TIMEOUT", 0.5)
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
         map_chunks(_pid, 0, [[1]], scheduler="tcp://127.0.0.1:9")
 

@@ -1,4 +1,4 @@
-"""Box claims (symresnet.boxclaims): Exercise 1.5.1 by hand, brute force on rational grids,
+"""Box claims (symresnet.claims.box): Exercise 1.5.1 by hand, brute force on rational grids,
 Heaviside suprema, vector outputs, the evidence checker, specs and the command line."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from regions_reference import RandomNet, grid
 
 from symresnet import ResNet, loads_spec
-from symresnet.boxclaims import check_box
-from symresnet.cli import main
-from symresnet.errors import InputError, SpecError
-from symresnet.evidence import EvidenceError, verify
+from symresnet.claims.box import check_box
+from symresnet.cli.main import main
+from symresnet.base.errors import InputError, SpecError
+from symresnet.claims.evidence import EvidenceError, verify
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 
@@ -293,8 +293,8 @@ def test_cli_errors_exit_2(capsys, argv, message):
 
 
 def test_derivation_of_the_proof_region_by_region(exercise):
-    from symresnet.boxderivation import derive_box
-    from symresnet.render import document
+    from symresnet.explain.box import derive_box
+    from symresnet.present.render import document
 
     v = check_box(exercise, forall=[[-2, 1]], at_most=0, label="A")
     proof = derive_box(v).box
@@ -312,7 +312,7 @@ def test_derivation_of_the_proof_region_by_region(exercise):
 
 
 def test_derivation_of_the_disproof_at_the_counterexample(exercise):
-    from symresnet.render import document
+    from symresnet.present.render import document
 
     tex = document(check_box(exercise, forall=[[-2, 1]], less=0), title="Exercise 1.5.1")
     # evaluated at x_0 = -2 as in Example 1.5.6: x_1 = r((1, 0)) = (1, 0), ..., x_3 = 0
@@ -321,8 +321,8 @@ def test_derivation_of_the_disproof_at_the_counterexample(exercise):
 
 
 def test_derivation_checks_its_equations(exercise):
-    from symresnet.boxderivation import derive_box
-    from symresnet.errors import DerivationCheckError
+    from symresnet.explain.box import derive_box
+    from symresnet.base.errors import DerivationCheckError
 
     v = check_box(exercise, forall=[[-2, 1]], at_most=0)
     wrong = dataclasses.replace(v.facts[0], value=v.facts[0].value + 1)
@@ -339,7 +339,7 @@ def test_box_derivation_pdf(tmp_path, exercise):
         if os.environ.get("SYMRESNET_REQUIRE_LATEX"):
             pytest.fail("pdflatex is required")
         pytest.skip("pdflatex not installed")
-    from symresnet.render import document
+    from symresnet.present.render import document
 
     heaviside = ResNet(
         W=[[[1]], [[-2]]], B=[[0], [0]], skips={(0, 2): [[1]]}, activation="heaviside"
@@ -375,7 +375,7 @@ def test_cli_derive_box_claims(tmp_path, capsys):
 
 
 def test_proof_by_interval_bounds_when_they_suffice(exercise):
-    from symresnet.render import document
+    from symresnet.present.render import document
 
     # by hand on [-2, 1]: x_1 = (r(x+3), r(2x+4)) in [1, 4] x [0, 6];
     # z_2 = (-a + 2b, 3a - 4b, -5a + 6b) in [-4, 11] x [-21, 12] x [-20, 31], x_2 = r(z_2);
@@ -406,4 +406,4 @@ def test_package_exports():
     import symresnet
 
     assert symresnet.check_box is check_box
-    assert symresnet.decompose.__module__ == "symresnet.regions"
+    assert symresnet.decompose.__module__ == "symresnet.compute.regions"

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from symresnet.cli import main
+from symresnet.cli.main import main
 from symresnet.examples import example_path
 
 

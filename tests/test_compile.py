@@ -16,9 +16,9 @@ import pytest
 from random_networks import networks
 
 from symresnet import check, realize
-from symresnet.compile import compile_pdf, find_engine, latex_errors, write_pdf
-from symresnet.errors import CompileError
-from symresnet.render import document
+from symresnet.present.compile import compile_pdf, find_engine, latex_errors, write_pdf
+from symresnet.base.errors import CompileError
+from symresnet.present.render import document
 
 GOLDEN = Path(__file__).parent / "golden"
 REQUIRED = os.environ.get("SYMRESNET_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))

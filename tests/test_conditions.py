@@ -11,8 +11,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symresnet.conditions import Solver, constraint, negation, z3_available
-from symresnet.realsets import RealNumber, RealSet, simplest_rational
+from symresnet.solve.conditions import Solver, constraint, negation, z3_available
+from symresnet.solve.realsets import RealNumber, RealSet, simplest_rational
 
 a, b, t = sympy.symbols("a b t", real=True)
 needs_z3 = pytest.mark.skipif(not z3_available(), reason="z3-solver not installed")

@@ -1,4 +1,4 @@
-"""The flint core (symresnet.core) against the sympy path and the Fraction reference.
+"""The flint core (symresnet.compute.core) against the sympy path and the Fraction reference.
 
 Expected values come from the book (by hand), from ``tests/reference.py`` (plain Fractions,
 no symresnet code), or from comparing the two independent paths of ``realization``.
@@ -20,9 +20,10 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symresnet import ResNet, core, realize
-from symresnet.errors import NetworkError
-from symresnet.realization import _forward_symbolic, as_input
+from symresnet import ResNet, realize
+from symresnet.compute import core
+from symresnet.base.errors import NetworkError
+from symresnet.compute.realization import _forward_symbolic, as_input
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

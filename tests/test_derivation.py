@@ -1,4 +1,4 @@
-"""symresnet.derivation: the tree of the book's proof of Example 1.5.6, for any network.
+"""symresnet.explain.derivation: the tree of the book's proof of Example 1.5.6, for any network.
 
 Expected values are the book's ((1.153)-(1.156), Exercise 1.5.1) or computed by hand here.
 """
@@ -13,9 +13,9 @@ import sympy
 from conftest import EXAMPLE_B, EXAMPLE_SKIPS, EXAMPLE_W
 
 from symresnet import ResNet, check, realize
-from symresnet.activations import IDENTITY, activation
-from symresnet.claims import PointClaim, Verdict
-from symresnet.derivation import (
+from symresnet.model.activations import IDENTITY, activation
+from symresnet.claims.point import PointClaim, Verdict
+from symresnet.explain.derivation import (
     Apply,
     Atom,
     Condition,
@@ -28,7 +28,7 @@ from symresnet.derivation import (
     Var,
     derive,
 )
-from symresnet.errors import DerivationCheckError
+from symresnet.base.errors import DerivationCheckError
 
 M = sympy.ImmutableMatrix
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from symresnet import compile as compile_module
-from symresnet.cli import main
-from symresnet.errors import CompileError
+from symresnet.present import compile as compile_module
+from symresnet.cli.main import main
+from symresnet.base.errors import CompileError
 from symresnet.examples import example_path
 
 EXERCISE = str(example_path("exercise-1.5.1"))

@@ -1,4 +1,4 @@
-"""Writing specs back out (symresnet.dump, ``symresnet fmt``) and atomic writes (symresnet.files)."""
+"""Writing specs back out (symresnet.io.dump, ``symresnet fmt``) and atomic writes (symresnet.base.files)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symresnet.cli import main
-from symresnet.dump import dump, dump_spec, toml_string
-from symresnet.errors import LimitError, SpecError
+from symresnet.cli.main import main
+from symresnet.io.dump import dump, dump_spec, toml_string
+from symresnet.base.errors import LimitError, SpecError
 from symresnet.examples import example_path
-from symresnet.files import write_atomic
-from symresnet.spec import load_spec, loads_spec
+from symresnet.base.files import write_atomic
+from symresnet.io.spec import load_spec, loads_spec
 
 RICH = r"""
 title = "Quotes \" and \\ backslash, 'single', \\input{/etc/passwd}, $x^2$ % # & ~, ünïcødé"
@@ -104,7 +104,7 @@ def test_lone_surrogate_is_refused():
 
 def test_huge_integer_is_written_as_a_string():
     from symresnet import Limits, ResNet
-    from symresnet.spec import Spec
+    from symresnet.io.spec import Spec
 
     big = 7**6000  # more digits than Python's int <-> str limit (5,071 digits)
     roomy = Limits(max_digits=6_000)
@@ -215,12 +215,6 @@ def test_write_atomic_replaces_a_symlink_not_its_target(tmp_path):
     assert not link.is_symlink() and link.read_text() == "new"
 
 
-def test_atomic_module_is_the_same_writer():
-    from symresnet import atomic
-
-    assert atomic.write_atomic is write_atomic
-
-
 def test_dump_spec_picks_format_by_suffix(tmp_path):
     spec = load_spec(example_path("example-1.5.6"))
     toml_path = dump_spec(spec, tmp_path / "a.toml")
@@ -231,8 +225,8 @@ def test_dump_spec_picks_format_by_suffix(tmp_path):
 
 
 def test_entry_printer_speaks_our_grammar():
-    from symresnet.dump import _entry
-    from symresnet.exact import parse
+    from symresnet.io.dump import _entry
+    from symresnet.values.exact import parse
 
     a = sympy.Symbol("a", real=True)
     for value in (sympy.E, sympy.exp(2) * a, sympy.Abs(a - 1), sympy.Max(a, 1), sympy.pi / 3):
@@ -242,7 +236,7 @@ def test_entry_printer_speaks_our_grammar():
 
 def test_write_figure_is_atomic_and_keeps_the_old_file_on_failure(tmp_path):
     figure = pytest.importorskip("matplotlib.figure", reason="matplotlib is not installed")
-    from symresnet.files import write_figure
+    from symresnet.base.files import write_figure
 
     fig = figure.Figure(figsize=(2, 2))
     fig.add_subplot().plot([0, 1], [1, 0])

@@ -1,4 +1,4 @@
-"""Tests of symresnet.exact: the whitelisted parser of exact entries.
+"""Tests of symresnet.values.exact: the whitelisted parser of exact entries.
 
 Expected values are built by hand (sympy objects constructed directly, or fractions.Fraction),
 never by calling the parser itself.
@@ -17,10 +17,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symresnet.errors import InputError, LimitError, ParseError
+from symresnet.base.errors import InputError, LimitError, ParseError
 
-# the module, not the function ``symresnet.exact`` that the package exports under that name
-ex = importlib.import_module("symresnet.exact")
+# the module, not the function ``symresnet.values.exact`` that the package exports under that name
+ex = importlib.import_module("symresnet.values.exact")
 
 a = sympy.Symbol("a", real=True)
 w1 = sympy.Symbol("w1", real=True)

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symresnet.dump import dump
-from symresnet.errors import InputError
+from symresnet.io.dump import dump
+from symresnet.base.errors import InputError
 from symresnet.examples import example_path
-from symresnet.realization import realize
-from symresnet.spec import from_data, loads_spec
+from symresnet.compute.realization import realize
+from symresnet.io.spec import from_data, loads_spec
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", 120)),
@@ -174,7 +174,7 @@ def test_mutated_bytes(raw):
 @FUZZ
 @given(raw=mutated_bytes())
 def test_mutated_bytes_through_the_file_reader(tmp_path_factory, raw):
-    from symresnet.spec import load_spec
+    from symresnet.io.spec import load_spec
 
     path = tmp_path_factory.mktemp("fuzz") / "spec.toml"
     path.write_bytes(raw)
@@ -224,7 +224,7 @@ def test_package_never_evaluates_text():
         for name, line in calls(path)
         if (path.name, name) not in ALLOWED
     ]
-    assert found == [], "route user text through symresnet.exact instead: " + ", ".join(found)
+    assert found == [], "route user text through symresnet.values.exact instead: " + ", ".join(found)
 
 
 @pytest.mark.parametrize(

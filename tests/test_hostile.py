@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from symresnet import cli
-from symresnet.cli import main
+from symresnet.cli import main as cli
+from symresnet.cli.main import main
 from symresnet.examples import example_path
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -172,7 +172,7 @@ def test_bomb(name, tmp_path, sandbox):
 
 
 def test_file_over_the_size_limit(tmp_path, sandbox):
-    from symresnet.spec import MAX_SPEC_BYTES
+    from symresnet.io.spec import MAX_SPEC_BYTES
 
     spec = tmp_path / "huge.json"  # a layer of 10^7 entries: more bytes than any spec may have
     with spec.open("w") as fh:
@@ -188,8 +188,8 @@ def test_file_over_the_size_limit(tmp_path, sandbox):
 
 def test_limits_are_adjustable_in_the_api():
     from symresnet import Limits
-    from symresnet.errors import LimitError
-    from symresnet.spec import loads_spec
+    from symresnet.base.errors import LimitError
+    from symresnet.io.spec import loads_spec
 
     text = layer_toml('"2^20000"')
     with pytest.raises(LimitError, match="max_exponent"):
@@ -200,9 +200,9 @@ def test_limits_are_adjustable_in_the_api():
 
 def test_expression_size_limit_is_adjustable():
     from symresnet import Limits
-    from symresnet.errors import LimitError
-    from symresnet.realization import realize
-    from symresnet.spec import load_spec
+    from symresnet.base.errors import LimitError
+    from symresnet.compute.realization import realize
+    from symresnet.io.spec import load_spec
 
     spec = load_spec(HOSTILE / "gelu-depth.toml")
     with pytest.raises(LimitError, match="max_expression_size"):
@@ -356,8 +356,8 @@ def test_json_output_of_hostile_title_stays_json(capsys, tmp_path):
     reason="pdflatex is not installed",
 )
 def test_compiled_derivation_of_hostile_text(tmp_path, monkeypatch, capsys):
-    from symresnet.compile import compile_pdf
-    from symresnet.dump import toml_string
+    from symresnet.present.compile import compile_pdf
+    from symresnet.io.dump import toml_string
 
     canary = tmp_path / "canary"
     evil = (

@@ -1,4 +1,4 @@
-"""symresnet.latex: the escape filter, names in math, the atom printer and the term printer.
+"""symresnet.present.latex: the escape filter, names in math, the atom printer and the term printer.
 
 Expected strings are written by hand (tables in the style of latexify_py's tests).
 """
@@ -12,8 +12,8 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symresnet.activations import IDENTITY, activation
-from symresnet.derivation import (
+from symresnet.model.activations import IDENTITY, activation
+from symresnet.explain.derivation import (
     Apply,
     Atom,
     Chain,
@@ -29,8 +29,8 @@ from symresnet.derivation import (
     ValueTerm,
     Var,
 )
-from symresnet.errors import RenderError
-from symresnet.latex import AtomPrinter, Latex, TermPrinter, escape, math_name, safe_symbol
+from symresnet.base.errors import RenderError
+from symresnet.present.latex import AtomPrinter, Latex, TermPrinter, escape, math_name, safe_symbol
 
 M = sympy.ImmutableMatrix
 RELU = activation("relu")
@@ -175,7 +175,7 @@ def test_atom_printer_refuses_unsafe_names(value):
 
 def test_named_values_print_their_names():
     n = sympy.Symbol("x_{2,1}", real=True)
-    from symresnet.derivation import NameLabel
+    from symresnet.explain.derivation import NameLabel
 
     printer = TermPrinter(names={n: NameLabel("x", 2, 1)})
     assert printer.atom(2 * n + 1) == "2 x_{2,1} + 1"

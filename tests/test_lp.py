@@ -1,4 +1,4 @@
-"""Exact LP (symresnet.lp) against hand-worked systems and a brute-force vertex enumeration.
+"""Exact LP (symresnet.solve.lp) against hand-worked systems and a brute-force vertex enumeration.
 
 The brute force: a bounded polygon ``A x <= b`` in the plane is nonempty iff one of the
 intersection points of two of its lines satisfies every row; a linear function's maximum is
@@ -15,7 +15,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symresnet.lp import (
+from symresnet.solve.lp import (
     feasible_point,
     interior_point,
     irredundant,

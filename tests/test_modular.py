@@ -1,4 +1,4 @@
-"""The multi-modular batch path (symresnet.modular) against the Fraction reference.
+"""The multi-modular batch path (symresnet.compute.modular) against the Fraction reference.
 
 Expected values come from ``tests/reference.py`` (plain Fractions, no symresnet code) or, for
 the arithmetic helpers, from Python's own integers.
@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_core import networks
 
-from symresnet import ResNet, core, modular, realize_many
+from symresnet import ResNet, realize_many
+from symresnet.compute import core, modular
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

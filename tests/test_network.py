@@ -12,10 +12,10 @@ from conftest import EXERCISE_B, EXERCISE_SKIPS, EXERCISE_W
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import symresnet.network as network
+import symresnet.model.network as network
 from symresnet import NetworkError, ParseError, ResNet, identity, plain_ann
-from symresnet.errors import ActivationError, LimitError
-from symresnet.exact import Limits
+from symresnet.base.errors import ActivationError, LimitError
+from symresnet.values.exact import Limits
 
 
 def test_exercise_dims_and_count(exercise):

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from reference import clip, heaviside, leaky, realization, relu
 
 from symresnet import ResNet
-from symresnet.conditions import Solver, z3_available
-from symresnet.pieces import realization_pieces
+from symresnet.solve.conditions import Solver, z3_available
+from symresnet.compute.pieces import realization_pieces
 
 x, y, a, b = sympy.symbols("x y a b", real=True)
 F = Fraction
@@ -210,8 +210,8 @@ def test_random_networks_against_reference(data, points):
 
 
 def test_the_case_split_stops_at_max_pieces():
-    from symresnet.errors import LimitError
-    from symresnet.exact import Limits, using_limits
+    from symresnet.base.errors import LimitError
+    from symresnet.values.exact import Limits, using_limits
 
     # ReLU(a), ReLU(a - 1), ReLU(a - 2), ReLU(a - 3): breakpoints 0, 1, 2, 3, so five pieces
     net = ResNet(W=[[[1], [1], [1], [1]], [[1, 1, 1, 1]]], B=[[0, -1, -2, -3], [0]])

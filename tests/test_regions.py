@@ -1,4 +1,4 @@
-"""Linear regions (symresnet.regions): hand-derived Exercise 1.5.1, property tests against a
+"""Linear regions (symresnet.compute.regions): hand-derived Exercise 1.5.1, property tests against a
 Fraction reference, the partition with Heaviside, box parsing and limits."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from regions_reference import RandomNet, affine, area, satisfies
 
 from symresnet import ResNet
-from symresnet.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
-from symresnet.regions import Polyhedron, breakpoints, decompose, parse_box, pieces_1d
+from symresnet.base.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
+from symresnet.compute.regions import Polyhedron, breakpoints, decompose, parse_box, pieces_1d
 
 # -- Exercise 1.5.1 on [-2, 1], by hand ---------------------------------------------------------
 # x_1 = (r(x+3), r(2x+4)) = (x+3, 2x+4) on [-2, 1] (both >= 0 there).
@@ -233,7 +233,7 @@ def test_region_limit_and_activation_errors():
 
 
 def test_picture_data_of_the_exercise(exercise):
-    from symresnet.plot import picture
+    from symresnet.present.plot import picture
 
     pic = picture(decompose(exercise, parse_box("-2..1", 1)), title="Exercise 1.5.1")
     assert pic.breakpoint_labels == ("-5/3", "-7/5", "-9/7")
@@ -245,7 +245,7 @@ def test_picture_data_of_the_exercise(exercise):
 
 
 def test_picture_marks_jumps_with_heaviside():
-    from symresnet.plot import picture
+    from symresnet.present.plot import picture
 
     net = ResNet(W=[[[1], [-1]], [[1, 1]]], B=[[0, 0], [0]], activation="heaviside")
     segs = picture(decompose(net, Polyhedron.box([(-1, 1)]))).segments
@@ -259,11 +259,11 @@ def test_picture_marks_jumps_with_heaviside():
 
 def test_plot_and_tikz_files(tmp_path):
     pytest.importorskip("matplotlib")
-    from symresnet.cli import main
+    from symresnet.cli.main import main
 
     rn = RandomNet(11, n0=2, act="relu", depth=3, width=3)
     dec = decompose(rn.resnet(), Polyhedron.box([(-1, 1), (-1, 1)]))
-    from symresnet.plot import save_plot, tikz
+    from symresnet.present.plot import save_plot, tikz
 
     png = save_plot(dec, tmp_path / "r.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -304,7 +304,7 @@ def test_tikz_compiles(tmp_path):
         if os.environ.get("SYMRESNET_REQUIRE_LATEX"):
             pytest.fail("pdflatex with pgfplots (texlive-pictures) is required")
         pytest.skip("pdflatex with pgfplots (Debian texlive-pictures) not installed")
-    from symresnet.plot import tikz
+    from symresnet.present.plot import tikz
 
     rn = RandomNet(5, n0=2, act="relu", depth=3, width=3)
     for name, dec in (

@@ -22,13 +22,13 @@ from conftest import EXAMPLE_B, EXAMPLE_W
 from random_networks import networks
 
 from symresnet import ResNet, check, realize
-from symresnet.claims import PointClaim, Verdict, decide
-from symresnet.errors import RenderError
+from symresnet.claims.point import PointClaim, Verdict, decide
+from symresnet.base.errors import RenderError
 from symresnet.examples import example_text
-from symresnet.latex import Latex
-from symresnet.render import RenderOptions, document, fragment, views
-from symresnet.spec import loads_spec
-from symresnet.texout import BOOK_NUMBERS
+from symresnet.present.latex import Latex
+from symresnet.present.render import RenderOptions, document, fragment, views
+from symresnet.io.spec import loads_spec
+from symresnet.cli.derive import BOOK_NUMBERS
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -277,7 +277,7 @@ def test_jupyter_repr():
 def test_templates_ship_with_the_package():
     # installed (pip install . or -e .): the package symresnet.templates; a source checkout run
     # without installing falls back to the top-level templates/ folder
-    from symresnet.render import _template_root
+    from symresnet.present.render import _template_root
 
     root = (
         resources.files("symresnet.templates")

@@ -28,9 +28,9 @@ from sympy.parsing.sympy_parser import parse_expr
 
 import symresnet.examples
 from symresnet import ResNet, check, load_spec
-from symresnet.cli import main
-from symresnet.conditions import Solver, z3_available
-from symresnet.study import study
+from symresnet.cli.main import main
+from symresnet.solve.conditions import Solver, z3_available
+from symresnet.claims.parameter import study
 
 a, b, v, x, c = sympy.symbols("a b v x c", real=True)
 EXAMPLES = Path(symresnet.examples.__file__).parent
@@ -130,8 +130,8 @@ def test_example_v_json_and_text(capsys):
 
 def test_symbolic_input_sets():
     spec = load_spec(EXAMPLES / "study-1.5.1-x.toml")
-    from symresnet.claims import decide
-    from symresnet.realization import realize
+    from symresnet.claims.point import decide
+    from symresnet.compute.realization import realize
 
     equals, at_most, positive = (
         decide(cl, realize(spec.network, cl.input), bounds=spec.parameters) for cl in spec.claims
@@ -155,8 +155,8 @@ def test_claim_that_always_holds_exits_zero(tmp_path, capsys):
 
 def test_two_parameters_linear():
     spec = load_spec(DATA / "study-two-linear.toml")
-    from symresnet.claims import decide
-    from symresnet.realization import realize
+    from symresnet.claims.point import decide
+    from symresnet.compute.realization import realize
 
     (cl,) = spec.claims
     verdict = decide(cl, realize(spec.network, cl.input), bounds=spec.parameters)
@@ -193,8 +193,8 @@ def test_two_parameters_nonlinear_without_z3():
 
 def test_bounded_parameter():
     spec = load_spec(DATA / "study-bounded.toml")
-    from symresnet.claims import decide
-    from symresnet.realization import realize
+    from symresnet.claims.point import decide
+    from symresnet.compute.realization import realize
 
     five, seven, at_most, below = (
         decide(cl, realize(spec.network, cl.input), bounds=spec.parameters) for cl in spec.claims
@@ -264,8 +264,8 @@ def test_smooth_activation_condition_is_not_guessed():
 
 
 def test_derivation_shows_the_case_analysis():
-    from symresnet.derivation import derive
-    from symresnet.render import fragment
+    from symresnet.explain.derivation import derive
+    from symresnet.present.render import fragment
 
     verdict = check(exercise_a(), input=[-1], equals=[-7], label="a1")
     cases = derive(verdict).cases.cases
@@ -292,7 +292,7 @@ def test_bounds_given_as_text_are_read_exactly_never_evaluated():
     assert check(exercise_a(), input=[-1], equals=[-7], bounds={"a": ("1/2", None)}).status == (
         "fails"
     )
-    from symresnet.errors import ParseError
+    from symresnet.base.errors import ParseError
 
     with pytest.raises(ParseError, match="unknown function '__import__'"):
         check(exercise_a(), input=[-1], equals=[-7], bounds={"a": ('__import__("os")', None)})

@@ -1,0 +1,1 @@
+"""Claims and verdicts: point, box and parameter claims, one decide, evidence, sweeps."""

@@ -1,0 +1,1 @@
+"""The ``symresnet`` command line: one module per command, shared helpers in ``common``."""

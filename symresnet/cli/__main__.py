@@ -1,0 +1,5 @@
+"""``python -m symresnet.cli``: the same as the ``symresnet`` command."""
+
+from symresnet.cli.main import run
+
+run()

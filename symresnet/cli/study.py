@@ -1,0 +1,167 @@
+"""``symresnet study``: exact parameter studies and sweeps on the command line.
+
+``symresnet study SPEC [--claim LABEL] [--at X] [--param NAME=LO..HI | --param NAME=VALUE ...]
+[--steps N] [--format table|csv|json] [--plot FILE.png] [--progress] [-o FILE]``
+
+For each claim of the spec (or the one chosen with ``--claim``; or the realization at ``--at X``)
+it prints the exact answer -- the set of parameter values for which the claim holds and the
+realization as exact pieces -- and, when some ``--param`` is a range, the sweep: the exact value
+and verdict at ``N + 1`` equally spaced values of each swept parameter (both ends included),
+with the exact critical points.  ``--param NAME=VALUE`` fixes a parameter first.  The exit
+status is 0 whenever the study was made (it reports; ``check`` judges), 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import sympy
+
+from symresnet.base.errors import StudyError
+
+__all__ = ["add_study_command", "cmd_study"]
+
+
+def add_study_command(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register ``study`` with the command line's ``command(name, func, help)``."""
+    p = command(
+        "study", cmd_study, "for which parameter values does a claim hold? exact sets and sweeps"
+    )
+    p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
+    p.add_argument(
+        "--claim", metavar="LABEL", help="the claim to study: its label or number (from 1)"
+    )
+    p.add_argument(
+        "--at", metavar="X", help="study the realization at X (e.g. x) instead of claims"
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=LO..HI",
+        help="sweep NAME over LO..HI, or fix it with NAME=VALUE (repeatable)",
+    )
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=10,
+        metavar="N",
+        help="N steps: N+1 equally spaced values per swept parameter, both ends included (10)",
+    )
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--plot", metavar="FILE.png", help="plot the value against the parameter")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the table/CSV/JSON to FILE")
+
+
+def _targets(spec, args: argparse.Namespace, names: dict) -> list[tuple[Any, Any]]:
+    """(claim or None, input) pairs to study."""
+    from symresnet.claims.point import PointClaim
+    from symresnet.compute.realization import as_input
+
+    if args.at is not None:
+        from symresnet.cli.main import parse_point
+
+        entries, more = parse_point(args.at, names)
+        names.update(more)
+        return [(None, as_input(entries, spec.network.dims[0], names=names, place="--at"))]
+    claims = [c for c in spec.claims if isinstance(c, PointClaim)]
+    if not claims:
+        raise StudyError(
+            "the spec has no point [[claims]]: give --at X", place="claims", file=spec.source
+        )
+    if args.claim is not None:
+        chosen = [c for c in claims if c.label == args.claim]
+        if not chosen and args.claim.isdigit() and 1 <= int(args.claim) <= len(claims):
+            chosen = [claims[int(args.claim) - 1]]
+        if not chosen:
+            labels = ", ".join(c.label or str(i) for i, c in enumerate(claims, 1))
+            raise StudyError(f"no claim {args.claim!r}: the claims are {labels}", place="--claim")
+        claims = chosen
+    return [(c, c.input) for c in claims]
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    from symresnet.claims.point import decide
+    from symresnet.compute.pieces import realization_pieces
+    from symresnet.compute.realization import realize
+    from symresnet.io.spec import load_spec
+    from symresnet.present.study_text import (
+        format_study_text,
+        plot_sweep,
+        study_output_json,
+        sweep_csv,
+    )
+    from symresnet.claims.sweep import parse_param, substitute, sweep
+
+    spec = load_spec(args.spec)
+    names = dict(spec.names)
+    targets = _targets(spec, args, names)
+    options = [parse_param(t, names, bounds=spec.parameters) for t in args.param]
+    swept = [o for o in options if o.is_range]
+    fixed = {o.symbol: o.lo for o in options if not o.is_range}
+    if swept and len(targets) > 1:
+        raise StudyError(
+            f"the spec has {len(targets)} claims: choose the one to sweep with --claim LABEL",
+            place="--claim",
+        )
+    if args.plot and len(swept) != 1:
+        raise StudyError(
+            "--plot needs exactly one swept parameter (--param NAME=LO..HI)", place="--plot"
+        )
+    if args.format == "csv" and not swept:
+        raise StudyError(
+            "--format csv tabulates a sweep: give --param NAME=LO..HI", place="--format"
+        )
+    network = substitute(spec.network, fixed)
+    results = []
+    for claim, x0 in targets:
+        x_fixed = sympy.ImmutableMatrix(x0.xreplace(fixed))
+        verdict = pieces = None
+        if claim is not None:
+            import dataclasses
+
+            pc = dataclasses.replace(
+                claim, input=x_fixed, expected=sympy.ImmutableMatrix(claim.expected.xreplace(fixed))
+            )
+            verdict = decide(pc, realize(network, x_fixed), bounds=spec.parameters)
+            pieces = verdict.study.pieces if verdict.study is not None else None
+        if pieces is None and (x_fixed.free_symbols or network.free_symbols):
+            pieces = realization_pieces(network, x_fixed, bounds=spec.parameters)
+        swept_result = None
+        if swept:
+            swept_result = sweep(
+                spec.network,
+                input=x0,
+                ranges={o.symbol: o for o in swept},
+                steps=args.steps,
+                fixed=fixed,
+                relation=None if claim is None else claim.relation,
+                expected=None if claim is None else claim.expected,
+                label=None if claim is None else claim.label,
+                bounds=spec.parameters,
+                progress=True if args.progress else None,
+            )
+        results.append((claim, x_fixed, verdict, pieces, swept_result))
+    if args.format == "json":
+        import json
+
+        text = json.dumps({"schema": 1, **study_output_json(spec, results)}, indent=2)
+    elif args.format == "csv":
+        text = sweep_csv(results[0][4])
+    else:
+        text = format_study_text(spec, results)
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        print(f"symresnet: wrote {args.output}", file=sys.stderr)
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    if args.plot:
+        plot_sweep(results[0][4], args.plot)
+        print(f"symresnet: wrote {args.plot}", file=sys.stderr)
+    return 0

@@ -1,0 +1,563 @@
+"""Many points at once: :func:`realize_many` and :func:`sweep` on the flint core, in parallel.
+
+:func:`realize_many` evaluates the realization ``R^R_a(Phi, V)`` of Def. 1.5.4 at many inputs
+in one pass: the rational points become the columns of one integer matrix over a common
+denominator (:class:`symresnet.compute.core.Scaled`), so each layer is one matrix product; with ReLU,
+leaky ReLU or Heaviside (or none) and at least :data:`symresnet.compute.modular.MIN_COLUMNS` points the
+batch goes the multi-modular way of :mod:`symresnet.compute.modular` (signs from a certified float pass,
+the values modulo word-sized primes, same exact result, about 3x faster).  Points with
+symbolic entries, and networks with symbolic weights, go through
+:func:`~symresnet.compute.realization.realize` one by one (which still runs the numeric layers before
+the first symbolic one on flint).
+
+:func:`sweep` evaluates one input under many parameter values (``{"a": "1/2"}``, ...): only the
+layers holding parameters are recompiled for each value (:class:`symresnet.compute.core.Parametric`).
+
+Both spread their work with :func:`map_chunks`: in this process for small jobs; over the idle
+cores of this machine (``concurrent.futures.ProcessPoolExecutor``) when the estimated work exceeds
+:data:`PARALLEL_WORK` (DESIGN.md: "parallel workers start only above a work threshold"); over
+a Dask cluster when given a scheduler address (``pip install "symresnet[dask]"``).  A progress
+line goes to stderr when asked for, or on a terminal once a run takes longer than a second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
+from math import lcm
+from typing import Any, TextIO
+
+import flint
+import sympy
+
+from symresnet.compute import core, modular
+from symresnet.model.activations import Activation
+from symresnet.base.errors import InputError
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, exact_str, using_limits
+from symresnet.model.network import ResNet
+from symresnet.compute.realization import input_entries, realize
+
+__all__ = [
+    "PARALLEL_WORK",
+    "Batch",
+    "Outputs",
+    "Progress",
+    "map_chunks",
+    "point_values",
+    "realize_many",
+    "sweep",
+]
+
+Matrix = sympy.ImmutableMatrix
+Value = Any  # flint.fmpq or a sympy expression
+
+#: estimated work (multiply-adds times layer depth, see :func:`work`) above which a batch is
+#: spread over processes: about 0.2 s on one core here, where a fresh worker process costs
+#: some 50 ms of CPU (fork, then page faults while its allocator warms up)
+PARALLEL_WORK = 120_000_000
+#: points per chunk when a run is split (for progress and workers)
+CHUNK_POINTS = 256
+#: seconds to wait for a Dask scheduler to answer
+DASK_TIMEOUT = 10.0
+
+_SIMPLE = re.compile(r"\s*(-?\d{1,60})(?:/(\d{1,60})|\.(\d{1,60}))?\s*")
+
+
+# -- reading points ------------------------------------------------------------------------------
+
+
+def _value(entry: object, *, names: Mapping[str, sympy.Symbol], limits: Limits) -> Value:
+    """One exact entry: ``fmpq`` when rational, else a sympy expression."""
+    if type(entry) is Fraction or isinstance(entry, sympy.Rational):  # what exact() takes, faster
+        p, q = entry.numerator, entry.denominator
+        if max(p.bit_length(), q.bit_length()) < limits.max_digits * 3:  # < max_digits digits
+            return flint.fmpq(int(p), int(q))
+    elif isinstance(entry, str):
+        m = _SIMPLE.fullmatch(entry)
+        if m and (m[2] is None or m[2].strip("0")):
+            whole, den, frac = m.groups()
+            if den is not None:
+                return flint.fmpq(int(whole), int(den))
+            if frac is not None:  # "-1.25" is -125/100
+                return flint.fmpq(int(whole + frac), 10 ** len(frac))
+            return flint.fmpq(int(whole))
+    if isinstance(entry, flint.fmpq):
+        return entry
+    value = exact(entry, names=names, limits=limits)
+    return core._fmpq(value) if value.is_Rational else value
+
+
+def point_values(
+    point: object,
+    dim: int,
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    place: str = "input",
+    entry_place: str = "{place}[{i}]",
+) -> list[Value]:
+    """An input ``x_0`` of length ``l_0`` as exact values (``fmpq`` where rational).
+
+    Like :func:`symresnet.compute.realization.as_input`: ints, Fractions, exact strings (``"3/7"``,
+    ``"0.25"``, ``"2*a"``), sympy values; a bare entry is a 1-vector.  Errors name ``place``
+    (an entry's place is ``entry_place`` with ``{place}`` and ``{i}``, from 1, filled in).
+    """
+    return input_entries(
+        point,
+        dim,
+        names=names,
+        limits=limits,
+        place=place,
+        entry_place=entry_place,
+        convert=_value,
+    )
+
+
+def _sympy_value(v: Value) -> sympy.Expr:
+    return sympy.Rational(int(v.p), int(v.q)) if isinstance(v, flint.fmpq) else v
+
+
+def _string(v: Value) -> str:
+    return str(v) if isinstance(v, flint.fmpq) else exact_str(v)
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+class Outputs(Sequence[Matrix]):
+    """Output vectors ``x_L``, one per point; sympy matrices are built on first access.
+
+    ``values(j)`` gives exact entries (``flint.fmpq`` when rational) and ``strings(j)`` their
+    text in sympy's form (``"-7"``, ``"3/7"``) without building sympy objects.
+    """
+
+    def __init__(self, items: Sequence[tuple[core.Scaled, int] | Matrix]):
+        self._items = list(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def values(self, j: int) -> list[Value]:
+        item = self._items[j]
+        if isinstance(item, tuple):
+            block, col = item
+            return block.column_values(col)
+        return list(item)
+
+    def strings(self, j: int) -> list[str]:
+        return [_string(v) for v in self.values(j)]
+
+    def __getitem__(self, j):  # type: ignore[override]
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(len(self)))]
+        item = self._items[j]
+        if isinstance(item, tuple):
+            item = self._items[j] = Matrix([_sympy_value(v) for v in self.values(j)])
+        return item
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Batch:
+    """``(R^R_a(Phi, V))(x_0)`` (Def. 1.5.4) at many inputs: ``outputs[j]`` is ``x_L`` at
+    ``input(j)``; :meth:`trace` gives the full layer-by-layer :class:`~symresnet.Trace`."""
+
+    network: ResNet
+    inputs: tuple[tuple[Value, ...], ...]
+    outputs: Outputs
+    names: Mapping[str, sympy.Symbol] = dataclasses.field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def input(self, j: int) -> Matrix:
+        return Matrix([_sympy_value(v) for v in self.inputs[j]])
+
+    def trace(self, j: int):
+        """The realization at input ``j``, layer by layer (recomputed: cheap, cached weights)."""
+        return realize(self.network, self.input(j), names=self.names)
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+class Progress:
+    """A dependency-free progress line on stderr: ``symresnet: 512/1000 points [####    ] 2s``.
+
+    ``enabled=True`` always shows it; ``None`` shows it on a terminal once a run has taken
+    longer than ``delay`` seconds; ``False`` never.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        *,
+        enabled: bool | None = None,
+        unit: str = "points",
+        stream: TextIO | None = None,
+        delay: float = 1.0,
+    ):
+        self.total, self.unit, self.done = total, unit, 0
+        self.stream = stream if stream is not None else sys.stderr
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = enabled if enabled is not None else tty
+        self.delay = 0.0 if enabled else delay
+        self.start = time.monotonic()
+        self.shown = False
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        elapsed = time.monotonic() - self.start
+        if not self.enabled or elapsed < self.delay:
+            return
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + " " * (width - filled)
+        self.stream.write(
+            f"\rsymresnet: {self.done}/{self.total} {self.unit} [{bar}] {elapsed:.1f}s"
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# -- spreading work ------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}  # per worker process: the shared argument (set by _init_worker)
+
+
+def _init_worker(shared: Any) -> None:
+    _WORKER["shared"] = shared
+
+
+def _call_in_worker(func: Callable[[Any, Any], Any], chunk: Any) -> Any:
+    return func(_WORKER["shared"], chunk)
+
+
+def default_workers() -> int:
+    """The cores this process may use that other work leaves idle (by the one-minute load
+    average, which counts this process too), at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    try:
+        others = max(0, round(os.getloadavg()[0]) - 1)
+    except OSError:  # pragma: no cover - no load average
+        others = 0
+    return max(1, cores - others)
+
+
+def processes(work: float, *, workers: int | None = None) -> int:
+    """How many processes a job of estimated ``work`` gets: ``workers`` when given, else the
+    idle cores (:func:`default_workers`) above :data:`PARALLEL_WORK` and one below it."""
+    if workers is not None:
+        return max(1, workers)
+    return default_workers() if work > PARALLEL_WORK else 1
+
+
+def map_chunks(
+    func: Callable[[Any, Any], Any],
+    shared: Any,
+    chunks: Sequence[Any],
+    *,
+    sizes: Sequence[int] | None = None,
+    work: float = 0.0,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+) -> list[Any]:
+    """``[func(shared, chunk) for chunk in chunks]``, possibly in parallel, results in order.
+
+    ``func`` must be a module-level function (it is pickled); ``shared`` is sent once per
+    worker.  With ``scheduler`` (a Dask address like ``"tcp://host:8786"`` or a
+    ``distributed.Client``) the chunks run on that cluster.  Otherwise they run in
+    :func:`processes` processes (at most one per chunk): ``workers`` if given, else the idle
+    cores when ``work`` exceeds :data:`PARALLEL_WORK`, else this one.  With the ``fork`` start
+    method (Linux) ``shared`` reaches the workers without being pickled.
+    ``sizes[i]`` (default 1) is what chunk ``i`` adds to ``progress``.
+    """
+    sizes = list(sizes) if sizes is not None else [1] * len(chunks)
+    tick = progress.advance if progress is not None else (lambda count: None)
+    if scheduler is not None:
+        return _map_dask(func, shared, chunks, sizes, scheduler, tick)
+    n = min(processes(work, workers=workers), len(chunks))
+    if n == 1:
+        out = []
+        for chunk, size in zip(chunks, sizes, strict=True):
+            out.append(func(shared, chunk))
+            tick(size)
+        return out
+    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(shared,)) as pool:
+        futures = [pool.submit(_call_in_worker, func, chunk) for chunk in chunks]
+        out = []
+        for future, size in zip(futures, sizes, strict=True):
+            out.append(future.result())
+            tick(size)
+        return out
+
+
+def _map_dask(func, shared, chunks, sizes, scheduler, tick) -> list[Any]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError(
+            "a Dask scheduler was given but dask.distributed is not installed",
+            place="--scheduler",
+            hint='pip install "symresnet[dask]"',
+        ) from None
+    own = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler, timeout=DASK_TIMEOUT) if own else scheduler
+    except OSError as err:
+        raise InputError(
+            f"cannot reach the Dask scheduler {scheduler!r}: {err}", place="--scheduler"
+        ) from None
+    except (ValueError, TypeError) as err:  # a malformed address, e.g. without a port
+        raise InputError(
+            f"not a Dask scheduler address {scheduler!r}: {err}",
+            place="--scheduler",
+            hint="write it like tcp://host:8786",
+        ) from None
+    try:
+        [remote] = client.scatter([shared], broadcast=True)
+        futures = client.map(func, [remote] * len(chunks), chunks, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in as_completed(futures):
+            tick(sizes[index[future.key]])
+        return client.gather(futures)
+    finally:
+        if own:
+            client.close()
+
+
+def work(network: ResNet, points: int) -> float:
+    """Estimated cost of ``points`` inputs: multiply-adds of every layer times its depth ``k``
+    (entries grow by about a layer's denominator per layer, and so does a product's cost)."""
+    dims = network.dims
+    total = sum(dims[k] * (dims[k - 1] + 1) * k for k in range(1, network.L + 1))
+    total += sum(dims[k] * dims[r] * k for r, k in network.skips)
+    return float(total) * points
+
+
+# -- realize_many --------------------------------------------------------------------------------
+
+
+def _outputs_within(shared: tuple[core.Compiled, Limits], X: core.Scaled) -> core.Scaled:
+    """:func:`_outputs_of` under the caller's limits (read deep in the core: RePU growth), in
+    this process or in a worker."""
+    model, limits = shared
+    with using_limits(limits):
+        return _outputs_of(model, X)
+
+
+def _outputs_of(model: core.Compiled, X: core.Scaled) -> core.Scaled:
+    """``x_L`` at the columns of ``X``: by the modular path where it applies (many points, a
+    piecewise-linear activation), else on the integer core; the same exact value either way."""
+    fast = modular.outputs(model, X)
+    return fast if fast is not None else core.run(model, X)[-1].x
+
+
+def _plain_point(point: object, dim: int, max_bits: int) -> tuple[flint.fmpq, ...] | None:
+    """A list or tuple of ``dim`` moderate ints, Fractions, sympy Rationals or fmpq, converted
+    without the general parser; ``None`` for anything else (:func:`point_values` reads it)."""
+    if type(point) not in (list, tuple) or len(point) != dim:
+        return None
+    out = []
+    for e in point:
+        t = type(e)
+        if t is flint.fmpq:
+            out.append(e)
+            continue
+        if t is Fraction or t is int or (t is not bool and isinstance(e, sympy.Rational)):
+            p, q = e.numerator, e.denominator
+            if p.bit_length() < max_bits and q.bit_length() < max_bits:
+                out.append(flint.fmpq(int(p), int(q)))
+                continue
+        return None
+    return tuple(out)
+
+
+def _groups(points: list[list[flint.fmpq]]) -> list[list[int]]:
+    """Indices of points to stack together: all of them, unless their common denominator would
+    be much larger than any single one (then points with equal denominators go together)."""
+    dens = [lcm(*{int(q.q) for q in p}) for p in points]
+    common = lcm(*set(dens))
+    if common.bit_length() <= max(d.bit_length() for d in dens) + 64:
+        return [list(range(len(points)))]
+    by_den: dict[int, list[int]] = {}
+    for j, d in enumerate(dens):
+        by_den.setdefault(d, []).append(j)
+    return list(by_den.values())
+
+
+def _chunks(indices: list[int], size: int) -> list[list[int]]:
+    return [indices[i : i + size] for i in range(0, len(indices), size)]
+
+
+def realize_many(
+    network: ResNet,
+    points: Iterable[object],
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool | None = False,
+    chunk_size: int | None = None,
+) -> Batch:
+    """Evaluate ``(R^R_a(Phi, V))(x_0)`` (Def. 1.5.4) exactly at every point in ``points``.
+
+    Each point is what :func:`~symresnet.compute.realization.realize` accepts (``l_0`` entries, or one
+    entry when ``l_0 = 1``).  Rational points of a rational network are stacked as matrix
+    columns and run together on flint; the rest run one by one through ``realize``.  Work is
+    spread as described in :func:`map_chunks` (``workers=1`` keeps it in this process;
+    ``scheduler`` is a Dask address).  Errors name the point: ``points[3][2]: ...``.
+    """
+    dim = network.dims[0]
+    names = dict(names or {})
+    max_bits = 3 * limits.max_digits  # fewer bits than that: fewer than max_digits digits
+    inputs = [
+        _plain_point(p, dim, max_bits)
+        or tuple(point_values(p, dim, names=names, limits=limits, place=f"points[{j}]"))
+        for j, p in enumerate(points, start=1)
+    ]
+    model = core.compiled(network)
+    rational = [j for j, p in enumerate(inputs) if all(isinstance(v, flint.fmpq) for v in p)]
+    items: list[Any] = [None] * len(inputs)
+    bar = Progress(len(inputs), enabled=progress)
+    try:
+        if model.complete and rational:
+            estimate = work(network, len(rational))
+            if modular.supports(model):
+                estimate /= modular.SPEEDUP
+            n = processes(estimate, workers=workers)
+            size = chunk_size or (CHUNK_POINTS if n == 1 else -(-len(rational) // (2 * n)))
+            chunks: list[list[int]] = []
+            for group in _groups([list(inputs[j]) for j in rational]):
+                chunks += _chunks([rational[i] for i in group], size)
+            blocks = map_chunks(
+                _outputs_within,
+                (model, limits),
+                [core.columns([inputs[j] for j in chunk]) for chunk in chunks],
+                sizes=[len(c) for c in chunks],
+                work=estimate,
+                workers=workers,
+                scheduler=scheduler,
+                progress=bar,
+            )
+            for chunk, block in zip(chunks, blocks, strict=True):
+                for col, j in enumerate(chunk):
+                    items[j] = (block, col)
+        for j, item in enumerate(items):
+            if item is None:
+                items[j] = realize(
+                    network, [_sympy_value(v) for v in inputs[j]], names=names
+                ).output
+                bar.advance(1)
+    finally:
+        bar.close()
+    return Batch(network, tuple(inputs), Outputs(items), names)
+
+
+# -- sweeps --------------------------------------------------------------------------------------
+
+
+def _sweep_chunk(shared: tuple[core.Parametric, core.Scaled], chunk: list[dict]) -> list[Any]:
+    """Outputs at each parameter assignment of ``chunk`` (``None``: not rational there)."""
+    template, X = shared
+    out = []
+    for values in chunk:
+        model = template.bind(values)
+        out.append(None if model is None else _outputs_of(model, X))
+    return out
+
+
+def _assignment(
+    values: Mapping[object, object], network: ResNet, names: Mapping[str, sympy.Symbol], place: str
+) -> dict[sympy.Symbol, sympy.Expr]:
+    by_name = {str(s): s for s in network.free_symbols}
+    out = {}
+    for key, value in values.items():
+        symbol = by_name.get(str(key))
+        if symbol is None:
+            raise InputError(f"{key} is not a parameter of the network", place=place)
+        try:
+            out[symbol] = exact(value, names=names)
+        except InputError as err:
+            raise err.located(prefix=f"{place}.{key}") from None
+    return out
+
+
+def sweep(
+    network: ResNet,
+    x0: object,
+    values: Iterable[Mapping[object, object]],
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool | None = False,
+) -> Outputs:
+    """The realization at ``x0`` for each parameter assignment in ``values`` (a parameter
+    study): ``sweep(net, [1], [{"a": 0}, {"a": "1/2"}])[1]`` is ``x_L`` with ``a = 1/2``.
+
+    Rational assignments run on flint (only layers holding parameters are recompiled); others
+    fall back to substituting into the network and :func:`~symresnet.compute.realization.realize`.
+    """
+    names = dict(names or {})
+    assignments = [
+        _assignment(v, network, names, place=f"values[{j}]") for j, v in enumerate(values, 1)
+    ]
+    x = point_values(x0, network.dims[0], names=names)
+    template = core.parametric(network)
+    bar = Progress(len(assignments), enabled=progress, unit="values")
+    rational = all(isinstance(v, flint.fmpq) for v in x)
+    try:
+        if rational:
+            X = core.columns([x])
+            chunks = _chunks([dict(a) for a in assignments], 16)
+            parts = map_chunks(
+                _sweep_chunk,
+                (template, X),
+                chunks,
+                sizes=[len(c) for c in chunks],
+                work=work(network, len(assignments)),
+                workers=workers,
+                scheduler=scheduler,
+                progress=bar,
+            )
+            blocks = [b for part in parts for b in part]
+        else:
+            blocks = [None] * len(assignments)
+        items: list[Any] = []
+        for subs, block in zip(assignments, blocks, strict=True):
+            items.append((block, 0) if block is not None else _substituted_output(network, x, subs))
+            if block is None:
+                bar.advance(1)
+    finally:
+        bar.close()
+    return Outputs(items)
+
+
+def _substituted_output(network: ResNet, x: list[Value], subs: dict) -> Matrix:
+    def put(m: sympy.MatrixBase) -> Matrix:
+        return m.xreplace(subs)
+
+    act = network.activation
+    changed = network.replace(
+        W=[put(w) for w in network.W],
+        B=[put(b) for b in network.B],
+        skips={key: put(V) for key, V in network.skips.items()},
+        activation=Activation(act.name, tuple((k, v.xreplace(subs)) for k, v in act.params)),
+    )
+    return realize(changed, [_sympy_value(v).xreplace(subs) for v in x]).output

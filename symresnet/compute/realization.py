@@ -1,0 +1,292 @@
+"""The realization of a fully-connected ResNet (Def. 1.5.4), recorded term by term.
+
+For ``k = 1, ..., L``::
+
+    x_k = M_{a 1_{(0,L)}(k) + id_R 1_{{L}}(k), l_k}( W_k x_{k-1} + B_k + sum_{(r,k) in S} V_{r,k} x_r )
+
+:func:`realize` returns a :class:`Trace` holding, for every layer, the separate terms
+``W_k x_{k-1}``, ``B_k``, each ``V_{r,k} x_r``, their sum (the pre-activation) and ``x_k``.
+Rational networks run on the python-flint core (:mod:`symresnet.compute.core`); anything symbolic runs
+on sympy.  Either way the Trace hands out sympy matrices, built on first access.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import sympy
+
+from symresnet.compute import core
+from symresnet.model.activations import IDENTITY, Activation
+from symresnet.base.errors import ClaimError, InputError, LimitError
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, using_limits
+from symresnet.model.network import ResNet
+
+__all__ = ["LayerTrace", "Trace", "as_input", "realize"]
+
+Matrix = sympy.ImmutableMatrix
+_Raw = Any  # a sympy ImmutableMatrix or a core.Scaled (or flint.fmpq_mat)
+
+
+def _sym(raw: _Raw) -> Matrix:
+    return core.to_sympy(raw)
+
+
+class LayerTrace:
+    """Layer ``k`` of a realization: the terms of Def. 1.5.4 and the result ``x_k``.
+
+    ``Wx`` is ``W_k x_{k-1}``, ``B`` is ``B_k``, ``skip_terms`` is ``((r, V_{r,k} x_r), ...)`` in
+    increasing ``r``, ``preactivation`` their sum and ``output`` is ``x_k``; ``activation`` is
+    the function applied (the identity on the output layer ``k = L``).  All are sympy matrices.
+    """
+
+    __slots__ = ("_raw", "activation", "k")
+
+    def __init__(self, k: int, activation: Activation, raw: dict[str, Any]):
+        self.k = k
+        self.activation = activation
+        self._raw = raw
+
+    def _get(self, key: str) -> Matrix:
+        value = self._raw[key]
+        if not isinstance(value, sympy.MatrixBase):
+            value = self._raw[key] = _sym(value)
+        return value
+
+    @property
+    def Wx(self) -> Matrix:
+        return self._get("Wx")
+
+    @property
+    def B(self) -> Matrix:
+        return self._get("B")
+
+    @property
+    def skip_terms(self) -> tuple[tuple[int, Matrix], ...]:
+        terms = self._raw["skips"]
+        if terms and not isinstance(terms[0][1], sympy.MatrixBase):
+            terms = self._raw["skips"] = tuple((r, _sym(v)) for r, v in terms)
+        return terms
+
+    @property
+    def preactivation(self) -> Matrix:
+        return self._get("z")
+
+    @property
+    def output(self) -> Matrix:
+        return self._get("x")
+
+    def __repr__(self) -> str:
+        return f"LayerTrace(k={self.k}, output={list(self.output)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Trace:
+    """The realization ``R^R_a(Phi, V)`` evaluated at ``x_0``, layer by layer (Def. 1.5.4)."""
+
+    network: ResNet
+    input: Matrix
+    layers: tuple[LayerTrace, ...]
+
+    @property
+    def output(self) -> Matrix:
+        """``x_L = (R^R_a(Phi, V))(x_0)``."""
+        return self.layers[-1].output
+
+    def layer(self, k: int) -> LayerTrace:
+        """Layer ``k`` (``1 <= k <= L``, numbered as in the book)."""
+        if not 1 <= k <= len(self.layers):
+            raise IndexError(f"layers are numbered 1..{len(self.layers)}, got {k}")
+        return self.layers[k - 1]
+
+    def x(self, k: int) -> Matrix:
+        """``x_k`` (``x_0`` is the input)."""
+        return self.input if k == 0 else self.layer(k).output
+
+    @property
+    def free_symbols(self) -> frozenset[sympy.Symbol]:
+        return frozenset(self.output.free_symbols | self.input.free_symbols)
+
+    @property
+    def is_exact_number(self) -> bool:
+        """The output is a vector of Rationals."""
+        return all(e.is_Rational for e in self.output)
+
+    def _repr_latex_(self) -> str:  # Jupyter
+        from symresnet.present.render import trace_latex
+
+        return trace_latex(self)
+
+    def __str__(self) -> str:
+        from symresnet.present.text import format_trace
+
+        return format_trace(self)
+
+
+def as_input(
+    x0: object,
+    dim: int,
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    place: str = "input",
+) -> Matrix:
+    """The input ``x_0`` as an exact column of length ``l_0`` (a bare number is a 1-vector)."""
+    return Matrix(input_entries(x0, dim, names=names, limits=limits, place=place))
+
+
+def input_entries(
+    x0: object,
+    dim: int,
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    place: str = "input",
+    entry_place: str = "{place}[{i}]",
+    convert: Any = exact,
+) -> list[Any]:
+    """The ``l_0`` entries of ``x_0``, each through ``convert(e, names=, limits=)``; errors
+    name ``place`` (an entry: ``entry_place`` with ``{place}`` and ``{i}`` from 1 filled in)."""
+    entries = list(x0) if isinstance(x0, (sympy.MatrixBase, list, tuple)) else [x0]
+    if len(entries) != dim:
+        raise ClaimError(
+            f"expected {dim} entr{'ies' if dim != 1 else 'y'} (l_0 = {dim}), got {len(entries)}",
+            place=place,
+        )
+    values = []
+    for i, e in enumerate(entries, start=1):
+        try:
+            values.append(convert(e, names=names or {}, limits=limits))
+        except InputError as err:
+            raise err.located(prefix=entry_place.format(place=place, i=i)) from None
+    return values
+
+
+def realize(
+    network: ResNet,
+    x0: object,
+    *,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Trace:
+    """Evaluate the realization ``(R^R_a(Phi, V))(x_0)`` of Def. 1.5.4 exactly.
+
+    ``x0`` is a list of ``l_0`` entries (ints, Fractions, exact strings, sympy numbers or
+    Symbols) or a single entry when ``l_0 = 1``.
+    """
+    x = as_input(x0, network.dims[0], names=names, limits=limits)
+    with using_limits(limits):  # the numeric core reads them (RePU growth)
+        layers = _forward_rational(network, x)
+    if len(layers) < network.L:  # symbolic entries from here on: sympy takes over
+        layers = _forward_symbolic(network, x, layers, limits=limits)
+    return Trace(network=network, input=x, layers=tuple(layers))
+
+
+def _layer_activation(network: ResNet, k: int) -> Activation:
+    """``a`` on the hidden layers ``k < L``, ``id_R`` on the output layer ``k = L``."""
+    return network.activation if k < network.L else IDENTITY
+
+
+def _forward_rational(network: ResNet, x0: Matrix) -> list[LayerTrace]:
+    """The layers before the first symbolic one (all, for a rational network) on flint."""
+    X = core.from_sympy(x0)
+    if X is None:  # a symbolic input
+        return []
+    return [
+        LayerTrace(
+            s.k,
+            _layer_activation(network, s.k),
+            {"Wx": s.Wx, "B": network.B[s.k - 1], "skips": s.skips, "z": s.z, "x": s.x},
+        )
+        for s in core.forward(network, X)
+    ]
+
+
+def _size_exceeds(expr: sympy.Basic, bound: int) -> bool:
+    """More than ``bound`` nodes in ``expr``'s tree (stops counting there)."""
+    return any(count > bound for count, _ in enumerate(sympy.preorder_traversal(expr), start=1))
+
+
+def _too_big(bound: int, place: str, what: str) -> LimitError:
+    return LimitError(
+        f"{what} more than {bound} parts (Limits.max_expression_size): exact values of this "
+        "network grow too fast with the depth",
+        place=place,
+        hint="use fewer layers, smaller weights, or raise the limit in the API",
+    )
+
+
+def check_expression_size(values: sympy.MatrixBase, *, limits: Limits, place: str) -> None:
+    """Refuse symbolic values with more than ``limits.max_expression_size`` nodes in all."""
+    budget = limits.max_expression_size
+    for e in values:
+        if not e.is_Rational and _size_exceeds(e, budget):
+            raise _too_big(budget, place, "the exact values here have")
+
+
+def _expanded_size(expr: sympy.Basic) -> tuple[float, float]:
+    """Estimated ``(terms, nodes)`` of ``sympy.expand(expr)``: a product of sums has the
+    product of their term counts, a power of a sum its multinomial count; the arguments of
+    functions are expanded on their own.  Floats, so that estimates never become huge ints."""
+    if expr.is_Atom:
+        return 1.0, 1.0
+    parts = [_expanded_size(a) for a in expr.args]
+    if expr.is_Add:
+        return sum(t for t, _ in parts), 1.0 + sum(n for _, n in parts)
+    if expr.is_Mul:
+        terms = math.prod(t for t, _ in parts)
+        return terms, terms * (1.0 + sum(n / t for t, n in parts))
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 1:
+        (t, n), m = parts[0], int(expr.exp)
+        terms = float(math.comb(int(min(t, 1e6)) + m - 1, m)) if t > 1 else 1.0
+        return terms, terms * (1.0 + m * n / t)
+    return 1.0, 1.0 + sum(n for _, n in parts)  # a function, or a non-integer power
+
+
+def guarded_expand(m: sympy.MatrixBase, *, limits: Limits, place: str) -> sympy.MatrixBase:
+    """``sympy.expand`` on every entry, refused when it would exceed the size limit."""
+    budget = limits.max_expression_size
+    for e in m:
+        if not e.is_Rational and _expanded_size(e)[1] > budget:
+            raise _too_big(budget, place, "expanding the exact values here would give")
+    return m.applyfunc(sympy.expand)
+
+
+def _apply_symbolic(act: Activation, z: Matrix) -> Matrix:
+    return Matrix([act(e) for e in z])
+
+
+def _forward_symbolic(
+    network: ResNet,
+    x0: Matrix,
+    done: list[LayerTrace] | tuple[()] = (),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[LayerTrace]:
+    """Layers ``len(done) + 1, ..., L`` with sympy, after the numeric ones in ``done``.
+
+    Symbolic values can grow exponentially with the depth (GELU, softplus with large weights):
+    each layer's values are held to ``limits.max_expression_size`` nodes, and a power of a sum
+    is expanded only when the expansion stays within that size (LimitError otherwise).
+    """
+    xs: list[Matrix] = [x0, *(layer.output for layer in done)]
+    layers: list[LayerTrace] = list(done)
+
+    def expand(m: sympy.MatrixBase) -> Matrix:
+        return Matrix(guarded_expand(m, limits=limits, place=f"layers[{k}]"))
+
+    for k in range(len(done) + 1, network.L + 1):
+        act = _layer_activation(network, k)
+        Wx = expand(network.W[k - 1] * xs[k - 1])
+        b = network.B[k - 1]
+        terms = tuple((r, expand(V * xs[r])) for r, V in network.skips_into(k))
+        z = expand(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1)))
+        check_expression_size(z, limits=limits, place=f"layers[{k}]")
+        x = _apply_symbolic(act, z)
+        check_expression_size(x, limits=limits, place=f"layers[{k}]")
+        xs.append(x)
+        layers.append(LayerTrace(k, act, {"Wx": Wx, "B": b, "skips": terms, "z": z, "x": x}))
+    return layers

@@ -1,0 +1,1 @@
+"""Derivation trees: worked solutions as data, every = checked exactly."""

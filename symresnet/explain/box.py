@@ -1,0 +1,271 @@
+"""Derivations of box claims, as data for the renderer (layer *explain*).
+
+:func:`derive_box` turns a :class:`~symresnet.claims.box.BoxVerdict` into a
+:class:`~symresnet.explain.derivation.Derivation` whose ``box`` is a :class:`BoxProof`:
+
+* a false ``forall`` (and a true ``exists``) is settled at one point, the counterexample (the
+  witness): the derivation evaluates the network there layer by layer exactly as the book's
+  proof of Example 1.5.6 does (the ordinary steps of :func:`symresnet.explain.derivation.derive`), and
+  the :class:`BoxProof` adds that the point lies in the box and what its value says;
+* a true ``forall`` that exact interval arithmetic through the layers already proves is
+  proven by those bounds (``intervals``: ``x_k in [lo, hi] x ...`` layer by layer);
+* otherwise a true ``forall`` (and a false ``exists``) is proven region by region
+  (:class:`RegionProof`):
+  the region's inequalities, the realization's affine map on it, and for each output
+  coordinate the chain ``C_j x + d_j = sum_i lambda_i (a_i x) + d_j <= sum_i lambda_i b_i + d_j
+  = m <= y`` obtained by adding the region's inequalities with the multipliers ``lambda_i >= 0``
+  of the verdict's evidence.
+
+Formulas are the derivation terms of :mod:`symresnet.explain.derivation` over the symbols ``x_1, ...``
+of the input coordinates; every ``=`` is checked exactly here
+(:class:`~symresnet.base.errors.DerivationCheckError` otherwise).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from fractions import Fraction
+
+import sympy
+
+from symresnet.claims.box import holds_at
+from symresnet.explain.derivation import (
+    DEFAULT_OPTIONS,
+    Atom,
+    Chain,
+    Derivation,
+    DerivationOptions,
+    Link,
+    Product,
+    Realization,
+    Sum,
+    ValueTerm,
+    Var,
+    derive,
+)
+from symresnet.base.errors import DerivationCheckError
+
+__all__ = ["BoxProof", "RegionProof", "derive_box"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionProof:
+    """Region ``index`` (from 1) with its ``pattern`` (text, ``11|010``): ``inequalities``
+    (``a x <= b`` or ``<``, each a :class:`Chain`), ``formula`` (``R(x) = C x + d``) and
+    ``bounds``: per output coordinate (``coordinates``, from 1) the chain from ``C_j x + d_j``
+    to the claimed value through the sum of the inequalities with the ``multipliers``."""
+
+    index: int
+    pattern: str
+    inequalities: tuple[Chain, ...]
+    formula: Chain
+    bounds: tuple[Chain, ...]
+    coordinates: tuple[int, ...]
+    multipliers: tuple[tuple[tuple[int, Fraction], ...], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BoxProof:
+    """The box claim and how it is settled (see the module docstring).
+
+    ``quantifier`` (``forall``/``exists``), ``relation``, ``holds``, ``label``; ``domain``
+    (``x in [-2, 1]``); ``statement`` (``R(x) <= 0``); ``point`` (``x_0 = -2 in [-2, 1]``) and
+    ``result`` (``R(x_0) = 0 not < 0``) when settled at a point, else ``regions``;
+    ``count`` the number of regions of the box; ``extrema`` (``max R = 0 = R(-2)``), one chain
+    per output coordinate and side used; ``vector`` (``l_L > 1``).
+    """
+
+    quantifier: str
+    relation: str
+    holds: bool
+    label: str | None
+    domain: Chain
+    statement: Chain
+    point: Chain | None
+    result: Chain | None
+    regions: tuple[RegionProof, ...]
+    count: int
+    extrema: tuple[Chain, ...]
+    vector: bool
+    #: when exact interval bounds suffice: ``x_k in [lo, hi] x ...`` for ``k = 0..L``
+    intervals: tuple[Chain, ...] = ()
+
+
+def _q(v: Fraction) -> sympy.Rational:
+    return sympy.Rational(v.numerator, v.denominator)
+
+
+def _column(values: Sequence[Fraction]) -> sympy.ImmutableMatrix:
+    return sympy.ImmutableMatrix(len(values), 1, [_q(v) for v in values])
+
+
+def _linear(row: Sequence[Fraction], xs: Sequence[sympy.Symbol]) -> sympy.Expr:
+    return sympy.Add(*(_q(a) * x for a, x in zip(row, xs, strict=True)))
+
+
+def _check(lhs: sympy.Expr, rhs: sympy.Expr, what: str) -> None:
+    if sympy.expand(lhs - rhs) != 0:
+        raise DerivationCheckError(f"{what}: {lhs} != {rhs}")
+
+
+def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
+    claim = verdict.claim
+    region = verdict.decomposition.pieces[index]
+    rows = list(zip(region.A, region.b, region.strict, strict=True))
+    inequalities = tuple(
+        Chain(Atom(_linear(a, xs)), (Link("less" if s else "at_most", Atom(_q(b))),))
+        for a, b, s in rows
+    )
+    maps = [_linear(c, xs) + _q(d) for c, d in zip(region.C, region.d, strict=True)]
+    shown = (
+        Atom(maps[0]) if len(maps) == 1 else ValueTerm(sympy.ImmutableMatrix(len(maps), 1, maps))
+    )
+    formula = Chain(Realization(act, Var("x")), (Link("equals", shown),))
+    bounds, coords, used = [], [], []
+    for f in facts:
+        j, s = f.coordinate, (1 if f.side == "max" else -1)
+        y = claim.expected[j]
+        lam = [(i, v) for i, v in enumerate(f.multipliers) if v != 0]
+        d = _q(region.d[j])
+        # s (C_j x) = sum_i lambda_i (a_i x) <= sum_i lambda_i b_i
+        combo = sympy.Add(*(_q(v) * _linear(rows[i][0], xs) for i, v in lam))
+        _check(s * combo, maps[j] - d, f"region {index + 1}: the multipliers")
+        total = sum((v * rows[i][1] for i, v in lam), Fraction(0))
+        if _q(s * total) + d != _q(f.value):
+            raise DerivationCheckError(f"region {index + 1}: the bound is not {f.value}")
+        # a positive multiple of a strict row keeps the sum strict
+        strict = any(rows[i][2] for i, _ in lam)
+        side = ("less" if strict else "at_most") if s > 0 else ("greater" if strict else "at_least")
+        tail = [Atom(d)] if d != 0 else []
+        lhs = [*(Product((Atom(_q(s * v)), Atom(_linear(rows[i][0], xs)))) for i, v in lam), *tail]
+        rhs = [*(Product((Atom(_q(s * v)), Atom(_q(rows[i][1])))) for i, v in lam), *tail]
+        links = []
+        if lam:  # C_j x + d_j = sum (s lambda_i)(a_i x) + d_j  <=  sum (s lambda_i) b_i + d_j = m
+            links = [
+                Link("equals", lhs[0] if len(lhs) == 1 else Sum(tuple(lhs))),
+                Link(side, rhs[0] if len(rhs) == 1 else Sum(tuple(rhs))),
+                Link("equals", Atom(_q(f.value))),
+            ]
+        links.append(Link(_final_relation(claim, f, y), Atom(_q(y))))
+        bounds.append(Chain(Atom(maps[j]), tuple(links)))
+        coords.append(j + 1)
+        used.append(tuple(lam))
+    return RegionProof(
+        index + 1,
+        region.pattern_text,
+        inequalities,
+        formula,
+        tuple(bounds),
+        tuple(coords),
+        tuple(used),
+    )
+
+
+def _final_relation(claim, fact, y: Fraction) -> str:
+    """How the region's bound ``m`` compares with the claimed value ``y`` (checked exactly):
+    for a true forall the claim's relation (``equals`` one side at a time); for a false exists
+    the relation that rules the claim out on the region."""
+    m, high = fact.value, fact.side == "max"
+    if claim.quantifier == "forall":
+        rel = claim.relation if claim.relation != "equals" else ("at_most" if high else "at_least")
+        if not holds_at(rel, m, y):  # a strict claim at a bound not attained (Heaviside)
+            rel = "at_most" if high else "at_least"
+    elif high:  # R <= m there
+        rel = "at_most" if claim.relation == "greater" else "less"
+    else:  # R >= m there
+        rel = "at_least" if claim.relation == "less" else "greater"
+    if not holds_at(rel, m, y):
+        raise DerivationCheckError(f"the bound {m} is not {rel} {y}")
+    return rel
+
+
+def _extrema(verdict, act, sides: Sequence[str]) -> tuple[Chain, ...]:
+    """``R(x*) = m`` for the attained extrema used by the proof (one per coordinate and side)."""
+    out = []
+    for side in sides:
+        for ext in verdict.maximum if side == "max" else verdict.minimum:
+            if ext.attained and len(verdict.claim.expected) == 1:
+                value = verdict.decomposition.pieces[ext.piece].value(ext.point)
+                out.append(
+                    Chain(
+                        Realization(act, ValueTerm(_column(ext.point), point=True)),
+                        (Link("equals", ValueTerm(_column(value), point=True)),),
+                    )
+                )
+    return tuple(out)
+
+
+def _box_set(intervals) -> sympy.Set:
+    sets = [sympy.Interval(_q(lo), _q(hi)) for lo, hi in intervals]
+    return sets[0] if len(sets) == 1 else sympy.ProductSet(*sets)
+
+
+def derive_box(
+    verdict, *, title: str | None = None, options: DerivationOptions = DEFAULT_OPTIONS
+) -> Derivation:
+    """The derivation of a box verdict (module docstring); its ``box`` is a :class:`BoxProof`."""
+    from symresnet.compute.realization import realize
+
+    claim = verdict.claim
+    net = verdict.decomposition.network
+    act = net.activation
+    n = net.dims[0]
+    xs = [sympy.Symbol(f"x_{i}", real=True) for i in range(1, n + 1)]
+    spot = verdict.counterexample or verdict.witness
+    if spot is not None:
+        at = spot.input
+    else:  # a region proof: the evaluation below is not printed, only the problem's data
+        ext = next((e for e in (*verdict.maximum, *verdict.minimum) if e.attained), None)
+        at = ext.point if ext is not None else verdict.decomposition.pieces[0].point
+    trace = realize(net, [_q(v) for v in at])
+    base = derive(trace, title=title, options=options)
+    domain_set = _box_set(claim.bounds)
+    expected = ValueTerm(_column(claim.expected), point=True)
+    statement = Chain(Realization(act, Var("x")), (Link(claim.relation, expected),))
+    domain = Chain(Var("x"), (Link("in", Atom(domain_set)),))
+    point = result = None
+    regions: tuple[RegionProof, ...] = ()
+    if spot is not None:
+        value = trace.output
+        if [_q(v) for v in spot.value] != list(value):
+            raise DerivationCheckError("the value at the point is not the realization's")
+        good = all(
+            holds_at(claim.relation, v, y) for v, y in zip(spot.value, claim.expected, strict=True)
+        )
+        x0 = ValueTerm(_column(spot.input), point=True)
+        point = Chain(Var("x", (0,)), (Link("equals", x0), Link("in", Atom(domain_set))))
+        result = Chain(
+            Realization(act, x0),
+            (
+                Link("equals", ValueTerm(value, point=True)),
+                Link(claim.relation, expected, negated=not good),
+            ),
+        )
+    else:
+        by_piece: dict[int, list] = {}
+        for f in verdict.facts:
+            by_piece.setdefault(f.piece, []).append(f)
+        regions = tuple(
+            _region_proof(verdict, i, fs, xs, act) for i, fs in sorted(by_piece.items())
+        )
+    sides = sorted({f.side for f in verdict.facts})
+    proof = BoxProof(
+        quantifier=claim.quantifier,
+        relation=claim.relation,
+        holds=verdict.holds,
+        label=claim.label,
+        domain=domain,
+        statement=statement,
+        point=point,
+        result=result,
+        regions=regions,
+        count=len(verdict.decomposition.regions),
+        extrema=_extrema(verdict, act, sides) if regions else (),
+        vector=len(claim.expected) > 1,
+        intervals=tuple(
+            Chain(Var("x", (k,)), (Link("in", Atom(_box_set(iv))),))
+            for k, iv in enumerate(verdict.intervals)
+        ),
+    )
+    return dataclasses.replace(base, box=proof)

@@ -1,0 +1,851 @@
+"""Worked solutions as data: the derivation tree behind every LaTeX and text output.
+
+:func:`derive` turns a :class:`~symresnet.compute.realization.Trace` (Def. 1.5.4) or a
+:class:`~symresnet.claims.point.Verdict` into a :class:`Derivation` shaped like the book's proof of
+Example 1.5.6: the network's data as in (1.146)-(1.149), the claim (1.150), the recursion
+(1.151), the identity (1.152), one :class:`Step` per layer as in (1.153)-(1.156) and the
+conclusion ("This and (1.152) establish (1.150)").
+
+Nothing here is LaTeX or plain text: formulas are small frozen dataclasses (:class:`Var`,
+:class:`MatrixTerm`, :class:`Product`, :class:`Sum`, :class:`Apply`, ...) kept in the order in
+which the book writes them, and printed by :mod:`symresnet.present.latex` and :mod:`symresnet.present.text`.
+
+Every ``=`` of a step is checked exactly while the tree is built (and every relation of the
+conclusion): a failed check raises :class:`~symresnet.base.errors.DerivationCheckError`, a bug.
+
+Large exact values are abbreviated by naming them (DESIGN.md, Decisions): a rational with more
+than :attr:`DerivationOptions.max_digits` digits, or a symbolic value with more than
+:attr:`DerivationOptions.max_ops` operations, is shown as ``x_{k,i}`` (or ``z_{k,i}`` for a
+pre-activation entry) and defined once, ``x_{2,1} := ...``, in terms of earlier names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from functools import reduce
+from typing import TYPE_CHECKING, Literal, Union
+
+import flint
+import sympy
+
+from symresnet.model.activations import Activation
+from symresnet.base.errors import DerivationCheckError
+from symresnet.compute.realization import Trace
+
+if TYPE_CHECKING:  # pragma: no cover
+    from symresnet.claims.point import Verdict
+
+__all__ = [
+    "Apply",
+    "Atom",
+    "Chain",
+    "Conclusion",
+    "Derivation",
+    "DerivationOptions",
+    "LayerActivation",
+    "LayerSpace",
+    "Link",
+    "ListTerm",
+    "MatrixTerm",
+    "NameLabel",
+    "Problem",
+    "Product",
+    "Realization",
+    "SetTerm",
+    "SkipFamily",
+    "SkipSpace",
+    "SkipSum",
+    "Space",
+    "Step",
+    "Sum",
+    "Term",
+    "TupleTerm",
+    "ValueTerm",
+    "Var",
+    "derive",
+    "evaluate",
+]
+
+Matrix = sympy.ImmutableMatrix
+
+#: relations a :class:`Link` may state (the claim relations of :mod:`symresnet.claims.point`, ``in``
+#: for membership and ``defines`` for ``:=``)
+LINK_RELATIONS = ("equals", "at_least", "at_most", "greater", "less", "in", "defines")
+
+#: names a :class:`Var` may have (the book's letters; ``Phi`` is the network, ``V`` alone the family)
+VAR_NAMES = ("W", "B", "V", "x", "l", "k", "S", "Phi")
+
+
+# -- terms ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Var:
+    """One of the book's letters with indices: ``W_k``, ``B_k``, ``V_{r,k}``, ``x_{k-1}``, ``l_k``,
+    ``S``, ``Phi``; an index is a number or one of the fixed strings ``k``, ``k-1``, ``r``."""
+
+    name: str
+    index: tuple[int | str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name not in VAR_NAMES:
+            raise ValueError(f"unknown letter {self.name!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Atom:
+    """One exact scalar (a number, a parameter, a named value)."""
+
+    value: sympy.Expr
+
+
+@dataclasses.dataclass(frozen=True)
+class MatrixTerm:
+    """A matrix or vector written out entry by entry (``W_k``, ``B_k``, ``V_{r,k}``, the ``x_r``
+    substituted into a layer): always in brackets, ``(1)`` included, as the book does."""
+
+    value: Matrix
+
+
+@dataclasses.dataclass(frozen=True)
+class ValueTerm:
+    """A computed vector: a pre-activation, an ``x_k``, the value of the realization.
+
+    The book writes a 1-vector of this kind as a number (``M_{r,1}(28) = 28``); ``point`` marks
+    an input or output point of the realization (``R(Phi, V)(5)``).
+    """
+
+    value: Matrix
+    point: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Product:
+    """Factors multiplied in the written order (``W_k x_{k-1}``, ``(2 2)(5; 11)``)."""
+
+    factors: tuple[Term, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Sum:
+    """Terms added in the written order (``W_k x_{k-1} + B_k + V_{r,k} x_r``)."""
+
+    terms: tuple[Term, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerActivation:
+    """The book's ``a 1_{(0,L)}(k) + id_R 1_{{L}}(k)`` of (1.151) (Def. 1.5.4)."""
+
+    activation: Activation
+    L: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Apply:
+    """``M_{f,d}(argument)``: ``f`` applied to each entry (Def. 1.2.1); ``dim`` is ``l_k``."""
+
+    function: Activation | LayerActivation
+    dim: Term
+    argument: Term
+
+
+@dataclasses.dataclass(frozen=True)
+class SkipSum:
+    """``sum_{r in N_0, (r,k) in S} V_{r,k} x_r`` of (1.151)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Realization:
+    """``(R^R_a(Phi, V))(argument)`` (Def. 1.5.4)."""
+
+    activation: Activation
+    argument: Term
+
+
+@dataclasses.dataclass(frozen=True)
+class TupleTerm:
+    """``(a, b, ...)``: a pair ``(W_k, B_k)``, a skip ``(r, k)``, the network ``Phi``."""
+
+    items: tuple[Term, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class SetTerm:
+    """``{a, b, ...}`` (``\\emptyset`` when empty)."""
+
+    items: tuple[Term, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ListTerm:
+    """``a, b, ...`` without brackets (``a, b in R``)."""
+
+    items: tuple[Term, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Space:
+    """``R^d`` (``R`` when ``dim`` is ``None``)."""
+
+    dim: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerSpace:
+    """``X_{k=1}^L (R^{l_k x l_{k-1}} x R^{l_k})`` of (1.146)."""
+
+    L: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SkipFamily:
+    """``(V_{r,k})_{(r,k) in S}`` of (1.149)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SkipSpace:
+    """``X_{(r,k) in S} R^{l_k x l_r}`` of (1.149)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Condition:
+    """A condition on the parameters (a sympy boolean), for claims that hold for some values only."""
+
+    value: sympy.Basic
+
+
+Term = Union[  # noqa: UP007 (a runtime alias used in isinstance-free pattern matching)
+    Var,
+    Atom,
+    MatrixTerm,
+    ValueTerm,
+    Product,
+    Sum,
+    Apply,
+    SkipSum,
+    Realization,
+    TupleTerm,
+    SetTerm,
+    ListTerm,
+    Space,
+    LayerSpace,
+    SkipFamily,
+    SkipSpace,
+    Condition,
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """``<relation> term`` in a :class:`Chain`; ``negated`` writes ``!=``, ``not <=``, ..."""
+
+    relation: str
+    term: Term
+    negated: bool = False
+
+    def __post_init__(self) -> None:
+        if self.relation not in LINK_RELATIONS:
+            raise ValueError(f"unknown relation {self.relation!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Chain:
+    """``first rel_1 t_1 rel_2 t_2 ...``: one displayed formula (``x_2 = M(...) = ... = (5; 11)``)."""
+
+    first: Term
+    links: tuple[Link, ...]
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return (self.first, *(link.term for link in self.links))
+
+
+# -- the tree ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class NameLabel:
+    """The name of an abbreviated value: ``x_{k,i}`` (an entry of ``x_k``) or ``z_{k,i}`` (of the
+    pre-activation of layer ``k``)."""
+
+    kind: Literal["x", "z"]
+    k: int
+    i: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """Layer ``k`` as in (1.153)-(1.156): ``x_k = M(symbolic) = M(substituted) = M(summed) = x_k``.
+
+    ``chain.links`` are the four stages, all ``=``: symbolic ``M_{a,l_k}(W_k x_{k-1} + B_k +
+    V_{r,k} x_r)`` (only the skips that exist), substituted (the matrices and vectors), summed
+    (the pre-activation) and activated (the result).  ``definitions`` name large values
+    introduced in this step (``x_{k,i} := ...``).
+    """
+
+    k: int
+    chain: Chain
+    definitions: tuple[Chain, ...] = ()
+
+    @property
+    def symbolic(self) -> Apply:
+        return self.chain.links[0].term  # type: ignore[return-value]
+
+    @property
+    def substituted(self) -> Apply:
+        return self.chain.links[1].term  # type: ignore[return-value]
+
+    @property
+    def summed(self) -> Apply:
+        return self.chain.links[2].term  # type: ignore[return-value]
+
+    @property
+    def activated(self) -> ValueTerm:
+        return self.chain.links[3].term  # type: ignore[return-value]
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """The data of the exercise as the book states it, (1.146)-(1.149) / (1.157)-(1.160)."""
+
+    activation: Activation
+    dims: tuple[Chain, ...]
+    skip_set: Chain
+    network: Chain
+    layers: tuple[Chain, ...]
+    skip_family: Chain
+    skips: tuple[Chain, ...]
+    parameters: Chain | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Conclusion:
+    """The claim and its verdict: ``status`` is ``holds``, ``fails``, ``depends`` or ``undecided``.
+
+    ``statement`` is the claim (``(R(Phi, V))(-1) = 0``, (1.161)); ``result`` the value found
+    followed, for ``holds``/``fails``, by the relation to the claimed value (``= -7 != 0``);
+    ``failing`` the (1-based) output entries where the relation fails; ``when`` the exact
+    condition on the parameters for ``depends`` (``None`` when too long to print, then
+    ``when_omitted``); ``note`` what was proven for ``undecided`` and ``approx`` the value to
+    30 digits.
+    """
+
+    label: str | None
+    relation: str
+    status: str
+    statement: Chain
+    result: Chain
+    value: ValueTerm
+    expected: ValueTerm
+    failing: tuple[int, ...] = ()
+    when: Condition | None = None
+    when_omitted: bool = False
+    note: str = ""
+    approx: tuple[sympy.Expr, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Derivation:
+    """The worked solution for one realization or claim, in the shape of Example 1.5.6's proof.
+
+    ``question`` is the realization asked for, ``vectors`` the ``x_k in R^{l_k}``, ``start``
+    ``x_0 = ...``, ``recursion`` (1.151), ``realization`` (1.152), ``steps`` (1.153)-(1.156),
+    ``result`` ``(R(Phi, V))(x_0) = x_L``'s value and ``claim`` the verdict (or ``None`` for a
+    plain evaluation).  ``names`` lists the abbreviated values (see the module docstring).
+    """
+
+    title: str | None
+    L: int
+    dims: tuple[int, ...]
+    problem: Problem
+    question: Realization
+    vectors: tuple[Chain, ...]
+    indices: Chain
+    start: Chain
+    recursion: Chain
+    realization: Chain
+    steps: tuple[Step, ...]
+    result: Chain
+    claim: Conclusion | None
+    names: Mapping[sympy.Symbol, NameLabel]
+    #: a claim over a box (:class:`symresnet.explain.box.BoxProof`), else ``None``
+    box: object | None = None
+    #: a parameter study's cases (:class:`symresnet.explain.cases.CaseAnalysis`), else ``None``
+    cases: object | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DerivationOptions:
+    """How values are shown: ``max_digits`` (digits of numerator and denominator together) and
+    ``max_ops`` (``sympy.count_ops``) above which a value is named instead of written out;
+    ``max_condition_ops`` above which a parameter condition is not printed."""
+
+    max_digits: int = 40
+    max_ops: int = 12
+    max_condition_ops: int = 200
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{field.name} must be a positive integer, got {value!r}")
+
+
+DEFAULT_OPTIONS = DerivationOptions()
+
+
+# -- exact evaluation (for the checks) -----------------------------------------------------------
+
+
+def _rational(m: Matrix) -> bool:
+    return all(e.is_Rational for e in m.flat())
+
+
+class FlintCache:
+    """Rational matrices as ``flint.fmpq_mat`` (``None`` for the others), converted once per
+    matrix object: a step multiplies the same ``W_k`` and ``x_j`` more than once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Matrix, flint.fmpq_mat | None]] = {}
+
+    def get(self, m: Matrix) -> flint.fmpq_mat | None:
+        hit = self._seen.get(id(m))
+        if hit is not None and hit[0] is m:
+            return hit[1]
+        flat = m.flat()
+        conv = None
+        if all(e.is_Rational for e in flat):
+            conv = flint.fmpq_mat(m.rows, m.cols, [flint.fmpq(int(e.p), int(e.q)) for e in flat])
+        self._seen[id(m)] = (m, conv)
+        return conv
+
+
+def _from_fmpq(m: flint.fmpq_mat) -> Matrix:
+    return Matrix(m.nrows(), m.ncols(), [sympy.Rational(int(q.p), int(q.q)) for q in m.entries()])
+
+
+def _matmul(a: Matrix, b: Matrix, cache: FlintCache) -> Matrix:
+    fa = cache.get(a)
+    fb = cache.get(b) if fa is not None else None
+    if fa is not None and fb is not None:
+        return _from_fmpq(fa * fb)
+    return Matrix(a * b).applyfunc(sympy.expand)
+
+
+def _add(a: Matrix, b: Matrix) -> Matrix:
+    out = Matrix(a + b)
+    return out if _rational(out) else out.applyfunc(sympy.expand)
+
+
+def evaluate(
+    term: Term, env: Mapping[Var, Matrix] | None = None, cache: FlintCache | None = None
+) -> Matrix:
+    """The exact value of a formula of a step: matrices multiply, sums add, ``M_{a,d}`` applies
+    ``a`` to each entry; letters take their values from ``env``."""
+    env = env or {}
+    cache = cache if cache is not None else FlintCache()
+    match term:
+        case Var():
+            if term not in env:
+                raise DerivationCheckError(f"no value for {term.name}_{term.index}")
+            return env[term]
+        case MatrixTerm(value=v) | ValueTerm(value=v):
+            return v
+        case Atom(value=v):
+            return Matrix([[v]])
+        case Product(factors=fs):
+            return reduce(lambda a, b: _matmul(a, b, cache), (evaluate(f, env, cache) for f in fs))
+        case Sum(terms=ts):
+            return reduce(_add, (evaluate(t, env, cache) for t in ts))
+        case Apply(function=Activation() as act, argument=arg):
+            return Matrix([act(e) for e in evaluate(arg, env, cache).flat()])
+    raise DerivationCheckError(f"cannot evaluate a {type(term).__name__}")
+
+
+#: digits to which two closed forms must agree when sympy cannot prove them equal
+AGREE_DIGITS = 50
+
+
+def _identical(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """``a == b`` proven: the same expression, or a difference that expands to ``0``."""
+    if a == b:
+        return True
+    d = a - b
+    if d.is_Rational:
+        return d == 0
+    return sympy.expand(d) == 0
+
+
+#: rational points at which two expressions in the parameters are compared
+_PROBES = tuple(
+    tuple(sympy.Rational(n, d) for n, d in row)
+    for row in (((3, 7), (-5, 3), (11, 2)), ((-13, 4), (7, 5), (2, 9)), ((1, 3), (-2, 1), (17, 6)))
+)
+
+
+def _agree(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """``a == b`` for two exact values computed in different ways (the derivation's and the
+    realization's).  Proven when the difference expands to ``0``.  Otherwise closed-form numbers
+    must agree to :data:`AGREE_DIGITS` digits, and expressions in parameters must agree so at
+    three rational points (sympy cannot decide every identity of exp, erf, Piecewise, ...)."""
+    if _identical(a, b):
+        return True
+    d = a - b
+    symbols = sorted(d.free_symbols, key=lambda s: s.name)
+    if symbols:
+        points = [
+            dict(zip(symbols, (row * len(symbols))[: len(symbols)], strict=True)) for row in _PROBES
+        ]
+        return all(_agree(a.xreplace(p), b.xreplace(p)) for p in points)
+    try:
+        value = sympy.N(d, AGREE_DIGITS + 10)
+    except (TypeError, ValueError):  # pragma: no cover (sympy could not evaluate)
+        return False
+    return bool(value.is_number and abs(value) < sympy.Float(10) ** (-AGREE_DIGITS))
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def _digits(q: sympy.Rational) -> int:
+    """About the number of decimal digits of a rational (numerator and denominator together)."""
+    bits = abs(int(q.p)).bit_length() + (int(q.q).bit_length() if q.q != 1 else 0)
+    return bits * 30103 // 100000 + 1
+
+
+def _mx(rows: int, entries: Sequence[sympy.Expr]) -> Matrix:
+    return Matrix(rows, 1, list(entries))
+
+
+class _Builder:
+    """Builds the steps layer by layer, naming large values and checking every ``=``."""
+
+    def __init__(self, trace: Trace, options: DerivationOptions) -> None:
+        self.trace = trace
+        self.net = trace.network
+        self.options = options
+        self.names: dict[sympy.Symbol, NameLabel] = {}
+        self.true: dict[sympy.Symbol, sympy.Expr] = {}
+        self.by_value: dict[sympy.Expr, sympy.Symbol] = {}
+        self.new: list[sympy.Symbol] = []
+        self.definitions: dict[sympy.Symbol, sympy.Expr] = {}
+        self.flint = FlintCache()
+        self.numbers: dict[sympy.Symbol, sympy.Expr] = {}  # names of large rationals
+        self.shown: list[Matrix] = [
+            _mx(
+                trace.input.rows,
+                [
+                    self._show(e, e, NameLabel("x", 0, i))
+                    for i, e in enumerate(trace.input.flat(), 1)
+                ],
+            )
+        ]
+
+    # naming
+    def _name(self, label: NameLabel, shown: sympy.Expr, true: sympy.Expr) -> sympy.Symbol:
+        sym = sympy.Symbol(f"{label.kind}_{{{label.k},{label.i}}}", real=True)
+        self.names[sym] = label
+        self.true[sym] = true
+        self.definitions[sym] = shown
+        self.new.append(sym)
+        return sym
+
+    def _show(self, shown: sympy.Expr, true: sympy.Expr, label: NameLabel) -> sympy.Expr:
+        """How a value is written: itself, or a name standing for it."""
+        if true.is_Rational:
+            if _digits(true) <= self.options.max_digits:
+                return true
+            if true not in self.by_value:
+                self.by_value[true] = self._name(label, true, true)
+                self.numbers[self.by_value[true]] = true
+            return self.by_value[true]
+        if sympy.count_ops(shown) <= self.options.max_ops:
+            return shown
+        return self._name(label, shown, true)
+
+    def unfold(self, m: Matrix) -> Matrix:
+        """Replace the names by the exact values they stand for."""
+        if not self.true or not (m.free_symbols & self.true.keys()):
+            return m
+        return Matrix(m.xreplace(self.true))
+
+    def spell(self, m: Matrix) -> Matrix:
+        """Replace names by their definitions (one level) and named numbers by the numbers."""
+        if not self.definitions or not (m.free_symbols & self.definitions.keys()):
+            return m
+        return Matrix(m.xreplace(self.definitions).xreplace(self.numbers))
+
+    def require(self, lhs: Matrix, rhs: Matrix, what: str, *, proven: bool = True) -> None:
+        """Check ``lhs == rhs``: ``proven`` in the derivation's own terms (falling back to the
+        values the names stand for), else as two computations of the same values (:func:`_agree`)."""
+        if lhs.shape == rhs.shape:
+            pairs = list(zip(lhs.flat(), rhs.flat(), strict=True))
+            if proven and all(_identical(a, b) for a, b in pairs):
+                return
+            full = (
+                zip(self.unfold(lhs).flat(), self.unfold(rhs).flat(), strict=True)
+                if proven
+                else pairs
+            )
+            if all(_agree(a, b) for a, b in full):
+                return
+        raise DerivationCheckError(f"derivation check failed: {what}: {list(lhs)} != {list(rhs)}")
+
+    # the layers
+    def step(self, k: int) -> Step:
+        net, trace = self.net, self.trace
+        layer = trace.layer(k)
+        act, dim = layer.activation, Atom(sympy.Integer(net.dims[k]))
+        skips = net.skips_into(k)
+        self.new = []
+        symbolic = Apply(
+            act,
+            dim,
+            Sum(
+                (
+                    Product((Var("W", (k,)), Var("x", (k - 1,)))),
+                    Var("B", (k,)),
+                    *(Product((Var("V", (r, k)), Var("x", (r,)))) for r, _ in skips),
+                )
+            ),
+        )
+        substituted = Apply(
+            act,
+            dim,
+            Sum(
+                (
+                    Product((MatrixTerm(net.W[k - 1]), MatrixTerm(self.shown[k - 1]))),
+                    MatrixTerm(net.B[k - 1]),
+                    *(Product((MatrixTerm(v), MatrixTerm(self.shown[r]))) for r, v in skips),
+                )
+            ),
+        )
+        z_true, x_true = layer.preactivation, layer.output
+        z_named = evaluate(substituted.argument, cache=self.flint)
+        z_shown = _mx(
+            z_true.rows,
+            [
+                self._show(zn, zt, NameLabel("z", k, i))
+                for i, (zn, zt) in enumerate(zip(z_named.flat(), z_true.flat(), strict=True), 1)
+            ],
+        )
+        x_shown = _mx(
+            x_true.rows,
+            [
+                self._show(act(zs), xt, NameLabel("x", k, i))
+                for i, (zs, xt) in enumerate(zip(z_shown.flat(), x_true.flat(), strict=True), 1)
+            ],
+        )
+        self.shown.append(x_shown)
+        summed = Apply(act, dim, ValueTerm(z_shown))
+        activated = ValueTerm(x_shown)
+        self._check_step(k, symbolic, z_named, z_shown, x_shown)
+        chain = Chain(
+            Var("x", (k,)),
+            tuple(Link("equals", t) for t in (symbolic, substituted, summed, activated)),
+        )
+        definitions = tuple(
+            Chain(Atom(sym), (Link("defines", Atom(self.definitions[sym])),)) for sym in self.new
+        )
+        return Step(k, chain, definitions)
+
+    def _check_step(
+        self, k: int, symbolic: Apply, z_sub: Matrix, z_shown: Matrix, x_shown: Matrix
+    ) -> None:
+        """Each ``=`` of (1.153)-(1.156) for layer ``k``, in the derivation's own terms (the
+        letters stand for the values as written), then the values against the realization."""
+        net, layer = self.net, self.trace.layer(k)
+        act = layer.activation
+        env: dict[Var, Matrix] = {Var("W", (k,)): net.W[k - 1], Var("B", (k,)): net.B[k - 1]}
+        env.update({Var("x", (j,)): self.shown[j] for j in range(k)})
+        env.update({Var("V", (r, k)): v for r, v in net.skips_into(k)})
+        where = f"layer {k} (Def. 1.5.4)"
+        # M(W_k x_{k-1} + B_k + ...) = M(the matrices and vectors written out), z_sub
+        self.require(
+            evaluate(symbolic.argument, env, self.flint), z_sub, f"{where}: the substituted terms"
+        )
+        # = M(the sum)
+        self.require(z_sub, self.spell(z_shown), f"{where}: the sum")
+        # = the activated values
+        applied = Matrix([act(e) for e in z_shown.flat()])
+        self.require(
+            applied.xreplace(self.numbers), self.spell(x_shown), f"{where}: the activation"
+        )
+        # and the values are those of the realization (symresnet.compute.realization, Def. 1.5.4)
+        self.require(
+            self.unfold(z_shown), layer.preactivation, f"{where}: pre-activation", proven=False
+        )
+        self.require(self.unfold(x_shown), layer.output, f"{where}: x_{k}", proven=False)
+
+
+def _point(m: Matrix) -> ValueTerm:
+    return ValueTerm(m, point=True)
+
+
+def _problem(trace: Trace, parameters: tuple[sympy.Symbol, ...]) -> Problem:
+    net = trace.network
+    L = net.L
+
+    def num(n: int) -> Atom:
+        return Atom(sympy.Integer(n))
+
+    def equals(lhs: Term, rhs: Term) -> Chain:
+        return Chain(lhs, (Link("equals", rhs),))
+
+    layers: list[Chain] = []
+    for k in range(1, L + 1):
+        layers.append(equals(Var("W", (k,)), MatrixTerm(net.W[k - 1])))
+        layers.append(equals(Var("B", (k,)), MatrixTerm(net.B[k - 1])))
+    pairs = TupleTerm(tuple(TupleTerm((Var("W", (k,)), Var("B", (k,)))) for k in range(1, L + 1)))
+    return Problem(
+        activation=net.activation,
+        dims=tuple(equals(Var("l", (i,)), num(d)) for i, d in enumerate(net.dims)),
+        skip_set=equals(Var("S"), SetTerm(tuple(TupleTerm((num(r), num(k))) for r, k in net.S))),
+        network=Chain(Var("Phi"), (Link("equals", pairs), Link("in", LayerSpace(L)))),
+        layers=tuple(layers),
+        # with S empty, V is the empty family, the one element of its space (Lemma 1.5.3)
+        skip_family=Chain(
+            Var("V"),
+            ((Link("equals", SkipFamily()),) if net.S else ()) + (Link("in", SkipSpace()),),
+        ),
+        skips=tuple(equals(Var("V", (r, k)), MatrixTerm(v)) for (r, k), v in net.skips.items()),
+        parameters=(
+            Chain(ListTerm(tuple(Atom(p) for p in parameters)), (Link("in", Space()),))
+            if parameters
+            else None
+        ),
+    )
+
+
+def _conclusion(
+    verdict: Verdict, builder: _Builder, x0: ValueTerm, value: ValueTerm, options: DerivationOptions
+) -> Conclusion:
+    from symresnet.claims.point import compare
+
+    claim = verdict.claim
+    act = verdict.trace.network.activation
+    lhs = Realization(act, x0)
+    expected = _point(claim.expected)
+    relation, status = claim.relation, verdict.status
+    parts = list(verdict.components)
+    study = getattr(verdict, "study", None)  # a parameter study decides piece by piece
+    if study is None:  # decide again, exactly, where that is cheap (rational entries)
+        for i, (v, e) in enumerate(zip(verdict.value, claim.expected, strict=True)):
+            if v.is_Rational and e.is_Rational and compare(relation, v, e) is not parts[i]:
+                raise DerivationCheckError(f"entry {i + 1} of the verdict is wrong: {parts[i]}")
+    failing = tuple(i for i, p in enumerate(parts, 1) if p is False)
+    links = [Link("equals", value)]
+    if status == "holds":
+        if not all(p is True for p in parts):
+            raise DerivationCheckError(f"the claim is reported to hold, but {parts}")
+        if relation != "equals":  # "= 28 = 28" says nothing new
+            links.append(Link(relation, expected))
+    elif status == "fails":
+        if not failing and study is None:
+            raise DerivationCheckError(f"the claim is reported false, but {parts}")
+        links.append(Link(relation, expected, negated=True))
+    when, omitted = None, False
+    if status == "depends" and verdict.when is not None:
+        if sympy.count_ops(verdict.when) <= options.max_condition_ops:
+            when = Condition(verdict.when)
+        else:
+            omitted = True
+    approx: tuple[sympy.Expr, ...] = ()
+    if status == "undecided":
+        approx = tuple(sympy.N(builder.unfold(value.value)[i], 30) for i in range(value.value.rows))
+    return Conclusion(
+        label=claim.label,
+        relation=relation,
+        status=status,
+        statement=Chain(lhs, (Link(relation, expected),)),
+        result=Chain(lhs, tuple(links)),
+        value=value,
+        expected=expected,
+        failing=failing,
+        when=when,
+        when_omitted=omitted,
+        note=verdict.note,
+        approx=approx,
+    )
+
+
+def derive(
+    obj: Trace | Verdict,
+    *,
+    title: str | None = None,
+    options: DerivationOptions = DEFAULT_OPTIONS,
+) -> Derivation:
+    """The worked solution of Example 1.5.6's shape for a realization or a claim about it.
+
+    ``obj`` is a :class:`~symresnet.compute.realization.Trace` (a plain evaluation, Def. 1.5.4) or a
+    :class:`~symresnet.claims.point.Verdict` (a claim proven, disproven, parameter-dependent or
+    undecided).  ``title`` is free text (e.g. ``"Exercise 1.5.1"``).  Raises
+    :class:`~symresnet.base.errors.DerivationCheckError` if an ``=`` does not hold exactly (a bug).
+    """
+    from symresnet.claims.point import Verdict
+
+    if isinstance(obj, Verdict):
+        trace, verdict = obj.trace, obj
+    elif isinstance(obj, Trace):
+        trace, verdict = obj, None
+    else:
+        raise TypeError(f"derive() takes a Trace or a Verdict, got {type(obj).__name__}")
+    net = trace.network
+    L = net.L
+    builder = _Builder(trace, options)
+    steps = tuple(builder.step(k) for k in range(1, L + 1))
+    x0 = _point(builder.shown[0])
+    value = _point(builder.shown[L])
+    builder.require(
+        builder.unfold(value.value), trace.output, "the value of the realization", proven=False
+    )
+    symbols = set(net.free_symbols) | trace.input.free_symbols
+    if verdict is not None:
+        symbols |= verdict.claim.expected.free_symbols
+    parameters = tuple(sorted(symbols - builder.names.keys(), key=lambda s: s.name))
+    question = Realization(net.activation, x0)
+    xL = Var("x", (L,))
+    skip_terms = (SkipSum(),) if net.S else ()
+    recursion_sum = Sum(
+        (Product((Var("W", ("k",)), Var("x", ("k-1",)))), Var("B", ("k",)), *skip_terms)
+    )
+    return Derivation(
+        title=title,
+        L=L,
+        dims=tuple(net.dims),
+        problem=_problem(trace, parameters),
+        question=question,
+        vectors=tuple(
+            Chain(Var("x", (j,)), (Link("in", Space(d)),)) for j, d in enumerate(net.dims)
+        ),
+        indices=Chain(
+            Var("k"), (Link("in", SetTerm(tuple(Atom(sympy.Integer(k)) for k in range(1, L + 1)))),)
+        ),
+        start=Chain(Var("x", (0,)), (Link("equals", ValueTerm(builder.shown[0])),)),
+        recursion=Chain(
+            Var("x", ("k",)),
+            (
+                Link(
+                    "equals",
+                    Apply(LayerActivation(net.activation, L), Var("l", ("k",)), recursion_sum),
+                ),
+            ),
+        ),
+        realization=Chain(question, (Link("equals", xL),)),
+        steps=steps,
+        result=Chain(question, (Link("equals", value),)),
+        claim=None if verdict is None else _conclusion(verdict, builder, x0, value, options),
+        names=dict(builder.names),
+        cases=_cases(verdict),
+    )
+
+
+def _cases(verdict: Verdict | None) -> object | None:
+    """The case analysis of a parameter study (symresnet.explain.cases), or ``None``."""
+    if verdict is None or getattr(verdict, "study", None) is None:
+        return None
+    from symresnet.explain.cases import case_analysis
+
+    return case_analysis(verdict)

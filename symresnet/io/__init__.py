@@ -1,0 +1,1 @@
+"""Files: spec files <-> networks and claims, point files."""

@@ -1,0 +1,92 @@
+"""Template views of box-claim derivations (layer *present*), for ``boxclaim.tex.j2``.
+
+:func:`box_view` is called by :class:`symresnet.present.render._Viewer` for a
+:class:`~symresnet.explain.derivation.Derivation` whose ``box`` is a
+:class:`~symresnet.explain.box.BoxProof`; like every view, its fields are finished LaTeX
+(formulas from the derivation's :class:`~symresnet.present.latex.TermPrinter`, free text escaped).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from symresnet.present.latex import Latex, escape
+
+__all__ = ["BoxView", "RegionView", "box_view"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionView:
+    """Region ``index`` (``pattern`` as text): ``inequalities`` (each ``a x \\leq b``), the
+    ``formula`` ``R(x) = C x + d`` and the ``bounds`` chains (one per output coordinate used)."""
+
+    index: int
+    pattern: Latex
+    inequalities: tuple[Latex, ...]
+    formula: Latex
+    bounds: tuple[Latex, ...]
+    coordinates: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BoxView:
+    """A box claim (see ``boxclaim.tex.j2``): ``quantifier`` (``forall``/``exists``),
+    ``relation``, ``holds``, ``label`` (escaped text or ``None``); ``domain``
+    (``x \\in [-2, 1]``); ``statement`` (the numbered claim ``R(x) \\leq 0``); ``point``
+    (``x_0 = -2 \\in [-2, 1]``) and ``result`` (``R(-2) = 0 \\not< 0``) when settled at a
+    point, else ``regions``; ``count``; ``extrema`` (``R(-2) = 0``); ``vector``; ``intervals``
+    (``x_k \\in [lo, hi] \\times ...``, ``k = 0..L``) when interval bounds prove the claim."""
+
+    quantifier: str
+    relation: str
+    holds: bool
+    label: Latex | None
+    domain: Latex
+    statement: object  # render.EquationView
+    point: Latex | None
+    result: Latex | None
+    regions: tuple[RegionView, ...]
+    count: int
+    extrema: tuple[Latex, ...]
+    vector: bool
+    intervals: tuple[Latex, ...] = ()
+
+
+def box_view(viewer, proof) -> BoxView:
+    """The view of ``proof`` (a :class:`~symresnet.explain.box.BoxProof`), printed with the
+    derivation viewer's printer and numbering."""
+    P = viewer.P
+    statement = viewer.equation(proof.statement, tag=proof.label or None)
+    return BoxView(
+        quantifier=proof.quantifier,
+        relation=proof.relation,
+        holds=proof.holds,
+        label=escape(proof.label) if proof.label else None,
+        domain=P.chain(proof.domain),
+        statement=statement,
+        point=None if proof.point is None else P.chain(proof.point),
+        result=None if proof.result is None else P.chain(proof.result),
+        regions=tuple(
+            RegionView(
+                r.index,
+                _pattern(r.pattern),
+                tuple(P.chain(c) for c in r.inequalities),
+                P.chain(r.formula),
+                tuple(P.chain(c) for c in r.bounds),
+                r.coordinates,
+            )
+            for r in proof.regions
+        ),
+        count=proof.count,
+        extrema=tuple(P.chain(c) for c in proof.extrema),
+        vector=proof.vector,
+        intervals=tuple(P.chain(c) for c in proof.intervals),
+    )
+
+
+def _pattern(text: str) -> Latex:
+    """``11|010`` as math: the piece indices (digits) of each hidden layer, bars between."""
+    layers = text.split("|")
+    if not all(layer.isdigit() for layer in layers):
+        return escape(text)
+    return Latex("$" + r"\,|\,".join(layers) + "$")

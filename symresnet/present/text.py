@@ -1,0 +1,155 @@
+"""Plain-text output for terminals: traces and verdicts, layer by layer, in MATH.md's notation.
+
+Vectors are written ``(5; 11)`` (a column), matrices ``(1 0; 0 1)`` (rows separated by ``;``).
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symresnet.claims.point import RELATIONS
+from symresnet.explain.derivation import (
+    Apply,
+    Atom,
+    Chain,
+    Condition,
+    Derivation,
+    DerivationOptions,
+    MatrixTerm,
+    Product,
+    Realization,
+    Step,
+    Sum,
+    Term,
+    ValueTerm,
+    Var,
+    derive,
+)
+from symresnet.values.exact import exact_str
+
+__all__ = ["format_matrix", "format_trace", "format_vector", "format_verdict"]
+
+
+def _entry(e: sympy.Expr) -> str:
+    s = exact_str(e)
+    return f"[{s}]" if " " in s else s
+
+
+def format_matrix(m: sympy.MatrixBase) -> str:
+    """``(1 0; 0 1)``: entries separated by spaces, rows by ``;``."""
+    return "(" + "; ".join(" ".join(_entry(e) for e in m.row(i)) for i in range(m.rows)) + ")"
+
+
+def format_vector(v: sympy.MatrixBase) -> str:
+    """A column vector as ``(5; 11)``."""
+    return "(" + "; ".join(_entry(e) for e in v) + ")"
+
+
+class _TermText:
+    """Plain text of the derivation tree (:mod:`symresnet.explain.derivation`): the same tree the LaTeX
+    output prints, in MATH.md's notation (``M_{r,3}((2; -2; 2))``, ``R(Phi, V)(-1)``)."""
+
+    def term(self, t: Term) -> str:
+        match t:
+            case Var(name=name, index=index):
+                idx = ",".join(map(str, index))
+                if not index:
+                    return name
+                return (
+                    f"{name}_{idx}"
+                    if len(index) == 1 and isinstance(index[0], int)
+                    else f"{name}_{{{idx}}}"
+                )
+            case Atom(value=v):
+                return _entry(v)
+            case MatrixTerm(value=m):
+                return format_matrix(m)
+            case ValueTerm(value=m, point=point):
+                return _point(m) if point else format_vector(m)
+            case Product(factors=fs):
+                sep = "" if all(isinstance(f, MatrixTerm | ValueTerm) for f in fs) else " "
+                return sep.join(self.term(f) for f in fs)
+            case Sum(terms=ts):
+                return " + ".join(self.term(x) for x in ts)
+            case Apply(function=f, dim=d, argument=a):
+                return f"M_{{{f.text},{self.term(d)}}}({self.term(a)})"  # type: ignore[union-attr]
+            case Realization(argument=a):
+                return f"R(Phi, V)({self.term(a)})"
+            case Condition(value=v):
+                return exact_str(v)
+        raise TypeError(f"no plain text for {type(t).__name__}")
+
+    def chain(self, chain: Chain) -> str:
+        parts = [self.term(chain.first)]
+        for link in chain.links:
+            symbol = RELATIONS[link.relation][0] if link.relation in RELATIONS else ":="
+            parts += [f"not {symbol}" if link.negated else symbol, self.term(link.term)]
+        return " ".join(parts)
+
+    def step(self, step: Step) -> str:
+        """``x_k = M(symbolic)``, ``= M(substituted)``, ``= M(summed) = x_k`` on three lines."""
+        symbolic, substituted, summed, activated = (self.term(t) for t in step.chain.terms[1:])
+        lines = [
+            f"{self.term(step.chain.first)} = {symbolic}",
+            f"      = {substituted}",
+            f"      = {summed} = {activated}",
+        ]
+        lines += [f"      where {self.chain(c)}" for c in step.definitions]
+        return "\n".join(lines)
+
+
+#: terminals get every value written out (no ``x_{k,i} := ...`` abbreviations)
+_WRITE_OUT = DerivationOptions(max_digits=10**12, max_ops=10**12, max_condition_ops=10**12)
+
+
+def _layer_lines(d: Derivation) -> list[str]:
+    text = _TermText()
+    return [text.chain(d.start)] + [text.step(s) for s in d.steps]
+
+
+def format_trace(trace, *, title: str | None = None) -> str:
+    """The realization layer by layer, ending with ``R(Phi, V)(x_0) = x_L``."""
+    return _format_derivation(derive(trace, title=title, options=_WRITE_OUT))
+
+
+def _format_derivation(d: Derivation) -> str:
+    head = f"{d.title}: " if d.title else ""
+    lines = [f"{head}realization at x_0 = {_TermText().term(d.start.links[0].term)}"]
+    lines += ["  " + line.replace("\n", "\n  ") for line in _layer_lines(d)]
+    lines.append("  " + _TermText().chain(d.result))
+    return "\n".join(lines)
+
+
+def _point(v: sympy.MatrixBase) -> str:
+    return _entry(v[0]) if len(v) == 1 else format_vector(v)
+
+
+def format_verdict(verdict, *, title: str | None = None) -> str:
+    """The trace and one sentence: holds / is false (the value is ...) / depends / undecided."""
+    if hasattr(verdict, "decomposition"):  # a box claim (symresnet.claims.box)
+        from symresnet.present.regions_text import format_box_verdict
+
+        return format_box_verdict(verdict, title=title)
+    d = derive(verdict, title=title, options=_WRITE_OUT)
+    c, text = d.claim, _TermText()
+    name = f"({c.label})" if c.label else "the claim"
+    statement = text.chain(c.statement)
+    value = text.term(c.value)
+    if c.status == "holds":
+        sentence = f"{name} {statement}: HOLDS (the value is {value})"
+    elif c.status == "fails":
+        sentence = f"{name} {statement}: FALSE, the value is {value}"
+    elif c.status == "depends":
+        when = (
+            text.term(c.when)
+            if c.when is not None
+            else "a condition too long to print (see --json)"
+        )
+        sentence = f"{name} {statement}: holds exactly when {when}"
+    else:
+        sentence = f"{name} {statement}: UNDECIDED ({c.note}); the value is {value}"
+    if verdict.study is not None:  # a parameter study: the exact set (symresnet.present.study_text)
+        from symresnet.present.study_text import study_sentence
+
+        sentence = study_sentence(name, statement, verdict.study, value)
+    return _format_derivation(d) + "\n" + sentence

@@ -1,0 +1,1 @@
+"""Exact solvers: linear programming, subsets of the real line, conditions on parameters."""

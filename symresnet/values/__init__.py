@@ -1,0 +1,1 @@
+"""Exact numbers: our parser for user-written entries, exact conversions, limits."""
