@@ -1,7 +1,7 @@
 """A tiny independent reference for tests: the realization of Def. 1.5.4 with plain Fractions.
 
 It shares no code with symresnet: networks are nested lists of Fractions, activations are
-written out here again, by hand from MATH.md.
+written out here again, by hand from docs/math.md.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ R = sympy.Rational
 x = sympy.Symbol("x", real=True)
 
 
-# -- an independent reference: the definitions of MATH.md, with Fractions ---------------------
+# -- an independent reference: the definitions of docs/math.md, with Fractions ---------------------
 
 
 def reference(name: str, params: dict, t: F) -> F:
@@ -132,7 +132,7 @@ SMOOTH_AT_NUMBERS = [
     ({"name": "swish", "beta": 2}, 1, 1 / (1 + sympy.exp(-2))),
     ("swish", 1, 1 / (1 + sympy.exp(-1))),
     ({"name": "swish", "beta": R(1, 3)}, -3, -3 / (1 + e)),
-    # ELU (MATH.md): x if x > 0, gamma (1 - e^x) otherwise, gamma <= 0
+    # ELU (docs/math.md): x if x > 0, gamma (1 - e^x) otherwise, gamma <= 0
     ({"name": "elu", "gamma": -1}, -1, -(1 - sympy.exp(-1))),
     ({"name": "elu", "gamma": -2}, 0, sympy.Integer(0)),
     ({"name": "elu", "gamma": R(-1, 2)}, R(3, 4), R(3, 4)),

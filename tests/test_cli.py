@@ -1,4 +1,4 @@
-"""The command line: DESIGN.md's contract (JSON, exit codes, one-line errors)."""
+"""The command line: docs/design.md's contract (JSON, exit codes, one-line errors)."""
 
 from __future__ import annotations
 

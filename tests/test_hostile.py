@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from symresnet.cli import main as cli
+from symresnet.cli import common, info
 from symresnet.cli.main import main
 from symresnet.examples import example_path
 
@@ -242,7 +242,7 @@ def test_internal_error_is_one_line_unless_debug(monkeypatch, capsys):
     def broken(args):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli, "cmd_info", broken)
+    monkeypatch.setattr(info, "cmd_info", broken)
     assert main(["info", str(example_path("example-1.5.6"))]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err and "boom second line" in err
@@ -254,7 +254,7 @@ def test_keyboard_interrupt(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "cmd_info", interrupted)
+    monkeypatch.setattr(info, "cmd_info", interrupted)
     assert main(["info", str(example_path("example-1.5.6"))]) == 130
     assert capsys.readouterr().err == "symresnet: interrupted\n"
 
@@ -335,7 +335,7 @@ class ClosedPipe(io.StringIO):
 @pytest.mark.parametrize("command", ["fmt", "check", "info"])
 def test_broken_pipe_is_quiet(command, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
-    assert main([command, str(example_path("exercise-1.5.1"))]) == cli.EXIT_PIPE
+    assert main([command, str(example_path("exercise-1.5.1"))]) == common.EXIT_PIPE
     assert capsys.readouterr().err == ""
 
 

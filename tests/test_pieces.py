@@ -1,6 +1,6 @@
 """Symbolic realizations as exact pieces, checked against the Fraction reference.
 
-The pieces of Exercise 1.5.1 at a symbolic input x were worked out by hand (MATH.md's network):
+The pieces of Exercise 1.5.1 at a symbolic input x were worked out by hand (docs/math.md's network):
 x_1 = (r(x + 3); r(2x + 4)); for x > -2 the second layer sees (3x + 5; -5x - 7; 7x + 9), so
 the breakpoints are -3, -2, -5/3, -7/5, -9/7 and
 R(x) = x - 4, 7x + 14, -5x - 10, -8x - 15, -3x - 8, -10x - 17 on the six pieces.

@@ -28,7 +28,7 @@ from symresnet.examples import example_text
 from symresnet.present.latex import Latex
 from symresnet.present.render import RenderOptions, document, fragment, views
 from symresnet.io.spec import loads_spec
-from symresnet.cli.derive import BOOK_NUMBERS
+from symresnet.cli.demo import BOOK_NUMBERS
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -1,4 +1,4 @@
-"""Spec files (TOML and JSON): the DESIGN.md format and its error messages."""
+"""Spec files (TOML and JSON): the docs/design.md format and its error messages."""
 
 from __future__ import annotations
 

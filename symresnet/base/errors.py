@@ -93,8 +93,16 @@ class InputError(SymresnetError):
 class ParseError(InputError):
     """An entry or expression does not follow the grammar of :mod:`symresnet.values.exact`."""
 
-    def __init__(self, message: str, *, position: int | None = None, **kwargs: object):
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: int | None = None,
+        place: str = "",
+        file: str | None = None,
+        hint: str = "",
+    ):
+        super().__init__(message, place=place, file=file, hint=hint)
         self.position = position
 
 

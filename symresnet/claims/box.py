@@ -2,7 +2,7 @@
 
 A box claim states ``for all x in [lo_1, hi_1] x ... x [lo_n, hi_n]: R(x) ~ y`` (``forall``)
 or ``there is such an x with R(x) ~ y`` (``exists``), for a relation ``~`` of
-:data:`symresnet.claims.point.RELATIONS`, componentwise for vector outputs; ``R = R^R_a(Phi, V)``
+:class:`~symresnet.values.relations.Relation`, componentwise for vector outputs; ``R = R^R_a(Phi, V)``
 (Def. 1.5.4) with a piecewise-linear activation.
 
 :func:`decide_box` splits the box into the regions of :mod:`symresnet.compute.regions`, on each of
@@ -25,15 +25,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import sympy
 
-from symresnet.solve import lp
-from symresnet.claims.point import RELATIONS, one_relation
-from symresnet.base.errors import ClaimError, InputError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact
-from symresnet.model.network import ResNet
+from symresnet.base.errors import ClaimError, InputError, NetworkError
+from symresnet.base.printing import Printable
+from symresnet.claims.evidence import verify as check_evidence
+from symresnet.claims.point import one_relation
+from symresnet.claims.verdict import ClaimKind, Status
 from symresnet.compute.regions import (
     Decomposition,
     Polyhedron,
@@ -42,6 +42,11 @@ from symresnet.compute.regions import (
     decompose,
     interval_count_error,
 )
+from symresnet.model.network import ResNet
+from symresnet.solve import lp
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact
+from symresnet.values.relations import Relation
+from symresnet.values.relations import relation as as_relation
 
 __all__ = [
     "QUANTIFIERS",
@@ -66,15 +71,31 @@ Side = Literal["min", "max"]
 class BoxClaim:
     """``forall`` / ``exists`` ``x`` in ``box``: ``R(x) <relation> expected`` (componentwise)."""
 
+    kind: ClassVar[ClaimKind] = "box"
+
     quantifier: str
     box: Polyhedron
-    relation: str
+    relation: Relation
     expected: tuple[Fraction, ...]
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "relation", as_relation(self.relation))
+
     @property
     def symbol(self) -> str:
-        return RELATIONS[self.relation][0]
+        return self.relation.text
+
+    def decide(
+        self,
+        network: ResNet,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
+        bounds: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> BoxVerdict:
+        """Decide the claim exactly on the linear regions of ``network`` (:func:`decide_box`)."""
+        return decide_box(self, network, progress=progress)
 
     @property
     def bounds(self) -> tuple[tuple[Fraction, Fraction], ...]:
@@ -126,7 +147,7 @@ class Bound:
 
 
 @dataclasses.dataclass(frozen=True)
-class BoxVerdict:
+class BoxVerdict(Printable):
     """The exact verdict on a :class:`BoxClaim` with its evidence (module docstring)."""
 
     claim: BoxClaim
@@ -142,18 +163,13 @@ class BoxVerdict:
     intervals: tuple[tuple[tuple[Fraction, Fraction], ...], ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return "holds" if self.holds else "fails"
 
     @property
     def attained(self) -> bool:
         """Every infimum and supremum is attained (always, for continuous activations)."""
         return all(e.attained for e in (*self.minimum, *self.maximum))
-
-    def __str__(self) -> str:
-        from symresnet.present.regions_text import format_box_verdict
-
-        return format_box_verdict(self)
 
 
 # -- building claims ---------------------------------------------------------------------------
@@ -187,8 +203,7 @@ def box_claim(
     for ``l_L = 1``)."""
     if quantifier not in QUANTIFIERS:
         raise ClaimError(f"unknown quantifier {quantifier!r}: use forall or exists")
-    if relation not in RELATIONS:
-        raise ClaimError(f"unknown relation {relation!r}: use one of {', '.join(RELATIONS)}")
+    relation = as_relation(relation)
     n, m = network.dims[0], network.dims[-1]
     if isinstance(box, Polyhedron):
         if box.bounds is None:
@@ -306,13 +321,7 @@ def extrema(dec: Decomposition) -> tuple[tuple[Extremum, ...], tuple[Extremum, .
 
 def holds_at(relation: str, value: Fraction, y: Fraction) -> bool:
     """``value <relation> y`` for two rationals."""
-    return {
-        "equals": value == y,
-        "at_least": value >= y,
-        "at_most": value <= y,
-        "greater": value > y,
-        "less": value < y,
-    }[relation]
+    return Relation(relation).holds(value, y)
 
 
 def _forall_coordinate(relation: str, lo: Extremum, hi: Extremum, y: Fraction) -> bool:
@@ -371,6 +380,7 @@ def decide_box(
 ) -> BoxVerdict:
     """Decide ``claim`` exactly (module docstring); the evidence is re-checked by
     :func:`symresnet.claims.evidence.verify` unless ``verify=False``."""
+    _require_rational(network)
     dec = decomposition or decompose(network, claim.box, progress=progress)
     mins, maxs, bounds = extrema(dec)
     y = claim.expected
@@ -409,10 +419,25 @@ def decide_box(
             claim, dec, witness is not None, mins, maxs, witness=witness, facts=facts
         )
     if verify:
-        from symresnet.claims.evidence import verify as check_evidence
-
         check_evidence(verdict)
     return verdict
+
+
+def _require_rational(network: ResNet) -> None:
+    """Box claims are decided on rational networks; parameters and irrational entries are
+    refused with a message (not a crash)."""
+    if network.free_symbols:
+        names = ", ".join(sorted(s.name for s in network.free_symbols))
+        raise NetworkError(
+            f"box claims are decided for networks without parameters; this one has {names}",
+            hint="give the parameters values (symresnet study sweeps them)",
+        )
+    entries = (e for m in (*network.W, *network.B, *network.skips.values()) for e in m)
+    if not all(e.is_Rational for e in entries):
+        raise NetworkError(
+            "box claims need rational weights, biases and skip matrices",
+            hint="write the irrational entries as rationals close to them",
+        )
 
 
 def interval_bounds(network: ResNet, bounds) -> tuple[tuple[tuple[Fraction, Fraction], ...], ...]:

@@ -16,7 +16,7 @@ The answer (:class:`Study`): ``status`` ``"holds"`` (for every parameter value i
 ``"fails"`` (for none), ``"depends"`` (for some, not all) or ``"undecided"``; ``when`` the exact
 condition as a sympy Boolean, simplified (for one parameter: a finite union of intervals and
 points with exact algebraic ends, also as :attr:`Study.set`); a ``witness`` where the claim holds
-and a ``counterexample`` where it fails.  DESIGN.md, "Decisions": with several parameters,
+and a ``counterexample`` where it fails.  docs/design.md, "Decisions": with several parameters,
 nonlinear conditions and no z3 (or closed-form coefficients, smooth activations) the exact
 condition is still reported, with ``decided`` ``False``.
 """
@@ -26,11 +26,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from symresnet.claims.point import PointClaim, Status, Verdict, compare
+from symresnet.claims.verdict import Status, Verdict
+from symresnet.compute.pieces import Piece, Pieces, bound_pair, realization_pieces
+from symresnet.model.network import ResNet
 from symresnet.solve.conditions import (
     Constraint,
     Solver,
@@ -39,28 +41,31 @@ from symresnet.solve.conditions import (
     constraint,
     negation,
 )
-from symresnet.values.exact import exact
-from symresnet.model.network import ResNet
-from symresnet.compute.pieces import Piece, Pieces, bound_pair, realization_pieces
 from symresnet.solve.realsets import RealSet, simplest_rational
+from symresnet.values.exact import exact
+from symresnet.values.relations import Relation, compare
+
+if TYPE_CHECKING:
+    from symresnet.claims.point import PointClaim
 
 __all__ = ["Case", "Study", "claim_constraints", "parameter_verdict", "relational", "study"]
 
 Conjunction = tuple[Constraint, ...]
 Point = Mapping[sympy.Symbol, sympy.Expr]
 
-_OPS = {
-    "equals": sympy.Eq,
-    "at_least": sympy.Ge,
-    "at_most": sympy.Le,
-    "greater": sympy.Gt,
-    "less": sympy.Lt,
-}
-
 
 def relational(relation: str, lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Basic:
     """``lhs <relation> rhs`` as a sympy relational (``Eq``, ``Ge``, ...)."""
-    return _OPS[relation](lhs, rhs)
+    return Relation(relation).relational(lhs, rhs)
+
+
+_CONSTRAINTS = {
+    Relation.EQUALS: lambda v, e: constraint(v - e, "=="),
+    Relation.AT_LEAST: lambda v, e: constraint(e - v, "<="),
+    Relation.AT_MOST: lambda v, e: constraint(v - e, "<="),
+    Relation.GREATER: lambda v, e: constraint(e - v, "<"),
+    Relation.LESS: lambda v, e: constraint(v - e, "<"),
+}
 
 
 def claim_constraints(
@@ -68,13 +73,7 @@ def claim_constraints(
 ) -> list[Constraint | bool]:
     """``value <relation> expected`` componentwise as constraints (``True``/``False`` where a
     component is decided by itself)."""
-    make = {
-        "equals": lambda v, e: constraint(v - e, "=="),
-        "at_least": lambda v, e: constraint(e - v, "<="),
-        "at_most": lambda v, e: constraint(v - e, "<="),
-        "greater": lambda v, e: constraint(e - v, "<"),
-        "less": lambda v, e: constraint(v - e, "<"),
-    }[relation]
+    make = _CONSTRAINTS[Relation(relation)]
     return [make(v, e) for v, e in zip(value, expected, strict=True)]
 
 

@@ -9,152 +9,78 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar
 
 import sympy
 
 from symresnet.base.errors import ClaimError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits
-from symresnet.model.network import ResNet
+from symresnet.claims.parameter import parameter_verdict
+from symresnet.claims.verdict import ClaimKind, Status, Verdict
 from symresnet.compute.realization import Trace, as_input, realize
+from symresnet.model.network import ResNet
+from symresnet.values.exact import DEFAULT_LIMITS, Limits
+from symresnet.values.relations import DIGITS, Relation, compare
+from symresnet.values.relations import relation as as_relation
 
-__all__ = ["RELATIONS", "PointClaim", "Verdict", "check", "compare"]
-
-#: relation name -> (symbol in text, LaTeX symbol)
-RELATIONS: Mapping[str, tuple[str, str]] = {
-    "equals": ("=", "="),
-    "at_least": (">=", r"\geq"),
-    "at_most": ("<=", r"\leq"),
-    "greater": (">", ">"),
-    "less": ("<", "<"),
-}
-
-Status = Literal["holds", "fails", "depends", "undecided"]
-
-#: digits to which a nonzero difference of two closed-form numbers is certified by evalf
-_DIGITS = 50
+__all__ = [
+    "ParameterClaim",
+    "PointClaim",
+    "Status",
+    "Verdict",
+    "check",
+    "claim",
+    "compare",
+    "decide",
+    "one_relation",
+]
 
 
 @dataclasses.dataclass(frozen=True)
 class PointClaim:
     """``(R(Phi, V))(input) <relation> expected``; ``label`` names it in text (``"1.161"``)."""
 
+    kind: ClassVar[ClaimKind] = "point"
+
     input: sympy.ImmutableMatrix
     expected: sympy.ImmutableMatrix
-    relation: str = "equals"
+    relation: Relation = Relation.EQUALS
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "relation", as_relation(self.relation))
 
     @property
     def symbol(self) -> str:
-        return RELATIONS[self.relation][0]
+        return self.relation.text
+
+    def decide(
+        self,
+        network: ResNet,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
+        bounds: Mapping[str, Any] | None = None,
+    ) -> Verdict:
+        """Realize ``network`` at the input (Def. 1.5.4) and decide the claim exactly."""
+        return decide(self, realize(network, self.input, limits=limits), bounds=bounds)
 
 
 @dataclasses.dataclass(frozen=True)
-class Verdict:
-    """The exact verdict on a claim.
+class ParameterClaim(PointClaim):
+    """A point claim about a network, input or value with Symbols: its verdict is the exact set
+    of parameter values for which it holds (:func:`symresnet.claims.parameter.study`)."""
 
-    ``status`` is ``"holds"``, ``"fails"``, ``"depends"`` (true for some parameter values only:
-    see ``when``) or ``"undecided"`` (exact comparison of closed forms failed; ``note`` says
-    what was proven).  ``holds`` is ``True``/``False``/``None`` accordingly.
-    """
-
-    claim: PointClaim
-    trace: Trace
-    status: Status
-    components: tuple[bool | None, ...]
-    when: sympy.Basic | None = None
-    note: str = ""
-    #: for a claim about symbols: the parameter study (:class:`symresnet.claims.parameter.Study`)
-    study: Any = None
-
-    @property
-    def holds(self) -> bool | None:
-        return {"holds": True, "fails": False}.get(self.status)
-
-    @property
-    def value(self) -> sympy.ImmutableMatrix:
-        """The true value ``(R(Phi, V))(x_0)``."""
-        return self.trace.output
-
-    def _repr_latex_(self) -> str:  # Jupyter
-        from symresnet.present.render import verdict_latex
-
-        return verdict_latex(self)
-
-    def __str__(self) -> str:
-        from symresnet.present.text import format_verdict
-
-        return format_verdict(self)
-
-
-def compare(relation: str, lhs: sympy.Expr, rhs: sympy.Expr) -> bool | None:
-    """Decide ``lhs <relation> rhs`` exactly; ``None`` when it is not a fixed truth value.
-
-    Rationals are compared directly.  Closed-form numbers (``log(2)``, ``exp(-1)``, ...) are
-    compared by simplifying the difference and, failing that, by evaluating it with certified
-    precision (``evalf(strict=True)``): a nonzero result there proves the sign.  Expressions with
-    free symbols give ``None`` unless the difference simplifies to a constant.
-    """
-    sign = _sign(lhs - rhs)
-    if sign is None:
-        return None
-    return {
-        "equals": sign == 0,
-        "at_least": sign >= 0,
-        "at_most": sign <= 0,
-        "greater": sign > 0,
-        "less": sign < 0,
-    }[relation]
-
-
-def _sign(d: sympy.Expr) -> int | None:
-    if d.is_Rational:
-        return int(d.p > 0) - int(d.p < 0)
-    d = sympy.simplify(d)
-    if d.is_Rational:
-        return int(d.p > 0) - int(d.p < 0)
-    if d.free_symbols:
-        return None
-    if d.is_zero:
-        return 0
-    try:
-        approx = d.evalf(_DIGITS, strict=True)
-    except (sympy.core.evalf.PrecisionExhausted, TypeError, ValueError):
-        return None
-    if approx.is_Number and approx != 0:
-        return 1 if approx > 0 else -1
-    return None
-
-
-def claim(
-    network: ResNet,
-    *,
-    input: object,
-    relation: str = "equals",
-    expected: object,
-    label: str | None = None,
-    names: Mapping[str, sympy.Symbol] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> PointClaim:
-    """Build a :class:`PointClaim`, checking lengths against ``l_0`` and ``l_L``."""
-    if relation not in RELATIONS:
-        raise ClaimError(f"unknown relation {relation!r}: use one of {', '.join(RELATIONS)}")
-    x0 = as_input(input, network.dims[0], names=names, limits=limits, place="input")
-    y = as_input(expected, network.dims[-1], names=names, limits=limits, place=relation)
-    return PointClaim(input=x0, expected=y, relation=relation, label=label)
+    kind: ClassVar[ClaimKind] = "parameter"
 
 
 def decide(
-    point_claim: PointClaim, trace: Trace, *, bounds: Mapping[Any, Any] | None = None
+    point_claim: PointClaim, trace: Trace, *, bounds: Mapping[str, Any] | None = None
 ) -> Verdict:
     """The :class:`Verdict` on ``point_claim`` given the realization ``trace`` at its input.
 
-    With free symbols the claim is a parameter study (:func:`symresnet.claims.parameter.study`; ``bounds``
-    maps parameter names to spec ``Parameter`` s or ``(min, max)`` pairs).
+    With free symbols the claim is a parameter study (:func:`symresnet.claims.parameter.study`;
+    ``bounds`` maps parameter names to spec ``Parameter`` s or ``(min, max)`` pairs).
     """
     if trace.free_symbols or point_claim.expected.free_symbols:
-        from symresnet.claims.parameter import parameter_verdict
-
         return parameter_verdict(point_claim, trace, bounds=bounds)
     parts = tuple(
         compare(point_claim.relation, v, e)
@@ -169,8 +95,28 @@ def decide(
         trace,
         "undecided",
         parts,
-        note=f"the difference is nonzero to no {_DIGITS} certified digits; exact comparison failed",
+        note=f"the difference is nonzero to no {DIGITS} certified digits; exact comparison failed",
     )
+
+
+def claim(
+    network: ResNet,
+    *,
+    input: object,
+    relation: str = "equals",
+    expected: object,
+    label: str | None = None,
+    names: Mapping[str, sympy.Symbol] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> PointClaim:
+    """Build a :class:`PointClaim` (a :class:`ParameterClaim` when the network, the input or
+    the value has Symbols), checking lengths against ``l_0`` and ``l_L``."""
+    rel = as_relation(relation)
+    x0 = as_input(input, network.dims[0], names=names, limits=limits, place="input")
+    y = as_input(expected, network.dims[-1], names=names, limits=limits, place=rel)
+    symbolic = network.free_symbols or x0.free_symbols or y.free_symbols
+    kind = ParameterClaim if symbolic else PointClaim
+    return kind(input=x0, expected=y, relation=rel, label=label)
 
 
 def one_relation(**given: object) -> tuple[str, object]:

@@ -17,19 +17,24 @@ no swept parameter, :func:`symresnet.compute.batch.realize_many` when only the i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sympy
 
-from symresnet.model.activations import Activation
-from symresnet.claims.point import compare
 from symresnet.base.errors import InputError, LimitError, StudyError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact, parse
-from symresnet.model.network import ResNet
-from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
 from symresnet.claims.parameter import Study, study
+from symresnet.claims.point import compare
+from symresnet.compute import batch
+from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
+from symresnet.compute.realization import realize
+from symresnet.model.activations import Activation
+from symresnet.model.network import ResNet
+from symresnet.solve.conditions import Solver
+from symresnet.solve.realsets import RealSet
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact, parse
 
 __all__ = [
     "MAX_POINTS",
@@ -314,9 +319,6 @@ def _values(
     network: ResNet, x0: Matrix, points: list[dict], *, progress: bool | None
 ) -> list[Matrix]:
     """``x_L`` at every point, exactly: on the flint batch core where it applies."""
-    from symresnet.compute import batch
-    from symresnet.compute.realization import realize
-
     if not points:
         return []
     in_input = x0.free_symbols
@@ -376,9 +378,6 @@ def _with_critical(result: Sweep, network: ResNet, x0: Matrix, fixed: Mapping) -
 
 def _piece_ends(pieces: Pieces, t: sympy.Symbol) -> list[sympy.Expr]:
     """Where neighbouring pieces (in increasing order) meet: their common ends."""
-    from symresnet.solve.conditions import Solver
-    from symresnet.solve.realsets import RealSet
-
     solver = Solver()
     ends = []
     for p in pieces.pieces[1:]:
@@ -394,8 +393,6 @@ def _piece_ends(pieces: Pieces, t: sympy.Symbol) -> list[sympy.Expr]:
 
 def _order_key(e: sympy.Expr):
     """A sort key for exact real numbers: exact comparison through sympy's certified signs."""
-    import functools
-
     def cmp(a, b) -> int:
         return -1 if compare("less", a, b) else (1 if compare("greater", a, b) else 0)
 

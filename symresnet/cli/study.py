@@ -14,21 +14,34 @@ status is 0 whenever the study was made (it reports; ``check`` judges), 2 for ba
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sympy
 
 from symresnet.base.errors import StudyError
+from symresnet.claims.point import PointClaim, decide
+from symresnet.claims.sweep import parse_param, substitute, sweep
+from symresnet.cli.common import add_command, parse_point
+from symresnet.compute.pieces import realization_pieces
+from symresnet.compute.realization import as_input, realize
+from symresnet.io.spec import Spec, load_spec
+from symresnet.present.json_objects import study_output_json
+from symresnet.present.study_text import format_study_text, plot_sweep, sweep_csv
 
-__all__ = ["add_study_command", "cmd_study"]
+__all__ = ["add_parser", "cmd_study"]
 
 
-def add_study_command(command: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register ``study`` with the command line's ``command(name, func, help)``."""
-    p = command(
-        "study", cmd_study, "for which parameter values does a claim hold? exact sets and sweeps"
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``symresnet study``."""
+    p = add_command(
+        subparsers,
+        "study",
+        cmd_study,
+        "for which parameter values does a claim hold? exact sets and sweeps",
     )
     p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
     p.add_argument(
@@ -57,14 +70,11 @@ def add_study_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write the table/CSV/JSON to FILE")
 
 
-def _targets(spec, args: argparse.Namespace, names: dict) -> list[tuple[Any, Any]]:
+def _targets(
+    spec: Spec, args: argparse.Namespace, names: dict[str, sympy.Symbol]
+) -> list[tuple[PointClaim | None, Any]]:
     """(claim or None, input) pairs to study."""
-    from symresnet.claims.point import PointClaim
-    from symresnet.compute.realization import as_input
-
     if args.at is not None:
-        from symresnet.cli.main import parse_point
-
         entries, more = parse_point(args.at, names)
         names.update(more)
         return [(None, as_input(entries, spec.network.dims[0], names=names, place="--at"))]
@@ -85,18 +95,7 @@ def _targets(spec, args: argparse.Namespace, names: dict) -> list[tuple[Any, Any
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    from symresnet.claims.point import decide
-    from symresnet.compute.pieces import realization_pieces
-    from symresnet.compute.realization import realize
-    from symresnet.io.spec import load_spec
-    from symresnet.present.study_text import (
-        format_study_text,
-        plot_sweep,
-        study_output_json,
-        sweep_csv,
-    )
-    from symresnet.claims.sweep import parse_param, substitute, sweep
-
+    """Print (or write to ``-o``) the study of the chosen claims; exit status 0 once made."""
     spec = load_spec(args.spec)
     names = dict(spec.names)
     targets = _targets(spec, args, names)
@@ -122,8 +121,6 @@ def cmd_study(args: argparse.Namespace) -> int:
         x_fixed = sympy.ImmutableMatrix(x0.xreplace(fixed))
         verdict = pieces = None
         if claim is not None:
-            import dataclasses
-
             pc = dataclasses.replace(
                 claim, input=x_fixed, expected=sympy.ImmutableMatrix(claim.expected.xreplace(fixed))
             )
@@ -147,16 +144,12 @@ def cmd_study(args: argparse.Namespace) -> int:
             )
         results.append((claim, x_fixed, verdict, pieces, swept_result))
     if args.format == "json":
-        import json
-
         text = json.dumps({"schema": 1, **study_output_json(spec, results)}, indent=2)
     elif args.format == "csv":
         text = sweep_csv(results[0][4])
     else:
         text = format_study_text(spec, results)
     if args.output:
-        from pathlib import Path
-
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         print(f"symresnet: wrote {args.output}", file=sys.stderr)
     else:

@@ -15,7 +15,7 @@ layers holding parameters are recompiled for each value (:class:`symresnet.compu
 
 Both spread their work with :func:`map_chunks`: in this process for small jobs; over the idle
 cores of this machine (``concurrent.futures.ProcessPoolExecutor``) when the estimated work exceeds
-:data:`PARALLEL_WORK` (DESIGN.md: "parallel workers start only above a work threshold"); over
+:data:`PARALLEL_WORK` (docs/design.md: "parallel workers start only above a work threshold"); over
 a Dask cluster when given a scheduler address (``pip install "symresnet[dask]"``).  A progress
 line goes to stderr when asked for, or on a terminal once a run takes longer than a second.
 """
@@ -31,17 +31,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from math import lcm
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeAlias, TypeVar, overload
 
 import flint
 import sympy
 
-from symresnet.compute import core, modular
-from symresnet.model.activations import Activation
 from symresnet.base.errors import InputError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, exact_str, using_limits
-from symresnet.model.network import ResNet
+from symresnet.compute import core, modular
 from symresnet.compute.realization import input_entries, realize
+from symresnet.model.activations import Activation
+from symresnet.model.network import ResNet
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, exact_str, using_limits
 
 __all__ = [
     "PARALLEL_WORK",
@@ -54,8 +54,9 @@ __all__ = [
     "sweep",
 ]
 
-Matrix = sympy.ImmutableMatrix
-Value = Any  # flint.fmpq or a sympy expression
+Matrix: TypeAlias = sympy.ImmutableMatrix
+Value: TypeAlias = Any  # flint.fmpq or a sympy expression
+_T = TypeVar("_T")
 
 #: estimated work (multiply-adds times layer depth, see :func:`work`) above which a batch is
 #: spread over processes: about 0.2 s on one core here, where a fresh worker process costs
@@ -153,7 +154,13 @@ class Outputs(Sequence[Matrix]):
     def strings(self, j: int) -> list[str]:
         return [_string(v) for v in self.values(j)]
 
-    def __getitem__(self, j):  # type: ignore[override]
+    @overload
+    def __getitem__(self, j: int) -> Matrix: ...
+
+    @overload
+    def __getitem__(self, j: slice) -> list[Matrix]: ...
+
+    def __getitem__(self, j: int | slice) -> Matrix | list[Matrix]:
         if isinstance(j, slice):
             return [self[i] for i in range(*j.indices(len(self)))]
         item = self._items[j]
@@ -308,7 +315,7 @@ def map_chunks(
 
 def _map_dask(func, shared, chunks, sizes, scheduler, tick) -> list[Any]:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, as_completed  # noqa: PLC0415 (optional dependency)
     except ImportError:
         raise InputError(
             "a Dask scheduler was given but dask.distributed is not installed",
@@ -370,7 +377,7 @@ def _outputs_of(model: core.Compiled, X: core.Scaled) -> core.Scaled:
 def _plain_point(point: object, dim: int, max_bits: int) -> tuple[flint.fmpq, ...] | None:
     """A list or tuple of ``dim`` moderate ints, Fractions, sympy Rationals or fmpq, converted
     without the general parser; ``None`` for anything else (:func:`point_values` reads it)."""
-    if type(point) not in (list, tuple) or len(point) != dim:
+    if not (type(point) is list or type(point) is tuple) or len(point) != dim:
         return None
     out = []
     for e in point:
@@ -400,8 +407,8 @@ def _groups(points: list[list[flint.fmpq]]) -> list[list[int]]:
     return list(by_den.values())
 
 
-def _chunks(indices: list[int], size: int) -> list[list[int]]:
-    return [indices[i : i + size] for i in range(0, len(indices), size)]
+def _chunks(items: list[_T], size: int) -> list[list[_T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def realize_many(

@@ -70,13 +70,15 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from math import lcm
-from typing import Any
+from typing import Any, TypeAlias
 
 import flint
 import sympy
+from sympy.polys.domains import QQ, ZZ
+from sympy.polys.matrices import DomainMatrix
 
-from symresnet.model.activations import IDENTITY, Activation
 from symresnet.base.errors import LimitError, NetworkError
+from symresnet.model.activations import IDENTITY, Activation
 from symresnet.values.exact import active_limits
 
 __all__ = [
@@ -101,10 +103,10 @@ __all__ = [
     "to_sympy",
 ]
 
-Matrix = sympy.ImmutableMatrix
+Matrix: TypeAlias = sympy.ImmutableMatrix
 #: per hidden layer ``k = 1..L-1``, per neuron, the index of the activation piece it is in
-Pattern = tuple[tuple[int, ...], ...]
-Kernel = Callable[[flint.fmpz_mat, flint.fmpz], tuple[flint.fmpz_mat, flint.fmpz]]
+Pattern: TypeAlias = tuple[tuple[int, ...], ...]
+Kernel: TypeAlias = Callable[[flint.fmpz_mat, flint.fmpz], tuple[flint.fmpz_mat, flint.fmpz]]
 
 _Z = flint.fmpz(0)
 _ONE = flint.fmpz(1)
@@ -152,6 +154,8 @@ class Scaled:
             return NotImplemented
         return self.shape == other.shape and self.num * other.den == other.num * self.den
 
+    # unhashable (equality is by value, not by (num, den)); typeshed declares object.__hash__
+    # as a method, so mypy refuses the data model's documented ``__hash__ = None``
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self):  # fmpz_mat does not pickle (process pools, Dask)
@@ -201,8 +205,6 @@ def _split(q: flint.fmpq_mat) -> tuple[flint.fmpz_mat, flint.fmpz]:
 
 @functools.cache
 def _flint_ground_types() -> bool:
-    from sympy.polys.domains import QQ
-
     return QQ.dtype is flint.fmpq
 
 
@@ -214,11 +216,8 @@ def _as_fmpq_mat(m: sympy.MatrixBase) -> flint.fmpq_mat | None:
     """
     rep = getattr(m, "_rep", None)
     domain = getattr(rep, "domain", None)
-    if domain is not None and _flint_ground_types():
-        from sympy.polys.domains import QQ, ZZ
-
-        if domain in (ZZ, QQ):
-            return rep.convert_to(QQ).to_dense().to_dfm().rep
+    if rep is not None and domain is not None and _flint_ground_types() and domain in (ZZ, QQ):
+        return rep.convert_to(QQ).to_dense().to_dfm().rep
     entries = list(m)
     if not all(e.is_Rational for e in entries):
         return None
@@ -246,9 +245,6 @@ def _sympy_matrix(rows: int, cols: int, entries: list[flint.fmpq]) -> Matrix:
     result is indistinguishable from ``ImmutableMatrix(rows, cols, [Rational(...), ...])``.
     """
     if _flint_ground_types():
-        from sympy.polys.domains import QQ, ZZ
-        from sympy.polys.matrices import DomainMatrix
-
         dod: dict[int, dict[int, Any]] = {}
         integral = True
         for n, q in enumerate(entries):
@@ -498,8 +494,9 @@ def _compile_layer(
     if act is None or not act.rational:
         return None
     W, B = convert(net.W[k - 1]), convert(net.B[k - 1])
-    skips = [(r, convert(V)) for r, V in net.skips_into(k)]
-    if W is None or B is None or any(V is None for _, V in skips):
+    converted = [(r, convert(V)) for r, V in net.skips_into(k)]
+    skips = [(r, V) for r, V in converted if V is not None]
+    if W is None or B is None or len(skips) != len(converted):
         return None
     return CompiledLayer.from_fmpq(k, W, B, skips, act)
 
@@ -642,8 +639,9 @@ def patterns(net: Any, points: Iterable[Sequence[object]] | Scaled) -> list[Patt
     """The activation pattern of every point: ``pattern[k-1][i]`` is the index in
     ``net.activation.pieces`` of the piece containing ``z_{k,i}``, hidden layers ``k < L``."""
     bounds = _piece_bounds(net.activation)
-    zs = preactivations(net, points)[:-1]
-    n = zs[0].shape[1] if zs else (points.shape[1] if isinstance(points, Scaled) else len(points))
+    X = points if isinstance(points, Scaled) else columns(points)
+    zs = preactivations(net, X)[:-1]
+    n = X.shape[1]  # the number of points (columns), also when there is no hidden layer
     per_layer = []
     for z in zs:
         rows = z.num.tolist()
@@ -790,7 +788,7 @@ def _rational(value: object) -> sympy.Rational:
     return sympy.Rational(int(q.p), int(q.q))
 
 
-Subs = Mapping[sympy.Symbol, sympy.Expr]
+Subs: TypeAlias = Mapping[sympy.Symbol, sympy.Expr]
 
 
 def _substituted(m: sympy.MatrixBase, subs: Subs) -> flint.fmpq_mat | None:

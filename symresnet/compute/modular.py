@@ -43,6 +43,7 @@ from collections.abc import Callable
 from typing import Any
 
 import flint
+import numpy as np
 
 from symresnet.compute.core import Compiled, CompiledLayer, Scaled
 
@@ -692,10 +693,6 @@ def outputs(model: Compiled, X: Scaled) -> Scaled | None:
     where it does not apply (then use :func:`symresnet.compute.core.run`).  Same value as
     ``core.run(model, X)[-1].x``."""
     if X.shape[1] < MIN_COLUMNS or X.shape[0] != model.dims[0] or not supports(model):
-        return None
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is a dependency
         return None
     if not _ieee(np):  # pragma: no cover - only under a changed floating-point mode
         return None

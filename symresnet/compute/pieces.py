@@ -16,7 +16,7 @@ conditions, root isolation in one variable, z3 for several).  The result is a li
 * the pieces partition the domain (the parameter bounds, and ``gamma >= 0`` / ``u < v`` for
   symbolic activation parameters): boundaries go to the side the activation's pieces say;
 * no piece is empty (each carries an exact point of it), and neighbouring pieces with the same
-  value are merged whenever their union is again one conjunction (DESIGN.md: "merged only when
+  value are merged whenever their union is again one conjunction (docs/design.md: "merged only when
   the union stays a convex polyhedron").
 
 When a question cannot be decided (closed-form coefficients, several variables with nonlinear
@@ -33,7 +33,10 @@ from typing import Any
 
 import sympy
 
+from symresnet.base.errors import LimitError
+from symresnet.compute.realization import as_input, realize
 from symresnet.model.activations import IDENTITY, Activation
+from symresnet.model.network import ResNet
 from symresnet.solve.conditions import (
     Constraint,
     Solver,
@@ -41,9 +44,8 @@ from symresnet.solve.conditions import (
     conjunction_text,
     constraint,
 )
-from symresnet.base.errors import LimitError
+from symresnet.solve.realsets import RealSet
 from symresnet.values.exact import active_limits, exact
-from symresnet.model.network import ResNet
 
 __all__ = [
     "Piece",
@@ -329,8 +331,6 @@ def realization_pieces(
     (see :func:`bound_constraints`); ``extra_symbols`` are further symbols of the domain
     (e.g. those of a claimed value).  ``merge=False`` keeps one piece per activation pattern.
     """
-    from symresnet.compute.realization import as_input
-
     solver = solver or Solver()
     x0 = list(as_input(list(x0), network.dims[0]))
     symbols = tuple(
@@ -343,8 +343,6 @@ def realization_pieces(
     )
     domain = bound_constraints(bounds, symbols) + activation_domain(network.activation)
     if _branches(network.activation) is None:
-        from symresnet.compute.realization import realize
-
         value = realize(network, Matrix(x0)).output
         return Pieces(symbols, domain, (Piece(domain, value),), decided=True, closed_form=True)
     work = _Pass(network, solver, domain)
@@ -420,8 +418,6 @@ def _merged(pieces: list[Piece], solver: Solver) -> list[Piece]:
 
 def _sorted_1d(pieces: list[Piece], t: sympy.Symbol, solver: Solver) -> list[Piece]:
     """Pieces over one symbol in increasing order of their leftmost points."""
-    from symresnet.solve.realsets import RealSet
-
     undecided = object()
 
     def start(p: Piece):

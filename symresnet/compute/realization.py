@@ -19,11 +19,12 @@ from typing import Any
 
 import sympy
 
+from symresnet.base.errors import ClaimError, InputError, LimitError
+from symresnet.base.printing import Printable
 from symresnet.compute import core
 from symresnet.model.activations import IDENTITY, Activation
-from symresnet.base.errors import ClaimError, InputError, LimitError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, using_limits
 from symresnet.model.network import ResNet
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, using_limits
 
 __all__ = ["LayerTrace", "Trace", "as_input", "realize"]
 
@@ -84,7 +85,7 @@ class LayerTrace:
 
 
 @dataclasses.dataclass(frozen=True)
-class Trace:
+class Trace(Printable):
     """The realization ``R^R_a(Phi, V)`` evaluated at ``x_0``, layer by layer (Def. 1.5.4)."""
 
     network: ResNet
@@ -114,16 +115,6 @@ class Trace:
     def is_exact_number(self) -> bool:
         """The output is a vector of Rationals."""
         return all(e.is_Rational for e in self.output)
-
-    def _repr_latex_(self) -> str:  # Jupyter
-        from symresnet.present.render import trace_latex
-
-        return trace_latex(self)
-
-    def __str__(self) -> str:
-        from symresnet.present.text import format_trace
-
-        return format_trace(self)
 
 
 def as_input(

@@ -24,7 +24,7 @@ Two exact engines, chosen by the input dimension ``l_0`` (``method="auto"``):
   bounds (rationals, not floats) and never split on.  With a discontinuous activation
   (Heaviside) or a lower-dimensional domain this engine runs in *partition* mode (below).
 
-Decisions (DESIGN.md):
+Decisions (docs/design.md):
 
 * Regions are the full-dimensional pattern sets; their closures cover the domain and their
   interiors are disjoint.  For a continuous activation the realization equals ``C x + d`` on
@@ -44,13 +44,14 @@ import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import flint
 
-from symresnet.solve import lp
 from symresnet.base.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
 from symresnet.model.network import ResNet
+from symresnet.solve import lp
+from symresnet.values.exact import exact
 
 __all__ = [
     "Decomposition",
@@ -70,7 +71,7 @@ _ONE = Q(1)
 #: default bound on the number of regions (LimitError beyond)
 MAX_REGIONS = 200_000
 
-Progress = Callable[[str], None]
+Progress: TypeAlias = Callable[[str], None]
 
 
 def _frac(q: flint.fmpq) -> Fraction:
@@ -147,12 +148,10 @@ def parse_box(text: str, dim: int, *, place: str = "--box") -> Polyhedron:
     rational.  Errors are :class:`ClaimError` naming ``place``, e.g.
     ``--box: expected 2 intervals (l_0 = 2), got 1``.
     """
-    from symresnet.values.exact import exact
-
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != dim:
         raise interval_count_error(dim, len(parts), place=place)
-    bounds = []
+    bounds: list[tuple[Fraction, Fraction]] = []
     for i, part in enumerate(parts, start=1):
         if part.count("..") != 1:
             raise ClaimError(f"interval {i}: write lo..hi, e.g. -1/2..3, got {part!r}", place=place)
@@ -168,7 +167,8 @@ def parse_box(text: str, dim: int, *, place: str = "--box") -> Polyhedron:
                     f"interval {i}: the {which} bound {value} is not rational", place=place
                 )
             ends.append(Fraction(int(value.p), int(value.q)))
-        bounds.append(tuple(ends))
+        lo, hi = ends
+        bounds.append((lo, hi))
     try:
         return Polyhedron.box(bounds)
     except ClaimError as err:
@@ -211,7 +211,8 @@ class _Net:
         self.n = net.dims[0]
         self.continuous = act.continuous
         self.pieces = tuple(_piece(p) for p in act.pieces)
-        self.breakpoints = tuple(p.lo for p in self.pieces[1:])
+        # the pieces after the first start at a finite breakpoint (they partition R in order)
+        self.breakpoints = tuple(cast(flint.fmpq, p.lo) for p in self.pieces[1:])
         # 1: the identity piece, 0: the zero piece, None: slope s and intercept c
         self._kinds = tuple(
             1
@@ -286,7 +287,7 @@ def _mat(m: Any) -> flint.fmpq_mat:
     """A sympy matrix of rationals as an ``fmpq_mat`` (from its DomainMatrix when it is one)."""
     rep = getattr(m, "_rep", None)
     dom = getattr(rep, "domain", None)
-    if dom is not None and (dom.is_QQ or dom.is_ZZ):
+    if rep is not None and dom is not None and (dom.is_QQ or dom.is_ZZ):
         values = rep.to_list_flat()
         if all(isinstance(v, (flint.fmpq, flint.fmpz)) for v in values):  # flint ground types
             return flint.fmpq_mat(m.rows, m.cols, [Q(v) for v in values])
@@ -335,7 +336,7 @@ class Region:
 
     pattern: tuple[tuple[int, ...], ...]
     full_dimensional: bool
-    raw: _Raw = dataclasses.field(repr=False)
+    raw: _Raw | _VertexRaw = dataclasses.field(repr=False)
 
     @cached_property
     def A(self) -> tuple[tuple[Fraction, ...], ...]:
@@ -449,7 +450,7 @@ def decompose(
             )
         regions = _VertexEngine(net, domain, progress, max_regions).run()
         if net.n == 1:  # left to right
-            regions = tuple(sorted(regions, key=lambda r: r.raw.vertices[0][0]))
+            regions = tuple(sorted(regions, key=lambda r: cast(_VertexRaw, r.raw).vertices[0][0]))
         pieces = regions
     elif method == "lp":
         pieces = _LPEngine(net, domain, progress, max_regions, partition=partition).run()
@@ -655,8 +656,8 @@ def _primitive(row: list[flint.fmpq], rhs: flint.fmpq) -> tuple[list[flint.fmpq]
         den = den * int(v.q) // math.gcd(den, int(v.q))
     ints = [int(v.p) * (den // int(v.q)) for v in (*row, rhs)]
     g = 0
-    for v in ints:
-        g = math.gcd(g, v)
+    for e in ints:
+        g = math.gcd(g, e)
     g = g or 1
     return [Q(v // g) for v in ints[:-1]], Q(ints[-1] // g)
 
@@ -762,6 +763,7 @@ class _LPEngine:
         b0 = [lp.to_fmpq(v) for v in dom.b]
         strict0 = [not self.partition] * len(A0)
         start = lp.feasible_point(A0, b0, strict=strict0, n=n)
+        assert start is not None, "decompose checked the domain (nonempty, interior if strict)"
         stable = _interval_stable(net, dom)
         cells = [
             _LPCell(A0, b0, strict0, [lp.to_fmpq(v) for v in start], {0: net.identity_map()}, ())
@@ -823,13 +825,13 @@ class _LPEngine:
         net = self.net
         Z = net.preactivation(net.L, cell.maps)
         if self.partition:
-            keep = _irredundant_strict(cell.A, cell.b, cell.strict, net.n)
+            keep: Sequence[int] = _irredundant_strict(cell.A, cell.b, cell.strict, net.n)
             A = [cell.A[i] for i in keep]
             b = [cell.b[i] for i in keep]
             strict = [cell.strict[i] for i in keep]
             inner = lp.interior_point(A, b, n=net.n)
             full = inner is not None
-            point = [lp.to_fmpq(v) for v in inner] if full else cell.point
+            point = [lp.to_fmpq(v) for v in inner] if inner is not None else cell.point
         else:
             keep = lp.irredundant(cell.A, cell.b) if cell.A else ()
             A = [_primitive(cell.A[i], cell.b[i])[0] for i in keep]
@@ -866,10 +868,10 @@ def _interval_stable(net: _Net, dom: Polyhedron) -> dict[tuple[int, int], int]:
         box = []
         for i in range(dom.n):
             e = [int(j == i) for j in range(dom.n)]
-            lo, hi = lp.minimize(e, dom.A, dom.b), lp.maximize(e, dom.A, dom.b)
-            if lo.status != "optimal" or hi.status != "optimal":
+            lower, upper = lp.minimize(e, dom.A, dom.b), lp.maximize(e, dom.A, dom.b)
+            if lower.status != "optimal" or upper.status != "optimal":
                 return {}
-            box.append((lp.to_fmpq(lo.value), lp.to_fmpq(hi.value)))
+            box.append((lp.to_fmpq(lower.value), lp.to_fmpq(upper.value)))
     xs: dict[int, list[tuple[flint.fmpq, flint.fmpq]]] = {0: box}
     stable: dict[tuple[int, int], int] = {}
     for k in range(1, net.L):

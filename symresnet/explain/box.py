@@ -29,7 +29,9 @@ from fractions import Fraction
 
 import sympy
 
+from symresnet.base.errors import DerivationCheckError
 from symresnet.claims.box import holds_at
+from symresnet.compute.realization import realize
 from symresnet.explain.derivation import (
     DEFAULT_OPTIONS,
     Atom,
@@ -44,7 +46,6 @@ from symresnet.explain.derivation import (
     Var,
     derive,
 )
-from symresnet.base.errors import DerivationCheckError
 
 __all__ = ["BoxProof", "RegionProof", "derive_box"]
 
@@ -205,8 +206,6 @@ def derive_box(
     verdict, *, title: str | None = None, options: DerivationOptions = DEFAULT_OPTIONS
 ) -> Derivation:
     """The derivation of a box verdict (module docstring); its ``box`` is a :class:`BoxProof`."""
-    from symresnet.compute.realization import realize
-
     claim = verdict.claim
     net = verdict.decomposition.network
     act = net.activation

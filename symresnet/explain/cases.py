@@ -20,9 +20,11 @@ import dataclasses
 
 import sympy
 
-from symresnet.solve.conditions import conjunction_relational
-from symresnet.explain.derivation import Atom, Chain, Condition, Link, Realization, ValueTerm
 from symresnet.base.errors import DerivationCheckError
+from symresnet.claims.parameter import study
+from symresnet.claims.verdict import Verdict
+from symresnet.explain.tree import Atom, Chain, Condition, Link, Realization, ValueTerm
+from symresnet.solve.conditions import conjunction_relational
 
 __all__ = ["MAX_CASES", "CaseAnalysis", "CaseProof", "NeuronCase", "case_analysis"]
 
@@ -105,12 +107,10 @@ def _preactivation(network, xs: list[sympy.Matrix], k: int) -> sympy.Matrix:
     return z.applyfunc(sympy.expand)
 
 
-def case_analysis(verdict) -> CaseAnalysis | None:
+def case_analysis(verdict: Verdict) -> CaseAnalysis | None:
     """The case analysis of ``verdict`` (a Verdict with a parameter study), or ``None`` when
     there is nothing to distinguish (one case), the cases are too many (:data:`MAX_CASES`), the
     activation is smooth, or the study is undecided."""
-    from symresnet.claims.parameter import study
-
     result = verdict.study
     if result is None or not result.decided or result.pieces.closed_form:
         return None

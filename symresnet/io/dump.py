@@ -1,4 +1,4 @@
-"""Writing a :class:`~symresnet.io.spec.Spec` back out: TOML in the DESIGN.md format, or JSON.
+"""Writing a :class:`~symresnet.io.spec.Spec` back out: TOML in the docs/design.md format, or JSON.
 
 ``load -> dump -> load`` gives the same network, claims, parameters and title.  Exact entries
 are written as integers when they fit in 64 bits (TOML's integer range) and otherwise as quoted
@@ -23,8 +23,8 @@ from typing import Any
 import sympy
 
 from symresnet.base.errors import SpecError
-from symresnet.values.exact import _ExactStrPrinter
 from symresnet.base.files import write_atomic
+from symresnet.values.exact import _ExactStrPrinter
 
 __all__ = ["dump", "dump_spec", "spec_data", "toml_string"]
 
@@ -92,7 +92,7 @@ def _claim(c: Any) -> dict[str, Any]:
 
 
 def spec_data(spec: Any) -> dict[str, Any]:
-    """The spec as plain data with the keys of DESIGN.md, in the order they are written."""
+    """The spec as plain data with the keys of docs/design.md, in the order they are written."""
     net = spec.network
     data: dict[str, Any] = {}
     if spec.title is not None:
@@ -196,7 +196,7 @@ def _json(value: Any, indent: str = "") -> str:
 
 
 def dump(spec: Any, *, format: str = "toml") -> str:
-    """The spec as TOML (DESIGN.md's format) or JSON text; loading it gives the same spec."""
+    """The spec as TOML (docs/design.md's format) or JSON text; loading it gives the same spec."""
     data = spec_data(spec)
     if format == "toml":
         return _toml(data)

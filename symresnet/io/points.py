@@ -30,10 +30,10 @@ from typing import Any, TextIO
 
 import sympy
 
-from symresnet.compute.batch import Outputs, Value, _string, point_values
 from symresnet.base.errors import InputError, LimitError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits
 from symresnet.base.files import write_atomic
+from symresnet.compute.batch import Outputs, Value, _string, point_values, realize_many
+from symresnet.values.exact import DEFAULT_LIMITS, Limits
 
 __all__ = ["FORMATS", "Points", "format_of", "read_points", "write_outputs"]
 
@@ -189,8 +189,6 @@ def _same_file(a: str, b: str) -> bool:
 def eval_points(spec: Any, args: argparse.Namespace) -> int:
     """``symresnet eval SPEC --points FILE``: realize every input (Def. 1.5.4) with
     :func:`~symresnet.compute.batch.realize_many`, write one output row per input row."""
-    from symresnet.compute.batch import realize_many
-
     if args.points == "-" and getattr(spec, "source", None) in ("-", "<stdin>"):
         raise PointFileError(
             "the spec and the points cannot both come from stdin", place="--points"

@@ -1,6 +1,6 @@
 """Spec files (TOML, or JSON with the same keys) <-> networks and claims.
 
-The format is the contract of DESIGN.md ("The spec file").  Every problem is reported as an
+The format is the contract of docs/design.md ("The spec file").  Every problem is reported as an
 :class:`~symresnet.base.errors.InputError` naming the file and the place, e.g.
 ``exercise.toml: layers[2].W: expected 3 rows of 2 entries (l_2 x l_1), got 2 rows``.
 Layers and skips are numbered from 1 in places (``layers[k]`` is layer ``k`` of the book).
@@ -8,23 +8,26 @@ Layers and skips are numbered from 1 in places (``layers[k]`` is layer ``k`` of 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import sys
 import tomllib
 import unicodedata
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import sympy
 
-from symresnet.claims.point import RELATIONS, PointClaim, claim
 from symresnet.base.errors import InputError, LimitError, SpecError
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact
+from symresnet.claims.box import box_claim
+from symresnet.claims.point import claim
+from symresnet.claims.spec import Spec
+from symresnet.claims.verdict import Claim
 from symresnet.model.network import ResNet
+from symresnet.model.parameters import Parameter
+from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact
+from symresnet.values.relations import Relation
 
 __all__ = ["Parameter", "Spec", "load_spec", "loads_spec"]
 
@@ -32,7 +35,7 @@ TOP_KEYS = ("title", "activation", "dims", "layers", "skips", "parameters", "cla
 LAYER_KEYS = ("W", "B")
 SKIP_KEYS = ("r", "k", "V")
 PARAMETER_KEYS = ("min", "max")
-CLAIM_KEYS = ("label", "input", "forall", "exists", *RELATIONS)
+CLAIM_KEYS = ("label", "input", "forall", "exists", *Relation)
 #: a claim has exactly one of these: a point, or a box (symresnet.claims.box)
 CLAIM_WHERE = ("input", "forall", "exists")
 #: largest spec file read (bytes)
@@ -41,35 +44,6 @@ MAX_SPEC_BYTES = DEFAULT_LIMITS.max_file_bytes
 MAX_TEXT = 2_000
 #: invisible characters that reorder text (the "Trojan Source" trick): refused in titles/labels
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-@dataclasses.dataclass(frozen=True)
-class Parameter:
-    """A declared real parameter (``[parameters] a = { min = 0, max = 1 }``)."""
-
-    symbol: sympy.Symbol
-    min: sympy.Expr | None = None
-    max: sympy.Expr | None = None
-
-    @property
-    def name(self) -> str:
-        return self.symbol.name
-
-
-@dataclasses.dataclass(frozen=True)
-class Spec:
-    """A loaded spec: the network, its claims, declared parameters, title and source name."""
-
-    network: ResNet
-    claims: tuple[PointClaim | Any, ...] = ()  # PointClaim or symresnet.claims.box.BoxClaim
-    parameters: Mapping[str, Parameter] = dataclasses.field(default_factory=dict)
-    title: str | None = None
-    source: str = "<spec>"
-
-    @property
-    def names(self) -> dict[str, sympy.Symbol]:
-        """Parameter name -> Symbol, for parsing further entries (``--at x``)."""
-        return {name: p.symbol for name, p in self.parameters.items()}
 
 
 def load_spec(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
@@ -307,7 +281,7 @@ def from_data(data: Any, *, source: str = "<spec>", limits: Limits = DEFAULT_LIM
     return Spec(network=network, claims=claims, parameters=parameters, title=title, source=source)
 
 
-def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> PointClaim:
+def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> Claim:
     table = _table(value, place, CLAIM_KEYS)
     where = [key for key in CLAIM_WHERE if key in table]
     if len(where) != 1:
@@ -316,19 +290,17 @@ def _claim(value: Any, place: str, network: ResNet, names, limits: Limits) -> Po
             + (f"; got {', '.join(where)}" if where else ""),
             place=place,
         )
-    relations = [key for key in RELATIONS if key in table]
+    relations = [key for key in Relation if key in table]
     if len(relations) != 1:
         raise SpecError(
             "a claim needs exactly one of "
-            + ", ".join(RELATIONS)
+            + ", ".join(Relation)
             + (f"; got {', '.join(relations)}" if relations else ""),
             place=place,
         )
     label = _text(table["label"], f"{place}.label") if "label" in table else None
     try:
         if where[0] != "input":  # a quantified claim over a box
-            from symresnet.claims.box import box_claim
-
             return box_claim(
                 network,
                 quantifier=where[0],

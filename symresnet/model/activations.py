@@ -7,7 +7,7 @@ canonical name and its exact parameters; it evaluates exactly with sympy, has a 
 :class:`fractions.Fraction` path for the activations that map rationals to rationals, and, for
 the piecewise linear ones, lists its :class:`Piece` s and breakpoints.
 
-Decisions (see also ``docs`` and DESIGN.md):
+Decisions (see also ``docs`` and docs/design.md):
 
 * Parameters: ``leaky_relu`` needs ``gamma`` (``>= 0``), ``elu`` needs ``gamma`` (``<= 0``),
   ``repu`` needs ``p`` (a positive integer, at most :data:`MAX_REPU_POWER`), ``swish`` has
@@ -42,6 +42,7 @@ from typing import Any
 import sympy
 
 from symresnet.base.errors import ActivationError, InputError, shown
+from symresnet.values.exact import exact, exact_str
 
 __all__ = [
     "IDENTITY",
@@ -346,7 +347,6 @@ class Activation:
         declared-symbol parameters."""
         if not self.params:
             return self.name
-        from symresnet.values.exact import exact_str
 
         out = {"name": self.name}
         for key, value in self.params:
@@ -510,8 +510,6 @@ def _canonical_name(raw: object, place: str) -> str:
 
 
 def _parse_value(value: object, place: str, names: Mapping[str, sympy.Symbol]) -> sympy.Expr:
-    from symresnet.values.exact import exact
-
     try:
         return exact(value, names=names)
     except InputError as err:

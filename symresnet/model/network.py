@@ -13,7 +13,7 @@ import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from math import gcd
-from typing import Any
+from typing import Any, TypeAlias
 
 import sympy
 from sympy.core.basic import Basic as _Basic
@@ -21,8 +21,8 @@ from sympy.polys.domains import QQ as _QQ
 from sympy.polys.domains import ZZ as _ZZ
 from sympy.polys.matrices import DomainMatrix as _DomainMatrix
 
-from symresnet.model.activations import Activation, activation
 from symresnet.base.errors import InputError, LimitError, NetworkError, shown
+from symresnet.model.activations import Activation, activation
 from symresnet.values.exact import (
     DEFAULT_LIMITS,
     SYMPY_RATIONAL_TYPES,
@@ -34,7 +34,7 @@ from symresnet.values.exact import (
 
 __all__ = ["ResNet", "identity", "plain_ann"]
 
-Matrix = sympy.ImmutableMatrix
+Matrix: TypeAlias = sympy.ImmutableMatrix
 
 
 def identity(d: int | None = None) -> Any:
@@ -136,7 +136,7 @@ def _matrix(rows: list[list[object]], *, place: str, names, limits) -> Matrix:
                 direct = direct and type(value) in SYMPY_RATIONAL_TYPES
             out.append(value)
             if direct:
-                p, q = value.p, value.q  # type: ignore[attr-defined]
+                p, q = value.p, value.q
                 if q == 1:
                     if p:
                         nonzero[j] = qq(p)
@@ -288,7 +288,7 @@ class ResNet:
 
     @property
     def parameter_count(self) -> int:
-        """``sum_k l_k (l_{k-1} + 1) + sum_{(r,k) in S} l_k l_r`` (project convention, MATH.md)."""
+        """``sum_k l_k (l_{k-1} + 1) + sum_{(r,k) in S} l_k l_r`` (project convention, docs/math.md)."""
         ls = self.dims
         return sum(ls[k] * (ls[k - 1] + 1) for k in range(1, self.L + 1)) + sum(
             ls[k] * ls[r] for r, k in self.skips
@@ -380,9 +380,11 @@ def plain_ann(**kwargs: Any) -> ResNet:
     return ResNet.plain(**kwargs)
 
 
-def _activation(spec: object, names: Mapping[str, sympy.Symbol]) -> Activation:
+def _activation(
+    spec: str | Mapping[str, object] | Activation, names: Mapping[str, sympy.Symbol]
+) -> Activation:
     try:
-        return activation(spec, names=names)  # type: ignore[arg-type]
+        return activation(spec, names=names)
     except InputError as err:
         raise err.located(
             prefix="" if err.place.startswith("activation") else "activation"

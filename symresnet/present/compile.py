@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from symresnet.base.files import write_atomic
 from symresnet.base.errors import CompileError
+from symresnet.base.files import write_atomic
 
 __all__ = ["ENGINES", "CompileResult", "compile_pdf", "find_engine", "latex_errors", "write_pdf"]
 

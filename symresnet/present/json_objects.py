@@ -1,4 +1,4 @@
-"""JSON objects of the command line (DESIGN.md, "Command line and JSON"): exact numbers as strings."""
+"""JSON objects of the command line (docs/design.md, "Command line and JSON"): exact numbers as strings."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from typing import Any
 
 import sympy
 
+from symresnet.claims.verdict import Verdict
+from symresnet.compute.realization import Trace
+from symresnet.present.study_text import pieces_json, study_json, sweep_json
 from symresnet.values.exact import exact_str
 
-__all__ = ["SCHEMA", "info_json", "strings", "trace_json", "verdict_json"]
+__all__ = ["SCHEMA", "info_json", "strings", "study_output_json", "trace_json", "verdict_json"]
 
 SCHEMA = 1
 
@@ -18,7 +21,7 @@ def strings(m: sympy.MatrixBase) -> list[str]:
     return [exact_str(e) for e in m]
 
 
-def trace_json(trace) -> dict[str, Any]:
+def trace_json(trace: Trace) -> dict[str, Any]:
     """``{"input", "output", "layers": [{"k", "preactivation", "output"}]}``."""
     return {
         "input": strings(trace.input),
@@ -34,12 +37,8 @@ def trace_json(trace) -> dict[str, Any]:
     }
 
 
-def verdict_json(verdict) -> dict[str, Any]:
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
     """A point claim: ``{"label", "input", "relation", "expected", "value", "holds"}`` (+ ``when``)."""
-    if hasattr(verdict, "decomposition"):  # a box claim (symresnet.claims.box)
-        from symresnet.present.regions_text import box_verdict_json
-
-        return box_verdict_json(verdict)
     c = verdict.claim
     out: dict[str, Any] = {
         "label": c.label,
@@ -51,8 +50,6 @@ def verdict_json(verdict) -> dict[str, Any]:
         "status": verdict.status,
     }
     if verdict.study is not None:  # a parameter study (symresnet.present.study_text)
-        from symresnet.present.study_text import study_json
-
         out.update(study_json(verdict.study))
     elif verdict.status == "depends":
         out["when"] = exact_str(verdict.when)
@@ -81,3 +78,19 @@ def info_json(spec) -> dict[str, Any]:
             for name, p in spec.parameters.items()
         },
     }
+
+
+def study_output_json(spec, results) -> dict[str, Any]:
+    """``symresnet study --format json``: one object per studied claim (or ``--at`` point)."""
+    studies = []
+    for _claim, x0, verdict, pieces, swept in results:
+        item: dict[str, Any] = (
+            verdict_json(verdict) if verdict is not None else {"input": strings(x0)}
+        )
+        if pieces is not None:
+            item["pieces"] = pieces_json(pieces)["pieces"]
+            item["piecewise"] = pieces_json(pieces)["output"]
+        if swept is not None:
+            item["sweep"] = sweep_json(swept)
+        studies.append(item)
+    return {"title": spec.title, "studies": studies}

@@ -24,7 +24,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
-from symresnet.model.activations import Activation
+from symresnet.base.errors import RenderError
 from symresnet.explain.derivation import (
     Apply,
     Atom,
@@ -49,8 +49,9 @@ from symresnet.explain.derivation import (
     ValueTerm,
     Var,
 )
-from symresnet.base.errors import RenderError
+from symresnet.model.activations import Activation
 from symresnet.values.exact import exact_str
+from symresnet.values.relations import Relation
 
 __all__ = [
     "NAME",
@@ -339,23 +340,11 @@ class AtomPrinter(LatexPrinter):
 # -- derivation terms ----------------------------------------------------------------------------
 
 
-def _relation_symbols() -> dict[str, str]:
-    from symresnet.claims.point import RELATIONS
-
-    return {name: latex for name, (_, latex) in RELATIONS.items()} | {"in": r"\in", "defines": ":="}
-
-
-#: LaTeX of the relations of :class:`~symresnet.explain.derivation.Link` (claims' from ``claims.RELATIONS``)
-RELATION_SYMBOLS = _relation_symbols()
+#: LaTeX of the relations of :class:`~symresnet.explain.derivation.Link` (the claims' from
+#: :class:`~symresnet.values.relations.Relation`)
+RELATION_SYMBOLS = {r.value: r.latex for r in Relation} | {"in": r"\in", "defines": ":="}
 #: their negations (amssymb)
-NEGATED_SYMBOLS = {
-    "equals": r"\neq",
-    "at_least": r"\ngeq",
-    "at_most": r"\nleq",
-    "greater": r"\ngtr",
-    "less": r"\nless",
-    "in": r"\notin",
-}
+NEGATED_SYMBOLS = {r.value: r.negated_latex for r in Relation} | {"in": r"\notin"}
 
 
 def _elide(count: int, limit: int) -> list[int | None]:

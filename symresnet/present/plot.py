@@ -24,6 +24,7 @@ from pathlib import Path
 from symresnet.base.errors import RenderError
 from symresnet.base.files import write_figure
 from symresnet.compute.regions import Decomposition, breakpoints, pieces_1d
+from symresnet.present.render import environment
 
 __all__ = ["Picture", "picture", "save_plot", "tikz"]
 
@@ -180,10 +181,10 @@ def _picture_2d(dec: Decomposition, title: str) -> Picture:
 def save_plot(dec: Decomposition, path: str | Path, *, title: str | None = None) -> Path:
     """Draw the regions and the realization into ``path`` (PNG, PDF, SVG, ...)."""
     try:
-        import matplotlib
+        import matplotlib  # noqa: PLC0415 (optional dependency)
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # noqa: PLC0415 (optional dependency)
     except ImportError:
         raise RenderError(
             "matplotlib is not installed",
@@ -232,13 +233,13 @@ def _draw_1d(ax, pic: Picture) -> None:
 
 
 def _draw_2d(fig, pic: Picture) -> None:
-    from matplotlib import cm
-    from matplotlib.collections import PolyCollection
-    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+    from matplotlib import cm  # noqa: PLC0415 (optional dependency)
+    from matplotlib.collections import PolyCollection  # noqa: PLC0415 (optional dependency)
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection  # noqa: PLC0415 (optional dependency)
 
     cmap = cm.get_cmap("viridis") if hasattr(cm, "get_cmap") else None
     if cmap is None:  # pragma: no cover - newer matplotlib
-        import matplotlib
+        import matplotlib  # noqa: PLC0415 (optional dependency)
 
         cmap = matplotlib.colormaps["viridis"]
     ax = fig.add_subplot(1, 2, 1)
@@ -274,8 +275,6 @@ def _num(v: float) -> str:
 def tikz(dec: Decomposition, *, title: str | None = None) -> str:
     """A LaTeX document (one page, TikZ/pgfplots) of the same picture, from the template
     ``regions.tikz.j2``."""
-    from symresnet.present.render import environment
-
     pic = picture(dec, title=title)
     template = environment().get_template("regions.tikz.j2")
     return template.render(

@@ -1,4 +1,4 @@
-"""Plain text and JSON for regions and box verdicts (DESIGN.md, "Command line and JSON").
+"""Plain text and JSON for regions and box verdicts (docs/design.md, "Command line and JSON").
 
 The engines build :class:`~symresnet.compute.regions.Decomposition` and
 :class:`~symresnet.claims.box.BoxVerdict` data; this module only lays it out.  Exact numbers are

@@ -32,13 +32,24 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import sympy
 from jinja2.sandbox import SandboxedEnvironment
 
-from symresnet.claims.point import Verdict
-from symresnet.explain.derivation import DEFAULT_OPTIONS, Chain, Derivation, DerivationOptions, derive
 from symresnet.base.errors import RenderError
-from symresnet.present.latex import Latex, TermPrinter, escape, join
+from symresnet.claims.box import BoxVerdict
+from symresnet.claims.verdict import Failure, Verdict
 from symresnet.compute.realization import Trace
+from symresnet.explain.box import derive_box
+from symresnet.explain.derivation import (
+    DEFAULT_OPTIONS,
+    Chain,
+    Derivation,
+    DerivationOptions,
+    derive,
+)
+from symresnet.present.boxviews import box_view
+from symresnet.present.caseviews import cases_view
+from symresnet.present.latex import Latex, TermPrinter, escape, join
 
 __all__ = [
     "ClaimView",
@@ -393,7 +404,7 @@ class _Viewer:
         d, P = self.d, self.P
         problem = self.problem()
         claim = self.claim()
-        box = None if d.box is None else _box_view(self, d.box)  # numbered before the steps
+        box = None if d.box is None else box_view(self, d.box)  # numbered before the steps
         recursion = self.equation(d.recursion)
         realization = self.equation(d.realization)
         steps = tuple(
@@ -415,26 +426,12 @@ class _Viewer:
             result=P.chain(d.result),
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
             vector_output=d.dims[-1] > 1,
-            cases=None if d.cases is None else _cases_view(self, d.cases),
+            cases=None if d.cases is None else cases_view(self, d.cases),
             box=box,
         )
 
 
-def _box_view(viewer: _Viewer, proof: Any) -> Any:
-    from symresnet.present.boxviews import box_view
-
-    return box_view(viewer, proof)
-
-
-def _cases_view(viewer: _Viewer, analysis: Any) -> Any:
-    from symresnet.present.caseviews import cases_view
-
-    return cases_view(viewer, analysis)
-
-
 def _column(values: Sequence[Any]) -> Any:
-    import sympy
-
     return sympy.Matrix(len(values), 1, list(values))
 
 
@@ -520,23 +517,23 @@ def _render(name: str, options: RenderOptions, **context: Any) -> str:
 
 # -- the public functions ------------------------------------------------------------------------
 
-Renderable = Derivation | Trace | Verdict
+Renderable = Derivation | Trace | Verdict | BoxVerdict | Failure
 
 
 def _derivations(
     items: Renderable | Iterable[Renderable], title: str | None, options: RenderOptions
 ) -> list[Derivation]:
-    if isinstance(items, Derivation | Trace | Verdict) or hasattr(items, "decomposition"):
+    """The derivations of ``items``; a claim that could not be decided (:class:`Failure`) has
+    none."""
+    if isinstance(items, Renderable):
         items = [items]
     out = []
     for item in items:
         if isinstance(item, Derivation):
             out.append(item)
-        elif hasattr(item, "decomposition"):  # a box verdict (symresnet.claims.box)
-            from symresnet.explain.box import derive_box
-
+        elif isinstance(item, BoxVerdict):
             out.append(derive_box(item, title=title, options=options.derivation))
-        else:
+        elif isinstance(item, Trace | Verdict):
             out.append(derive(item, title=title, options=options.derivation))
     return out
 

@@ -1,6 +1,6 @@
 """Output of parameter studies and symbolic realizations: JSON objects and plain text.
 
-JSON (DESIGN.md, "Command line and JSON"): a parameter claim carries ``"holds"`` (``null`` when
+JSON (docs/design.md, "Command line and JSON"): a parameter claim carries ``"holds"`` (``null`` when
 it depends on the parameters), ``"when"`` (the exact condition, readable by ``sympy.parse_expr``
 with the parameters as real Symbols), ``"witness": {"parameters": {"a": "-1"}}`` or ``null``,
 ``"counterexample"`` likewise, ``"decided"`` and, for one parameter, ``"set"``: the intervals
@@ -9,17 +9,21 @@ of the answer with exact ends.  A symbolic evaluation adds ``"pieces"``: ``[{"wh
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from typing import Any
 
 import sympy
 
-from symresnet.solve.conditions import conjunction_text
-from symresnet.values.exact import exact_str
+from symresnet.base.errors import StudyError
 from symresnet.base.files import write_figure
-from symresnet.compute.pieces import Pieces
-from symresnet.solve.realsets import RealSet
 from symresnet.claims.parameter import Study
+from symresnet.compute.pieces import Pieces
+from symresnet.present.plain import format_vector
+from symresnet.solve.conditions import conjunction_text
+from symresnet.solve.realsets import RealSet
+from symresnet.values.exact import exact_str
 
 __all__ = ["format_pieces", "pieces_json", "set_json", "study_json", "study_sentence"]
 
@@ -142,9 +146,6 @@ def _sweep_cells(s, row) -> list[str]:
 
 def sweep_csv(s) -> str:
     """The sweep as CSV: one row per grid point, exact values."""
-    import csv
-    import io
-
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(_sweep_header(s))
@@ -203,27 +204,8 @@ def sweep_json(s) -> dict[str, Any]:
     }
 
 
-def study_output_json(spec, results) -> dict[str, Any]:
-    """``symresnet study --format json``: one object per studied claim (or ``--at`` point)."""
-    from symresnet.present.json_objects import verdict_json
-
-    studies = []
-    for _claim, x0, verdict, pieces, swept in results:
-        item: dict[str, Any] = (
-            verdict_json(verdict) if verdict is not None else {"input": _strings(x0)}
-        )
-        if pieces is not None:
-            item["pieces"] = pieces_json(pieces)["pieces"]
-            item["piecewise"] = pieces_json(pieces)["output"]
-        if swept is not None:
-            item["sweep"] = sweep_json(swept)
-        studies.append(item)
-    return {"title": spec.title, "studies": studies}
-
-
 def format_study_text(spec, results) -> str:
     """``symresnet study`` as text: per claim the exact answer, the pieces, the sweep."""
-    from symresnet.present.text import format_vector
 
     blocks = []
     for claim, x0, verdict, pieces, swept in results:
@@ -252,10 +234,8 @@ def format_study_text(spec, results) -> str:
 def plot_sweep(s, path: str) -> None:
     """Plot the value against the swept parameter, exact critical points marked (matplotlib,
     ``pip install "symresnet[plot]"``; floats only here, for drawing)."""
-    from symresnet.base.errors import StudyError
-
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # noqa: PLC0415 (optional dependency)
     except ImportError:
         raise StudyError(
             "--plot needs matplotlib: pip install 'symresnet[plot]'", place="--plot"

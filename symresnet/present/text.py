@@ -1,4 +1,4 @@
-"""Plain-text output for terminals: traces and verdicts, layer by layer, in MATH.md's notation.
+"""Plain-text output for terminals: traces and verdicts, layer by layer, in docs/math.md's notation.
 
 Vectors are written ``(5; 11)`` (a column), matrices ``(1 0; 0 1)`` (rows separated by ``;``).
 """
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sympy
 
-from symresnet.claims.point import RELATIONS
+from symresnet.claims.verdict import Verdict
+from symresnet.compute.realization import Trace
 from symresnet.explain.derivation import (
     Apply,
     Atom,
@@ -25,29 +26,18 @@ from symresnet.explain.derivation import (
     Var,
     derive,
 )
+from symresnet.present.plain import entry as _entry
+from symresnet.present.plain import format_matrix, format_vector
+from symresnet.present.study_text import study_sentence
 from symresnet.values.exact import exact_str
+from symresnet.values.relations import RELATION_TEXT
 
 __all__ = ["format_matrix", "format_trace", "format_vector", "format_verdict"]
 
 
-def _entry(e: sympy.Expr) -> str:
-    s = exact_str(e)
-    return f"[{s}]" if " " in s else s
-
-
-def format_matrix(m: sympy.MatrixBase) -> str:
-    """``(1 0; 0 1)``: entries separated by spaces, rows by ``;``."""
-    return "(" + "; ".join(" ".join(_entry(e) for e in m.row(i)) for i in range(m.rows)) + ")"
-
-
-def format_vector(v: sympy.MatrixBase) -> str:
-    """A column vector as ``(5; 11)``."""
-    return "(" + "; ".join(_entry(e) for e in v) + ")"
-
-
 class _TermText:
     """Plain text of the derivation tree (:mod:`symresnet.explain.derivation`): the same tree the LaTeX
-    output prints, in MATH.md's notation (``M_{r,3}((2; -2; 2))``, ``R(Phi, V)(-1)``)."""
+    output prints, in docs/math.md's notation (``M_{r,3}((2; -2; 2))``, ``R(Phi, V)(-1)``)."""
 
     def term(self, t: Term) -> str:
         match t:
@@ -82,7 +72,7 @@ class _TermText:
     def chain(self, chain: Chain) -> str:
         parts = [self.term(chain.first)]
         for link in chain.links:
-            symbol = RELATIONS[link.relation][0] if link.relation in RELATIONS else ":="
+            symbol = RELATION_TEXT.get(link.relation, ":=")
             parts += [f"not {symbol}" if link.negated else symbol, self.term(link.term)]
         return " ".join(parts)
 
@@ -107,7 +97,7 @@ def _layer_lines(d: Derivation) -> list[str]:
     return [text.chain(d.start)] + [text.step(s) for s in d.steps]
 
 
-def format_trace(trace, *, title: str | None = None) -> str:
+def format_trace(trace: Trace, *, title: str | None = None) -> str:
     """The realization layer by layer, ending with ``R(Phi, V)(x_0) = x_L``."""
     return _format_derivation(derive(trace, title=title, options=_WRITE_OUT))
 
@@ -124,12 +114,8 @@ def _point(v: sympy.MatrixBase) -> str:
     return _entry(v[0]) if len(v) == 1 else format_vector(v)
 
 
-def format_verdict(verdict, *, title: str | None = None) -> str:
+def format_verdict(verdict: Verdict, *, title: str | None = None) -> str:
     """The trace and one sentence: holds / is false (the value is ...) / depends / undecided."""
-    if hasattr(verdict, "decomposition"):  # a box claim (symresnet.claims.box)
-        from symresnet.present.regions_text import format_box_verdict
-
-        return format_box_verdict(verdict, title=title)
     d = derive(verdict, title=title, options=_WRITE_OUT)
     c, text = d.claim, _TermText()
     name = f"({c.label})" if c.label else "the claim"
@@ -149,7 +135,5 @@ def format_verdict(verdict, *, title: str | None = None) -> str:
     else:
         sentence = f"{name} {statement}: UNDECIDED ({c.note}); the value is {value}"
     if verdict.study is not None:  # a parameter study: the exact set (symresnet.present.study_text)
-        from symresnet.present.study_text import study_sentence
-
         sentence = study_sentence(name, statement, verdict.study, value)
     return _format_derivation(d) + "\n" + sentence

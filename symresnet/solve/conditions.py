@@ -3,7 +3,7 @@
 With symbols in weights, biases, skip matrices or the input, the realization of Def. 1.5.4 is
 piecewise: each piece is cut out by a conjunction of :class:`Constraint` s ``p < 0``,
 ``p <= 0`` or ``p = 0`` with ``p`` a polynomial in the symbols.  :class:`Solver` decides whether
-such a conjunction can hold, and gives a point where it does, exactly (DESIGN.md, "Decisions"):
+such a conjunction can hold, and gives a point where it does, exactly (docs/design.md, "Decisions"):
 
 * every ``p`` affine with rational coefficients: exact rational LP (:mod:`symresnet.solve.lp`), in any
   number of variables;
@@ -29,6 +29,9 @@ from typing import Any, Literal
 import sympy
 
 from symresnet.solve import lp
+from symresnet.solve.realsets import RealNumber, RealSet
+from symresnet.values.exact import exact_str
+from symresnet.values.relations import compare
 
 __all__ = [
     "Constraint",
@@ -51,7 +54,6 @@ def number_sign(value: sympy.Expr) -> int | None:
     (closed forms are compared as :func:`symresnet.claims.point.compare` does)."""
     if value.is_Rational:
         return (value.p > 0) - (value.p < 0)
-    from symresnet.claims.point import compare
 
     zero = compare("equals", value, sympy.Integer(0))
     if zero is None:
@@ -99,8 +101,6 @@ class Constraint:
 
     def text(self) -> str:
         """Readable plain text: ``a <= -2``, ``v = -33/5``, ``2*a + b < 1``."""
-        from symresnet.values.exact import exact_str
-
         r = self.relational()
         op = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "="}[r.rel_op]
         return f"{exact_str(r.lhs)} {op} {exact_str(r.rhs)}"
@@ -153,8 +153,6 @@ def conjunction_text(conj: Sequence[Constraint]) -> str:
             lower = [r for r in rels if r.rel_op in (">", ">=")]
             upper = [r for r in rels if r.rel_op in ("<", "<=")]
             if len(lower) == 1 and len(upper) == 1:
-                from symresnet.values.exact import exact_str
-
                 lo, hi = lower[0], upper[0]
                 if lo.rhs == hi.rhs and lo.rel_op == ">=" and hi.rel_op == "<=":
                     return f"{exact_str(lo.lhs)} = {exact_str(lo.rhs)}"
@@ -266,15 +264,13 @@ class Solver:
         return Decision(True, {s: _rational(v) for s, v in zip(symbols, x, strict=True)}, "lp")
 
     def _roots(self, conj: Conjunction, polys: list[sympy.Poly], t: sympy.Symbol) -> Decision:
-        from symresnet.solve.realsets import RealSet
-
         found = RealSet.from_dnf([[(p, c.rel) for c, p in zip(conj, polys, strict=True)]])
         if found.is_empty:
             return Decision(False, method="roots")
         return Decision(True, {t: found.witness()}, method="roots")
 
     def _z3(self, conj: Conjunction, polys: list[sympy.Poly], symbols) -> Decision:
-        import z3
+        import z3  # noqa: PLC0415 (optional dependency)
 
         variables = [z3.Real(s.name) for s in symbols]
         solver = z3.SolverFor("QF_NRA")
@@ -390,7 +386,7 @@ def _rational(q: Fraction) -> sympy.Rational:
 
 
 def _z3_rational(value: Any):
-    import z3
+    import z3  # noqa: PLC0415 (optional dependency)
 
     q = _fraction(value)
     return z3.Q(q.numerator, q.denominator)
@@ -398,13 +394,11 @@ def _z3_rational(value: Any):
 
 def _from_z3(value: Any) -> sympy.Expr:
     """A z3 model value as an exact sympy number (rational, or an algebraic root)."""
-    import z3
+    import z3  # noqa: PLC0415 (optional dependency)
 
     if z3.is_rational_value(value):
         return sympy.Rational(int(value.numerator_as_long()), int(value.denominator_as_long()))
     if z3.is_algebraic_value(value):
-        from symresnet.solve.realsets import RealNumber
-
         coeffs = [int(str(c)) for c in value.poly()]  # lowest degree first
         poly = sympy.Poly(list(reversed(coeffs)), sympy.Symbol("x"))
         poly = sympy.Poly(sympy.sqf_part(poly), poly.gens[0])

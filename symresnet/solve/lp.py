@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import flint
 
@@ -50,7 +50,7 @@ __all__ = [
     "to_fmpq",
 ]
 
-Number = int | Fraction | flint.fmpq
+Number: TypeAlias = int | Fraction | flint.fmpq
 _ZERO = flint.fmpq(0)
 _ONE = flint.fmpq(1)
 
@@ -336,7 +336,7 @@ def maximize(
     y: list[flint.fmpq] = []
     status, value, x = _solve(cq, Aq, bq, n, dual=y)
     if status != "optimal":
-        return LPResult(status)  # type: ignore[arg-type]
+        return LPResult(status)
     attained = True
     if any(flags):
         # attained iff some point of the set (strict rows strict) has c x >= value

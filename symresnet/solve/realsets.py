@@ -1,7 +1,7 @@
 """Exact subsets of the real line cut out by polynomial conditions in one variable.
 
 A parameter study with one parameter ends in a finite union of intervals and points whose
-endpoints are exact real algebraic numbers (DESIGN.md, "Decisions": one parameter decided exactly
+endpoints are exact real algebraic numbers (docs/design.md, "Decisions": one parameter decided exactly
 by root isolation).  This module computes such sets from a Boolean combination (a disjunction of
 conjunctions) of polynomial conditions ``p(t) < 0``, ``p(t) <= 0``, ``p(t) = 0`` with rational
 coefficients, without any float:
@@ -31,6 +31,8 @@ from fractions import Fraction
 
 import flint
 import sympy
+
+from symresnet.values.exact import exact_str
 
 __all__ = ["RealNumber", "RealSet", "Span", "simplest_rational"]
 
@@ -154,16 +156,16 @@ class Span:
         return above and below
 
     def sympy_set(self) -> sympy.Set:
-        if self.is_point:
-            return sympy.FiniteSet(self.lo.expr())  # type: ignore[union-attr]
+        if self.is_point and self.lo is not None:
+            return sympy.FiniteSet(self.lo.expr())
         lo = -sympy.oo if self.lo is None else self.lo.expr()
         hi = sympy.oo if self.hi is None else self.hi.expr()
         return sympy.Interval(lo, hi, not self.lo_closed, not self.hi_closed)
 
     def relational(self, t: sympy.Symbol) -> sympy.Basic:
         """``t`` in the span as a sympy condition (``Eq(t, 2)``, ``t <= -2``, ``(t > 1) & ...``)."""
-        if self.is_point:
-            return sympy.Eq(t, self.lo.expr())  # type: ignore[union-attr]
+        if self.is_point and self.lo is not None:
+            return sympy.Eq(t, self.lo.expr())
         parts = []
         if self.lo is not None:
             parts.append((sympy.Ge if self.lo_closed else sympy.Gt)(t, self.lo.expr()))
@@ -173,10 +175,8 @@ class Span:
 
     def text(self, name: str) -> str:
         """Readable: ``a = -1``, ``a <= -2``, ``-1 < a <= 2``, ``a is any real number``."""
-        from symresnet.values.exact import exact_str
-
-        if self.is_point:
-            return f"{name} = {exact_str(self.lo.expr())}"  # type: ignore[union-attr]
+        if self.is_point and self.lo is not None:
+            return f"{name} = {exact_str(self.lo.expr())}"
         lo = None if self.lo is None else exact_str(self.lo.expr())
         hi = None if self.hi is None else exact_str(self.hi.expr())
         left = "<=" if self.lo_closed else "<"
@@ -192,8 +192,8 @@ class Span:
     def witness(self) -> sympy.Expr:
         """A simple exact point of the span: the simplest rational in it when there is one
         (the span has an interior or is a rational point), else the point itself."""
-        if self.is_point:
-            return self.lo.expr()  # type: ignore[union-attr]
+        if self.is_point and self.lo is not None:
+            return self.lo.expr()
         # rational inner bounds: an irrational end is replaced by the inner end of its interval
         lo = None if self.lo is None else (self.lo.lo if self.lo.is_rational else self.lo.hi)
         hi = None if self.hi is None else (self.hi.hi if self.hi.is_rational else self.hi.lo)
@@ -259,7 +259,9 @@ def _integer_coeffs(poly: sympy.Poly) -> list[int]:
     return [int(c * den) for c in coeffs]
 
 
-def _roots(polys: Iterable[list[int]]) -> tuple[list[RealNumber], dict[tuple[int, ...], object]]:
+def _roots(
+    polys: Iterable[list[int]],
+) -> tuple[list[RealNumber], dict[tuple[int, ...], flint.fmpz_poly]]:
     """All real roots of the polynomials, separated and sorted, and their irreducible factors."""
     factors: dict[tuple[int, ...], flint.fmpz_poly] = {}
     for coeffs in polys:
@@ -363,7 +365,9 @@ class RealSet:
         return cls(_spans(truth, roots))
 
 
-def _divides(r: RealNumber, coeffs: list[int], factors: dict) -> bool:
+def _divides(
+    r: RealNumber, coeffs: list[int], factors: dict[tuple[int, ...], flint.fmpz_poly]
+) -> bool:
     if r.poly is None:
         return False
     return flint.fmpz_poly(coeffs) % factors[r.poly] == 0

@@ -49,6 +49,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import cast
 
 import flint
 import sympy
@@ -887,13 +888,16 @@ def small_exact(value: object, bound: int) -> sympy.Rational | None:
     """
     kind = type(value)  # (abs(p) < bound, not -bound < p: no new big int on each call)
     if kind in SYMPY_RATIONAL_TYPES:
-        if abs(value.p) < bound and value.q < bound:  # type: ignore[attr-defined]
-            return value  # type: ignore[return-value]
+        rational = cast(sympy.Rational, value)
+        if abs(rational.p) < bound and rational.q < bound:
+            return rational
     elif kind is int:
-        if abs(value) < bound:  # type: ignore[arg-type]
-            return sympy.Integer(value)
+        integer = cast(int, value)
+        if abs(integer) < bound:
+            return sympy.Integer(integer)
     elif kind is fractions.Fraction:
-        p, q = value.numerator, value.denominator  # type: ignore[attr-defined]
+        fraction = cast(fractions.Fraction, value)
+        p, q = fraction.numerator, fraction.denominator
         if abs(p) < bound and q < bound:
             return sympy.Rational(p, q)
     return None

@@ -1,0 +1,122 @@
+"""``symresnet check SPEC [--json] [--tex FILE] [--pdf]``: decide the claims of a spec.
+
+It decides every claim of the spec's ``[[claims]]`` -- or, with ``--forall BOX`` (or
+``--exists BOX``) and one of ``--equals/--at-least/--at-most/--greater/--less Y``, the one
+quantified claim given on the command line instead -- and prints the verdicts; ``--tex`` and
+``--pdf`` write the derivation of every claim too.  Exit status 0 when every claim holds, 1 when
+some claim is false, depends on the parameters or is undecided.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from symresnet.base.errors import ClaimError
+from symresnet.claims.box import box_claim
+from symresnet.cli.common import (
+    EXIT_FALSE,
+    EXIT_OK,
+    add_command,
+    add_render_arguments,
+    decide_claims,
+    print_json,
+    split_point,
+    write_files,
+)
+from symresnet.compute.regions import parse_box
+from symresnet.io.spec import Spec, load_spec
+from symresnet.present.json_objects import verdict_json
+from symresnet.present.text import format_verdict
+from symresnet.values.relations import Relation
+
+__all__ = [
+    "CLAIM_OPTIONS",
+    "add_claim_arguments",
+    "add_parser",
+    "cmd_check",
+    "with_claim_from_options",
+]
+
+#: options whose values may start with "-" (for symresnet.cli.common.VALUE_OPTIONS)
+CLAIM_OPTIONS = ("--forall", "--exists", *(r.option for r in Relation))
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``symresnet check``."""
+    p = add_command(
+        subparsers, "check", cmd_check, "decide every claim of a spec (exit 1 if one fails)"
+    )
+    p.add_argument("spec", metavar="SPEC", help="spec file (.toml or .json; - for stdin)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--tex", metavar="FILE", help="write the derivation of every claim (LaTeX)")
+    p.add_argument("--pdf", action="store_true", help="compile it to PDF (FILE.pdf)")
+    add_render_arguments(p)
+    add_claim_arguments(p)
+
+
+def add_claim_arguments(p: argparse.ArgumentParser) -> None:
+    """``--forall BOX`` / ``--exists BOX`` and one relation, for ``check``."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--forall", metavar="BOX", help='check "for all x in BOX" (e.g. "-2..1")')
+    group.add_argument("--exists", metavar="BOX", help='check "there is an x in BOX"')
+    for r in Relation:
+        p.add_argument(
+            r.option,
+            dest=f"rel_{r.value}",
+            metavar="Y",
+            help=f"the relation {r.text} Y (componentwise)",
+        )
+    p.add_argument("--label", help="a label for the command-line claim")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr")
+
+
+def with_claim_from_options(spec: Spec, args: argparse.Namespace) -> Spec:
+    """``spec`` with its claims replaced by the one given by ``--forall``/``--exists``."""
+    option = "--forall" if args.forall is not None else "--exists"
+    text = args.forall if args.forall is not None else args.exists
+    given = [r for r in Relation if getattr(args, f"rel_{r.value}", None) is not None]
+    if len(given) != 1:
+        raise ClaimError(
+            "give exactly one of " + ", ".join(r.option for r in Relation), place=option
+        )
+    relation = given[0]
+    box = parse_box(text, spec.network.dims[0], place=option)
+    expected = split_point(getattr(args, f"rel_{relation.value}"))
+    try:
+        claim = box_claim(
+            spec.network,
+            quantifier=option[2:],
+            box=box,
+            relation=relation,
+            expected=expected,
+            label=args.label,
+            names=spec.names,
+        )
+    except ClaimError as err:
+        name = relation.value
+        place = relation.option + err.place[len(name) :] if err.place.startswith(name) else option
+        raise ClaimError(err.message, place=place, hint=err.hint) from None
+    return dataclasses.replace(spec, claims=(claim,))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print the verdict on every claim; exit status 0 only if every claim holds."""
+    spec = load_spec(args.spec)
+    if args.forall is not None or args.exists is not None:  # a claim given on the command line
+        spec = with_claim_from_options(spec, args)
+    verdicts = decide_claims(spec, progress=args.progress)
+    if args.json:
+        print_json({"claims": [verdict_json(v) for v in verdicts]})
+    else:
+        print("\n\n".join(format_verdict(v, title=spec.title) for v in verdicts))
+    if args.tex is not None or args.pdf:  # the derivation of every claim
+        write_files(
+            args,
+            spec,
+            verdicts,
+            tex=args.tex,
+            report=lambda p: print(f"symresnet: wrote {p}", file=sys.stderr),
+        )
+    return EXIT_OK if all(v.holds is True for v in verdicts) else EXIT_FALSE

@@ -1,0 +1,168 @@
+"""The relations of claims, and exact comparisons of numbers.
+
+A claim compares a realization with a value by one of five relations (componentwise for vector
+outputs): ``equals`` (=), ``at_least`` (>=), ``at_most`` (<=), ``greater`` (>), ``less`` (<).
+:class:`Relation` is the one type for them everywhere: spec keys, command-line options, JSON,
+text and LaTeX symbols, and the decision itself.  It is a :class:`enum.StrEnum`, so a relation
+compares equal to its spec key (``Relation.AT_MOST == "at_most"``) and prints as it.
+
+:func:`compare` decides ``lhs ~ rhs`` exactly for sympy numbers, including closed forms
+(``log(2)``, ``exp(-1)``), by the sign of the difference (:func:`sign`).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Protocol
+
+import sympy
+
+from symresnet.base.errors import ClaimError
+
+__all__ = ["DIGITS", "RELATION_TEXT", "Ordered", "Relation", "compare", "relation", "sign"]
+
+#: digits to which a nonzero difference of two closed-form numbers is certified by evalf
+DIGITS = 50
+
+
+class Ordered(Protocol):
+    """Totally ordered exact numbers (``int``, ``Fraction``, ``flint.fmpq``, sympy Rationals)."""
+
+    def __lt__(self, other: object, /) -> bool: ...
+    def __le__(self, other: object, /) -> bool: ...
+
+
+class Relation(enum.StrEnum):
+    """``lhs ~ rhs`` for one of the five relations of a claim."""
+
+    EQUALS = "equals"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    GREATER = "greater"
+    LESS = "less"
+
+    @property
+    def text(self) -> str:
+        """The symbol in plain text (``">="``)."""
+        return _TEXT[self]
+
+    @property
+    def latex(self) -> str:
+        """The symbol in LaTeX (``"\\geq"``)."""
+        return _LATEX[self]
+
+    @property
+    def negated_latex(self) -> str:
+        """The LaTeX of the negated symbol (``"\\neq"``, ``"\\ngeq"``, ...)."""
+        return _NEGATED_LATEX[self]
+
+    @property
+    def option(self) -> str:
+        """The command-line option (``"--at-least"``)."""
+        return "--" + self.value.replace("_", "-")
+
+    @property
+    def strict(self) -> bool:
+        """``>`` and ``<``."""
+        return self in (Relation.GREATER, Relation.LESS)
+
+    def relational(self, lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Basic:
+        """``lhs ~ rhs`` as a sympy relational (``Eq``, ``Ge``, ...)."""
+        return _SYMPY[self](lhs, rhs)
+
+    def of_sign(self, s: int) -> bool:
+        """Whether ``lhs ~ rhs`` holds when ``lhs - rhs`` has sign ``s`` (-1, 0 or 1)."""
+        return _BY_SIGN[self](s)
+
+    def holds(self, lhs: Ordered, rhs: Ordered) -> bool:
+        """``lhs ~ rhs`` for exact ordered numbers (Fractions, fmpq, Rationals)."""
+        if self is Relation.EQUALS:
+            return lhs == rhs
+        if self is Relation.AT_LEAST:
+            return rhs <= lhs
+        if self is Relation.AT_MOST:
+            return lhs <= rhs
+        if self is Relation.GREATER:
+            return rhs < lhs
+        return lhs < rhs
+
+
+_TEXT = {
+    Relation.EQUALS: "=",
+    Relation.AT_LEAST: ">=",
+    Relation.AT_MOST: "<=",
+    Relation.GREATER: ">",
+    Relation.LESS: "<",
+}
+#: relation name -> its symbol in plain text (``{"at_least": ">=", ...}``)
+RELATION_TEXT: dict[str, str] = {r.value: s for r, s in _TEXT.items()}
+_LATEX = {
+    Relation.EQUALS: "=",
+    Relation.AT_LEAST: r"\geq",
+    Relation.AT_MOST: r"\leq",
+    Relation.GREATER: ">",
+    Relation.LESS: "<",
+}
+_NEGATED_LATEX = {
+    Relation.EQUALS: r"\neq",
+    Relation.AT_LEAST: r"\ngeq",
+    Relation.AT_MOST: r"\nleq",
+    Relation.GREATER: r"\ngtr",
+    Relation.LESS: r"\nless",
+}
+_SYMPY = {
+    Relation.EQUALS: sympy.Eq,
+    Relation.AT_LEAST: sympy.Ge,
+    Relation.AT_MOST: sympy.Le,
+    Relation.GREATER: sympy.Gt,
+    Relation.LESS: sympy.Lt,
+}
+_BY_SIGN = {
+    Relation.EQUALS: lambda s: s == 0,
+    Relation.AT_LEAST: lambda s: s >= 0,
+    Relation.AT_MOST: lambda s: s <= 0,
+    Relation.GREATER: lambda s: s > 0,
+    Relation.LESS: lambda s: s < 0,
+}
+
+
+def relation(name: object) -> Relation:
+    """The :class:`Relation` called ``name``, or a :class:`ClaimError` naming the five."""
+    try:
+        return Relation(name)
+    except ValueError:
+        raise ClaimError(
+            f"unknown relation {name!r}: use one of {', '.join(Relation)}"
+        ) from None
+
+
+def compare(relation: str, lhs: sympy.Expr, rhs: sympy.Expr) -> bool | None:
+    """Decide ``lhs <relation> rhs`` exactly; ``None`` when it is not a fixed truth value.
+
+    Rationals are compared directly.  Closed-form numbers (``log(2)``, ``exp(-1)``, ...) are
+    compared by simplifying the difference and, failing that, by evaluating it with certified
+    precision (``evalf(strict=True)``): a nonzero result there proves the sign.  Expressions with
+    free symbols give ``None`` unless the difference simplifies to a constant.
+    """
+    s = sign(lhs - rhs)
+    return None if s is None else Relation(relation).of_sign(s)
+
+
+def sign(d: sympy.Expr) -> int | None:
+    """The exact sign (-1, 0, 1) of a sympy number, or ``None`` when it cannot be proven."""
+    if d.is_Rational:
+        return int(d.p > 0) - int(d.p < 0)
+    d = sympy.simplify(d)
+    if d.is_Rational:
+        return int(d.p > 0) - int(d.p < 0)
+    if d.free_symbols:
+        return None
+    if d.is_zero:
+        return 0
+    try:
+        approx = d.evalf(DIGITS, strict=True)
+    except (sympy.core.evalf.PrecisionExhausted, TypeError, ValueError):
+        return None
+    if approx.is_Number and approx != 0:
+        return 1 if approx > 0 else -1
+    return None
