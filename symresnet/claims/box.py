@@ -253,7 +253,9 @@ def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
     return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
 
 
-def _vertex_bound(region: Region, c: tuple[Fraction, ...]):
+def _vertex_bound(
+    region: Region, c: tuple[Fraction, ...]
+) -> tuple[Fraction, tuple[Fraction, ...], tuple[Fraction, ...]] | None:
     """Maximum of ``c x`` over a vertex region: (value, vertex, multipliers) or None."""
     verts = region.vertices
     assert verts is not None
@@ -286,6 +288,8 @@ def region_bound(region: Region, index: int, j: int, side: Side) -> Bound:
         res = lp.maximize(c, region.A, region.b, strict=region.strict)
         if res.status != "optimal":
             raise ClaimError("the region is unbounded: box claims need a bounded domain")
+        # an optimum comes with its value, a point and the dual certificate
+        assert res.value is not None and res.point is not None and res.dual is not None
         found = (res.value, res.point, res.dual)
         attained = res.attained
     top, point, y = found
@@ -302,7 +306,8 @@ def extrema(dec: Decomposition) -> tuple[tuple[Extremum, ...], tuple[Extremum, .
         for j in range(m)
         for side in ("min", "max")
     ]
-    mins, maxs = [], []
+    mins: list[Extremum] = []
+    maxs: list[Extremum] = []
     for j in range(m):
         for side, out in (("min", mins), ("max", maxs)):
             mine = [b for b in bounds if b.coordinate == j and b.side == side]
@@ -394,7 +399,7 @@ def decide_box(
             counterexample = _counterexample(dec, claim, mins, maxs, ok, value_at)
         sides = _sides(claim.relation)
         facts = tuple(b for b in bounds if b.side in sides) if holds else ()
-        intervals = ()
+        intervals: tuple[tuple[tuple[Fraction, Fraction], ...], ...] = ()
         if holds:
             boxes = interval_bounds(network, claim.bounds)
             if all(

@@ -124,7 +124,9 @@ class _Net:
         c = len(X0[0][0])
         use = cache is not None and pattern is not None
         for k in range(1, self.L + 1):
-            before = tuple(tuple(p) for p in pattern[: k - 1]) if use else None
+            before = (
+                tuple(tuple(p) for p in pattern[: k - 1]) if use and pattern is not None else None
+            )
             Z = cache.get(("z", before)) if use else None
             if Z is None:
                 Z = _mul(self.W[k - 1], xs[k - 1])
@@ -142,7 +144,7 @@ class _Net:
                 found.append(idx)
             else:
                 idx = tuple(pattern[k - 1])
-            key = ("x", (*before, idx)) if use else None
+            key = ("x", (*before, idx)) if before is not None else None
             if use and key in cache:
                 xs[k] = cache[key]
                 continue
@@ -174,7 +176,7 @@ def _pieces(name: str, params: dict) -> list[tuple]:
     if name == "clip":
         u = None if params["u"].is_infinite else _f(params["u"])
         v = None if params["v"].is_infinite else _f(params["v"])
-        out = []
+        out: list[tuple] = []
         if u is not None:
             out.append((None, u, False, True, zero, u))
         out.append((u, v, False, v is not None, one, zero))

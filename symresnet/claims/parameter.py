@@ -199,7 +199,7 @@ def study(
             cases.append(Case(piece, None, None, False))
             counterexample = counterexample or piece.point
             continue
-        claim = tuple(a for a in atoms if a is not True)
+        claim = tuple(a for a in atoms if not isinstance(a, bool))  # no False left: drop True
         yes = solver.feasible([*piece.condition, *claim])
         decided &= yes.feasible is not None
         no_points = [solver.feasible([*piece.condition, n]) for a in claim for n in negation(a)]

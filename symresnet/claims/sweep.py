@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sympy
 
@@ -31,9 +31,9 @@ from symresnet.compute import batch
 from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
 from symresnet.compute.realization import realize
 from symresnet.model.activations import Activation
-from symresnet.model.network import ResNet
+from symresnet.model.network import Matrix, ResNet
 from symresnet.solve.conditions import Solver
-from symresnet.solve.realsets import RealSet
+from symresnet.solve.realsets import RealNumber, RealSet
 from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact, parse
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "sweep",
 ]
 
-Matrix = sympy.ImmutableMatrix
 #: most grid points of one sweep
 MAX_POINTS = 1_000_000
 
@@ -288,7 +287,7 @@ def sweep(
     rows = []
     for point, value in zip(points, outputs, strict=True):
         holds = None
-        if relation is not None:
+        if relation is not None and y is not None:  # both or neither (checked above)
             target = y.xreplace({**values, **point})
             parts = [compare(relation, v, e) for v, e in zip(value, target, strict=True)]
             holds = True if all(p is True for p in parts) else (False if False in parts else None)
@@ -333,11 +332,11 @@ def _values(
         return [many.outputs[j] for j in range(len(many))]
     bar = batch.Progress(len(points), enabled=progress, unit="values")
     try:
-        out = []
+        found: list[Matrix] = []
         for p in points:
-            out.append(realize(substitute(network, p), list(x0.xreplace(p))).output)
+            found.append(realize(substitute(network, p), list(x0.xreplace(p))).output)
             bar.advance(1)
-        return out
+        return found
     finally:
         bar.close()
 
@@ -350,6 +349,7 @@ def _with_critical(result: Sweep, network: ResNet, x0: Matrix, fixed: Mapping) -
     pieces = realization_pieces(network, x0, bounds=bounds, extra_symbols=[t])
     found = None
     if result.relation is not None:
+        assert result.expected is not None  # a sweep's claim has both (see sweep())
         found = study(
             network,
             input=x0,
@@ -365,7 +365,7 @@ def _with_critical(result: Sweep, network: ResNet, x0: Matrix, fixed: Mapping) -
                 kinds.setdefault(point, set()).add("breakpoint")
     if found is not None and found.set is not None:
         for span in found.set.spans:
-            for end in {span.lo, span.hi} - {None}:
+            for end in cast(set[RealNumber], {span.lo, span.hi} - {None}):
                 e = end.expr()
                 if span.is_point or e not in inside:
                     kinds.setdefault(e, set()).add("claim")

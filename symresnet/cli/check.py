@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from typing import Any
 
 from symresnet.base.errors import ClaimError
-from symresnet.claims.box import box_claim
+from symresnet.claims.box import BoxVerdict, box_claim
+from symresnet.claims.spec import Spec
+from symresnet.claims.verdict import Verdict
 from symresnet.cli.common import (
     EXIT_FALSE,
     EXIT_OK,
@@ -26,9 +29,10 @@ from symresnet.cli.common import (
     write_files,
 )
 from symresnet.compute.regions import parse_box
-from symresnet.io.spec import Spec, load_spec
+from symresnet.io.spec import load_spec
 from symresnet.present.json_objects import verdict_json
-from symresnet.present.text import format_verdict
+from symresnet.present.printers import to_text
+from symresnet.present.regions_text import box_verdict_json
 from symresnet.values.relations import Relation
 
 __all__ = [
@@ -108,9 +112,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         spec = with_claim_from_options(spec, args)
     verdicts = decide_claims(spec, progress=args.progress)
     if args.json:
-        print_json({"claims": [verdict_json(v) for v in verdicts]})
+        print_json({"claims": [_verdict_json(v) for v in verdicts]})
     else:
-        print("\n\n".join(format_verdict(v, title=spec.title) for v in verdicts))
+        print("\n\n".join(to_text(v, title=spec.title) for v in verdicts))
     if args.tex is not None or args.pdf:  # the derivation of every claim
         write_files(
             args,
@@ -120,3 +124,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             report=lambda p: print(f"symresnet: wrote {p}", file=sys.stderr),
         )
     return EXIT_OK if all(v.holds is True for v in verdicts) else EXIT_FALSE
+
+
+def _verdict_json(verdict: Verdict | BoxVerdict) -> dict[str, Any]:
+    """The JSON object of a verdict of either kind, without the printers' ``"kind"`` key (the
+    objects ``check --json`` has always printed)."""
+    if isinstance(verdict, BoxVerdict):
+        return box_verdict_json(verdict)
+    return verdict_json(verdict)

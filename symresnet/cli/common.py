@@ -18,18 +18,21 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import sympy
 
 from symresnet.base.errors import ClaimError, InputError, LimitError, ParseError
 from symresnet.base.files import write_atomic
 from symresnet.claims.box import BoxClaim, BoxVerdict, decide_box
-from symresnet.claims.point import Verdict, decide
+from symresnet.claims.point import PointClaim, decide
+from symresnet.claims.spec import Spec
+from symresnet.claims.verdict import Claim, Verdict
 from symresnet.compute.realization import Trace, realize
-from symresnet.io.spec import Spec
+from symresnet.compute.regions import Progress
+from symresnet.model.network import ResNet
 from symresnet.present import compile as latex
 from symresnet.present.render import RenderOptions, document, fragment
 from symresnet.values.exact import check_name
@@ -47,6 +50,7 @@ __all__ = [
     "UsageError",
     "add_command",
     "add_render_arguments",
+    "decide_claim",
     "decide_claims",
     "join_value_options",
     "parse_point",
@@ -155,7 +159,9 @@ def add_command(
 
 def split_point(text: str) -> list[str]:
     """Split ``"1/2, 3"`` at top-level commas (commas inside parentheses stay)."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
     for ch in text:
         if ch == "," and depth == 0:
             parts.append("".join(cur))
@@ -204,14 +210,32 @@ def progress_printer(*, always: bool = False) -> Callable[[str], None]:
     return report
 
 
+def decide_claim(
+    claim: Claim,
+    network: ResNet,
+    *,
+    bounds: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Verdict | BoxVerdict:
+    """The verdict on one claim of a spec: a claim over a box (reporting to ``progress``), else
+    a point or parameter claim, decided at the realization at its input."""
+    if isinstance(claim, BoxClaim):
+        return decide_box(claim, network, progress=progress)
+    point = cast(PointClaim, claim)  # the other kinds of a spec's claims: point and parameter
+    return decide(point, realize(network, point.input), bounds=bounds)
+
+
 def decide_claims(spec: Spec, *, progress: bool = False) -> list[Verdict | BoxVerdict]:
     """The verdicts on every claim of ``spec`` (point claims and claims over a box)."""
     if not spec.claims:
         raise ClaimError("the spec has no [[claims]] to check", file=spec.source, place="claims")
     return [
-        decide_box(c, spec.network, progress=progress_printer(always=progress))
-        if isinstance(c, BoxClaim)
-        else decide(c, realize(spec.network, c.input), bounds=spec.parameters)
+        decide_claim(
+            c,
+            spec.network,
+            bounds=spec.parameters,
+            progress=progress_printer(always=progress),
+        )
         for c in spec.claims
     ]
 
@@ -291,16 +315,14 @@ def write_outputs(
             "--fragment has no preamble, so it cannot be compiled: drop --pdf or --fragment"
         )
     render = fragment if as_fragment else document
-    text = render(list(items), title=title, options=options)  # type: ignore[arg-type]
+    text = render(list(items), title=title, options=options)
     written = []
     if tex_path is not None:
         write_file(tex_path, text)
         written.append(tex_path)
     if pdf:
         pdf_path = _pdf_path(tex_path, source)
-        full = (
-            text if not as_fragment else document(list(items), title=title, options=options)  # type: ignore[arg-type]
-        )
+        full = text if not as_fragment else document(list(items), title=title, options=options)
         latex.write_pdf(full, pdf_path)
         written.append(pdf_path)
     return written

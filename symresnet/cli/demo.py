@@ -12,14 +12,12 @@ from pathlib import Path
 
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError
-from symresnet.claims.point import decide
-from symresnet.cli.common import EXIT_OK, add_command, decide_claims, write_file
-from symresnet.compute.realization import realize
+from symresnet.cli.common import EXIT_OK, add_command, decide_claim, decide_claims, write_file
 from symresnet.examples import EXAMPLES, example_text
 from symresnet.io.spec import loads_spec
 from symresnet.present import compile as latex
+from symresnet.present.printers import to_text
 from symresnet.present.render import RenderOptions, document
-from symresnet.present.text import format_verdict
 
 __all__ = ["BOOK_NUMBERS", "add_parser", "cmd_demo", "write_demo"]
 
@@ -41,7 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name, filename in EXAMPLES.items():
         spec = loads_spec(example_text(name), format="toml", source=filename)
         for verdict in decide_claims(spec):
-            print(format_verdict(verdict, title=spec.title))
+            print(to_text(verdict, title=spec.title))
             print()
     for line in write_demo(args.out):  # the two derivations as LaTeX (and PDF)
         print(line)
@@ -60,7 +58,7 @@ def write_demo(out: str | Path) -> list[str]:
     lines = []
     for name, filename in EXAMPLES.items():
         spec = loads_spec(example_text(name), format="toml", source=filename)
-        verdicts = [decide(c, realize(spec.network, c.input)) for c in spec.claims]
+        verdicts = [decide_claim(c, spec.network) for c in spec.claims]
         tex = document(
             verdicts, title=spec.title, options=RenderOptions(first_equation=BOOK_NUMBERS.get(name))
         )

@@ -12,11 +12,12 @@ import argparse
 import sys
 
 from symresnet.base.errors import ClaimError
-from symresnet.claims.box import BoxClaim, BoxVerdict, decide_box
-from symresnet.claims.point import Verdict, decide
+from symresnet.claims.box import BoxVerdict
+from symresnet.claims.verdict import Verdict
 from symresnet.cli.common import (
     add_command,
     add_render_arguments,
+    decide_claim,
     parse_point,
     render_options,
     write_files,
@@ -54,12 +55,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         x = as_input(entries, spec.network.dims[0], names=names, place="--at")
         items = [realize(spec.network, x, names=names)]
     elif spec.claims:
-        items = [
-            decide_box(c, spec.network)
-            if isinstance(c, BoxClaim)  # a claim over a box
-            else decide(c, realize(spec.network, c.input))
-            for c in spec.claims
-        ]
+        items = [decide_claim(c, spec.network) for c in spec.claims]
     else:
         raise ClaimError(
             "the spec has no [[claims]] to derive",
@@ -69,7 +65,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         )
     if args.output is None and not args.pdf:
         render = fragment if args.fragment else document
-        sys.stdout.write(render(items, title=spec.title, options=options))  # type: ignore[arg-type]
+        sys.stdout.write(render(items, title=spec.title, options=options))
         return 0
     write_files(args, spec, items, tex=args.output, report=lambda path: print(f"wrote {path}"))
     return 0

@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,12 @@ import sympy
 
 from symresnet.base.errors import StudyError
 from symresnet.claims.point import PointClaim, decide
-from symresnet.claims.sweep import parse_param, substitute, sweep
+from symresnet.claims.spec import Spec
+from symresnet.claims.sweep import Sweep, parse_param, substitute, sweep
 from symresnet.cli.common import add_command, parse_point
 from symresnet.compute.pieces import realization_pieces
 from symresnet.compute.realization import as_input, realize
-from symresnet.io.spec import Spec, load_spec
+from symresnet.io.spec import load_spec
 from symresnet.present.json_objects import study_output_json
 from symresnet.present.study_text import format_study_text, plot_sweep, sweep_csv
 
@@ -146,7 +148,7 @@ def cmd_study(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps({"schema": 1, **study_output_json(spec, results)}, indent=2)
     elif args.format == "csv":
-        text = sweep_csv(results[0][4])
+        text = sweep_csv(_only_sweep(results))
     else:
         text = format_study_text(spec, results)
     if args.output:
@@ -155,6 +157,13 @@ def cmd_study(args: argparse.Namespace) -> int:
     else:
         print(text, end="" if text.endswith("\n") else "\n")
     if args.plot:
-        plot_sweep(results[0][4], args.plot)
+        plot_sweep(_only_sweep(results), args.plot)
         print(f"symresnet: wrote {args.plot}", file=sys.stderr)
     return 0
+
+
+def _only_sweep(results: Sequence[tuple[Any, Any, Any, Any, Sweep | None]]) -> Sweep:
+    """The sweep of the one target (``--format csv`` and ``--plot`` are refused without it)."""
+    swept = results[0][4]
+    assert swept is not None, "checked by cmd_study before computing"
+    return swept

@@ -36,7 +36,7 @@ import sympy
 from symresnet.base.errors import LimitError
 from symresnet.compute.realization import as_input, realize
 from symresnet.model.activations import IDENTITY, Activation
-from symresnet.model.network import ResNet
+from symresnet.model.network import Matrix, ResNet
 from symresnet.solve.conditions import (
     Constraint,
     Solver,
@@ -56,7 +56,6 @@ __all__ = [
     "realization_pieces",
 ]
 
-Matrix = sympy.ImmutableMatrix
 Conjunction = tuple[Constraint, ...]
 Point = Mapping[sympy.Symbol, sympy.Expr]
 
@@ -301,7 +300,9 @@ class _Pass:
             if pieces is None:
                 out.append(_Branch(br.condition, [*br.xs, z], [*br.pattern, ()], br.decided))
                 continue
-            partial = [(br.condition, [], [], br.decided)]
+            partial: list[tuple[Conjunction, list[sympy.Expr], list[int], bool]] = [
+                (br.condition, [], [], br.decided)
+            ]
             for zi in z:
                 partial = [
                     (cond2, [*vals, v], [*pat, j], ok and ok2)

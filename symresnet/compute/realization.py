@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
 
@@ -23,13 +23,15 @@ from symresnet.base.errors import ClaimError, InputError, LimitError
 from symresnet.base.printing import Printable
 from symresnet.compute import core
 from symresnet.model.activations import IDENTITY, Activation
-from symresnet.model.network import ResNet
+from symresnet.model.network import Matrix, ResNet
 from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, using_limits
+
+if TYPE_CHECKING:  # pragma: no cover
+    import flint
 
 __all__ = ["LayerTrace", "Trace", "as_input", "realize"]
 
-Matrix = sympy.ImmutableMatrix
-_Raw = Any  # a sympy ImmutableMatrix or a core.Scaled (or flint.fmpq_mat)
+_Raw: TypeAlias = "Matrix | core.Scaled | flint.fmpq_mat"  # as the flint core hands them out
 
 
 def _sym(raw: _Raw) -> Matrix:

@@ -49,6 +49,7 @@ from typing import Any, TypeAlias, cast
 import flint
 
 from symresnet.base.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
+from symresnet.model.activations import Piece
 from symresnet.model.network import ResNet
 from symresnet.solve import lp
 from symresnet.values.exact import exact
@@ -216,8 +217,8 @@ class _Net:
         # 1: the identity piece, 0: the zero piece, None: slope s and intercept c
         self._kinds = tuple(
             1
-            if (p.slope, p.intercept) == (1, 0)
-            else (0 if (p.slope, p.intercept) == (0, 0) else None)
+            if p.slope == 1 and p.intercept == 0
+            else (0 if p.slope == 0 and p.intercept == 0 else None)
             for p in self.pieces
         )
         self._zero_row = [_Z] * (self.n + 1)
@@ -302,7 +303,7 @@ def _mat(m: Any) -> flint.fmpq_mat:
     return flint.fmpq_mat(m.rows, m.cols, [_q(e) for e in entries])
 
 
-def _piece(p: Any) -> _Piece:
+def _piece(p: Piece) -> _Piece:
     lo = None if p.lo.is_infinite else _q(p.lo)
     hi = None if p.hi.is_infinite else _q(p.hi)
     return _Piece(lo, hi, p.lo_closed, p.hi_closed, _q(p.slope), _q(p.intercept))

@@ -46,6 +46,7 @@ from symresnet.explain.derivation import (
     Var,
     derive,
 )
+from symresnet.explain.tree import Term
 
 __all__ = ["BoxProof", "RegionProof", "derive_box"]
 
@@ -138,9 +139,15 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
         # a positive multiple of a strict row keeps the sum strict
         strict = any(rows[i][2] for i, _ in lam)
         side = ("less" if strict else "at_most") if s > 0 else ("greater" if strict else "at_least")
-        tail = [Atom(d)] if d != 0 else []
-        lhs = [*(Product((Atom(_q(s * v)), Atom(_linear(rows[i][0], xs)))) for i, v in lam), *tail]
-        rhs = [*(Product((Atom(_q(s * v)), Atom(_q(rows[i][1])))) for i, v in lam), *tail]
+        tail: list[Term] = [Atom(d)] if d != 0 else []
+        lhs: list[Term] = [
+            *(Product((Atom(_q(s * v)), Atom(_linear(rows[i][0], xs)))) for i, v in lam),
+            *tail,
+        ]
+        rhs: list[Term] = [
+            *(Product((Atom(_q(s * v)), Atom(_q(rows[i][1])))) for i, v in lam),
+            *tail,
+        ]
         links = []
         if lam:  # C_j x + d_j = sum (s lambda_i)(a_i x) + d_j  <=  sum (s lambda_i) b_i + d_j = m
             links = [

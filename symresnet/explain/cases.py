@@ -133,6 +133,8 @@ def case_analysis(verdict: Verdict) -> CaseAnalysis | None:
     for case in detail.cases:
         piece = case.piece
         _check(piece, trace.output)
+        # unmerged pieces (merge=False) keep their layers and pattern
+        assert piece.layers is not None and piece.pattern is not None
         xs = [trace.input, *piece.layers]
         neurons = []
         for k, i in sorted(split):

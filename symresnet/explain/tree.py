@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal, Union, cast
 
 import sympy
 
 from symresnet.model.activations import Activation
+from symresnet.model.network import Matrix
 from symresnet.values.relations import Relation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,6 @@ __all__ = [
     "Var",
 ]
 
-Matrix = sympy.ImmutableMatrix
 
 #: relations a :class:`Link` may state (the claim relations of
 #: :class:`~symresnet.values.relations.Relation`, ``in`` for membership and ``defines`` for ``:=``)
@@ -279,21 +279,23 @@ class Step:
     chain: Chain
     definitions: tuple[Chain, ...] = ()
 
+    # the four stages are built as the docstring says (explain.derivation): those term types
+
     @property
     def symbolic(self) -> Apply:
-        return self.chain.links[0].term  # type: ignore[return-value]
+        return cast(Apply, self.chain.links[0].term)
 
     @property
     def substituted(self) -> Apply:
-        return self.chain.links[1].term  # type: ignore[return-value]
+        return cast(Apply, self.chain.links[1].term)
 
     @property
     def summed(self) -> Apply:
-        return self.chain.links[2].term  # type: ignore[return-value]
+        return cast(Apply, self.chain.links[2].term)
 
     @property
     def activated(self) -> ValueTerm:
-        return self.chain.links[3].term  # type: ignore[return-value]
+        return cast(ValueTerm, self.chain.links[3].term)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,8 +9,13 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
+from symresnet.explain.box import BoxProof
 from symresnet.present.latex import Latex, escape
+
+if TYPE_CHECKING:  # pragma: no cover (render imports this module)
+    from symresnet.present.render import EquationView, _Viewer
 
 __all__ = ["BoxView", "RegionView", "box_view"]
 
@@ -42,7 +47,7 @@ class BoxView:
     holds: bool
     label: Latex | None
     domain: Latex
-    statement: object  # render.EquationView
+    statement: EquationView
     point: Latex | None
     result: Latex | None
     regions: tuple[RegionView, ...]
@@ -52,7 +57,7 @@ class BoxView:
     intervals: tuple[Latex, ...] = ()
 
 
-def box_view(viewer, proof) -> BoxView:
+def box_view(viewer: _Viewer, proof: BoxProof) -> BoxView:
     """The view of ``proof`` (a :class:`~symresnet.explain.box.BoxProof`), printed with the
     derivation viewer's printer and numbering."""
     P = viewer.P

@@ -10,8 +10,13 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
+from symresnet.explain.cases import CaseAnalysis
 from symresnet.present.latex import Latex, join
+
+if TYPE_CHECKING:  # pragma: no cover (render imports this module)
+    from symresnet.present.render import _Viewer
 
 __all__ = ["CaseView", "CasesView", "NeuronView", "cases_view"]
 
@@ -53,7 +58,7 @@ class CasesView:
     when: Latex
 
 
-def cases_view(viewer, analysis) -> CasesView:
+def cases_view(viewer: _Viewer, analysis: CaseAnalysis) -> CasesView:
     """The view of ``analysis`` (a :class:`~symresnet.explain.cases.CaseAnalysis`), printed
     with the derivation viewer's printer."""
     P = viewer.P

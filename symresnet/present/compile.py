@@ -162,7 +162,7 @@ def compile_pdf(
         if not pdf_file.exists():
             raise CompileError(f"LaTeX ({name}) wrote no PDF", log=log)
         fls = folder / f"{_JOB}.fls"
-        read = ()
+        read: tuple[str, ...] = ()
         if fls.exists():
             entries = fls.read_text(encoding="utf-8", errors="replace").splitlines()
             read = tuple(dict.fromkeys(line[6:] for line in entries if line.startswith("INPUT ")))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sympy
 
+from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Verdict
 from symresnet.compute.realization import Trace
-from symresnet.present.study_text import pieces_json, study_json, sweep_json
+from symresnet.present.study_text import StudyResult, pieces_json, study_json, sweep_json
 from symresnet.values.exact import exact_str
 
 __all__ = ["SCHEMA", "info_json", "strings", "study_output_json", "trace_json", "verdict_json"]
@@ -60,7 +62,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
     return out
 
 
-def info_json(spec) -> dict[str, Any]:
+def info_json(spec: Spec) -> dict[str, Any]:
     """``info --json``: ``L``, ``dims``, ``skips``, ``parameter_count``, ``activation``, ``parameters``."""
     net = spec.network
     return {
@@ -80,7 +82,7 @@ def info_json(spec) -> dict[str, Any]:
     }
 
 
-def study_output_json(spec, results) -> dict[str, Any]:
+def study_output_json(spec: Spec, results: Sequence[StudyResult]) -> dict[str, Any]:
     """``symresnet study --format json``: one object per studied claim (or ``--at`` point)."""
     studies = []
     for _claim, x0, verdict, pieces, swept in results:

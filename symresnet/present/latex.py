@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TypeGuard
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -74,7 +75,7 @@ class Latex(str):
     __slots__ = ()
 
 
-def join(parts: list[str] | tuple[str, ...], sep: str = "") -> Latex:
+def join(parts: Iterable[str], sep: str = "") -> Latex:
     """Concatenate LaTeX pieces with ``sep`` (a small helper instead of f-strings with braces)."""
     return Latex(sep.join(parts))
 
@@ -354,12 +355,12 @@ def _elide(count: int, limit: int) -> list[int | None]:
     return [*range(limit - 2), None, count - 1]
 
 
-def _is_scalar(term: Term) -> bool:
+def _is_scalar(term: Term) -> TypeGuard[Atom | ValueTerm]:
     return isinstance(term, Atom) or (isinstance(term, ValueTerm) and term.value.shape == (1, 1))
 
 
-def _scalar(term: Term) -> sympy.Expr:
-    return term.value if isinstance(term, Atom) else term.value[0]  # type: ignore[union-attr]
+def _scalar(term: Atom | ValueTerm) -> sympy.Expr:
+    return term.value if isinstance(term, Atom) else term.value[0]
 
 
 def _bracketed(term: Term) -> bool:
@@ -485,9 +486,9 @@ class TermPrinter:
                 return join([r"\{", self._items(items), r"\}"])
             case ListTerm(items=items):
                 return self._items(items)
-            case Space(dim=None):
-                return Latex(r"\mathbb{R}")
             case Space(dim=d):
+                if d is None:
+                    return Latex(r"\mathbb{R}")
                 return Latex(rf"\mathbb{{R}}^{{{int(d)}}}")
             case LayerSpace(L=L):
                 return Latex(
@@ -583,11 +584,12 @@ class TermPrinter:
         lines.append(current)
         return [Latex(line) for line in lines]
 
-    def _broken_apply(self, apply: Apply, width: int) -> list[str]:
+    def _broken_apply(self, apply: Apply, width: float) -> list[str]:
         """``M(t_1 + ... + t_n)`` as pieces ``M\\left(t_1 + t_2\\right.``, ``\\left. + t_3\\right)``."""
-        terms = apply.argument.terms  # type: ignore[union-attr]
+        assert isinstance(apply.argument, Sum), "chain_lines breaks only an M(sum)"
+        terms = apply.argument.terms
         groups: list[list[Term]] = [[]]
-        used = 0
+        used: float = 0
         for t in terms:
             w = self.width(t) + 14
             if groups[-1] and used + w > width:

@@ -20,11 +20,16 @@ import itertools
 import math
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from symresnet.base.errors import RenderError
 from symresnet.base.files import write_figure
-from symresnet.compute.regions import Decomposition, breakpoints, pieces_1d
+from symresnet.compute.regions import Decomposition, Region, breakpoints, pieces_1d
 from symresnet.present.render import environment
+
+if TYPE_CHECKING:  # pragma: no cover (matplotlib is optional: imported where it draws)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["Picture", "picture", "save_plot", "tikz"]
 
@@ -118,7 +123,7 @@ def _pad(lo: float, hi: float) -> tuple[float, float]:
     return lo - span / 20, hi + span / 20
 
 
-def _corners(region) -> list[tuple[float, float]]:
+def _corners(region: Region) -> list[tuple[float, float]]:
     """Corners of a 2-D region in order (from its vertices, or from its rows for drawing)."""
     if region.vertices is not None:
         return [(_f(x), _f(y)) for x, y in region.vertices]
@@ -210,7 +215,7 @@ def save_plot(dec: Decomposition, path: str | Path, *, title: str | None = None)
     return path
 
 
-def _draw_1d(ax, pic: Picture) -> None:
+def _draw_1d(ax: Axes, pic: Picture) -> None:
     colors = ["C0", "C1", "C2", "C3", "C4", "C5"]
     for s in pic.segments:
         c = colors[s.output % len(colors)]
@@ -232,7 +237,7 @@ def _draw_1d(ax, pic: Picture) -> None:
     ax.legend(loc="best")
 
 
-def _draw_2d(fig, pic: Picture) -> None:
+def _draw_2d(fig: Figure, pic: Picture) -> None:
     from matplotlib import cm  # noqa: PLC0415 (optional dependency)
     from matplotlib.collections import PolyCollection  # noqa: PLC0415 (optional dependency)
     from mpl_toolkits.mplot3d.art3d import Poly3DCollection  # noqa: PLC0415 (optional dependency)

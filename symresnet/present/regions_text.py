@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
+
+from symresnet.claims.box import BoxVerdict, Extremum, PointValue
+from symresnet.compute.regions import Decomposition, Region
+
+#: the infima and the suprema of the output coordinates (:func:`symresnet.claims.box.extrema`)
+Extrema: TypeAlias = tuple[Sequence[Extremum], Sequence[Extremum]]
 
 __all__ = [
     "affine_text",
@@ -66,22 +72,30 @@ def inequality_text(row: Sequence[Fraction], rhs: Fraction, strict: bool = False
     return f"{_join(_linear(row))} {'<' if strict else '<='} {rhs}"
 
 
-def _box_text(bounds) -> str:
+def _box_text(bounds: Sequence[tuple[Fraction, Fraction]]) -> str:
     return " x ".join(f"[{lo}, {hi}]" for lo, hi in bounds)
 
 
-def _extrema_lines(mins, maxs) -> list[str]:
+def _extrema_lines(mins: Sequence[Extremum], maxs: Sequence[Extremum]) -> list[str]:
     lines = []
     for j, (lo, hi) in enumerate(zip(mins, maxs, strict=True), start=1):
         for word, ext, kind in (("min", lo, "an infimum"), ("max", hi, "a supremum")):
             where = (
-                f"at x = {_point_text(ext.point)}" if ext.attained else f"(not attained: {kind})"
+                f"at x = {_point_text(ext.point)}"
+                if ext.point is not None  # attained
+                else f"(not attained: {kind})"
             )
             lines.append(f"{word} R_{j} = {ext.value} {where}")
     return lines
 
 
-def format_regions(dec, *, title: str | None = None, extrema=None, breakpoints=None) -> str:
+def format_regions(
+    dec: Decomposition,
+    *,
+    title: str | None = None,
+    extrema: Extrema | None = None,
+    breakpoints: Sequence[Fraction] | None = None,
+) -> str:
     """The regions one by one (pattern, inequalities, interior point, map), then the extrema
     and, for ``l_0 = 1``, the breakpoints."""
     head = f"{title}: " if title else ""
@@ -113,17 +127,17 @@ def format_regions(dec, *, title: str | None = None, extrema=None, breakpoints=N
     return "\n".join(lines)
 
 
-def _ext_json(mins, maxs) -> dict[str, Any]:
+def _ext_json(mins: Sequence[Extremum], maxs: Sequence[Extremum]) -> dict[str, Any]:
     return {
         "min": [_s(e.value) for e in mins],
         "max": [_s(e.value) for e in maxs],
-        "argmin": [_vec(e.point) if e.attained else None for e in mins],
-        "argmax": [_vec(e.point) if e.attained else None for e in maxs],
+        "argmin": [None if e.point is None else _vec(e.point) for e in mins],
+        "argmax": [None if e.point is None else _vec(e.point) for e in maxs],
         "attained": all(e.attained for e in (*mins, *maxs)),
     }
 
 
-def _region_json(r) -> dict[str, Any]:
+def _region_json(r: Region) -> dict[str, Any]:
     out: dict[str, Any] = {
         "pattern": [list(layer) for layer in r.pattern],
         "A": [_vec(row) for row in r.A],
@@ -141,7 +155,12 @@ def _region_json(r) -> dict[str, Any]:
     return out
 
 
-def regions_json(dec, *, extrema=None, breakpoints=None) -> dict[str, Any]:
+def regions_json(
+    dec: Decomposition,
+    *,
+    extrema: Extrema | None = None,
+    breakpoints: Sequence[Fraction] | None = None,
+) -> dict[str, Any]:
     """``{"count", "method", "box", "regions": [...], "min", "max", "argmin", "argmax",
     "attained", "breakpoints"}`` (``pieces``: the partition, with a discontinuous activation)."""
     out: dict[str, Any] = {
@@ -159,11 +178,11 @@ def regions_json(dec, *, extrema=None, breakpoints=None) -> dict[str, Any]:
     return out
 
 
-def _pv(pv) -> dict[str, list[str]] | None:
+def _pv(pv: PointValue | None) -> dict[str, list[str]] | None:
     return None if pv is None else {"input": _vec(pv.input), "value": _vec(pv.value)}
 
 
-def box_verdict_json(verdict) -> dict[str, Any]:
+def box_verdict_json(verdict: BoxVerdict) -> dict[str, Any]:
     """A box claim: ``{"label", "quantifier", "box", "relation", "expected", "holds", "status",
     "min", "max", "argmin", "argmax", "attained", "counterexample", "witness", "regions",
     "facts"}``."""
@@ -196,7 +215,7 @@ def box_verdict_json(verdict) -> dict[str, Any]:
     }
 
 
-def format_box_verdict(verdict, *, title: str | None = None) -> str:
+def format_box_verdict(verdict: BoxVerdict, *, title: str | None = None) -> str:
     """A few lines: the claim, HOLDS / FALSE with the evidence, the extrema."""
     c = verdict.claim
     name = f"({c.label})" if c.label else "the claim"
@@ -205,8 +224,8 @@ def format_box_verdict(verdict, *, title: str | None = None) -> str:
         f"{word} x in {_box_text(c.bounds)}: R(Phi, V)(x) {c.symbol} {_point_text(c.expected)}"
     )
     dec = verdict.decomposition
-    lines = [f"{title}" if title else None, f"{name} {statement}"]
-    lines = [line for line in lines if line]
+    heads = [f"{title}" if title else None, f"{name} {statement}"]
+    lines = [line for line in heads if line]
     lines.append(
         f"  {len(dec.regions)} linear region{'s' * (len(dec.regions) != 1)} ({dec.method} engine)"
     )

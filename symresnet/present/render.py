@@ -47,8 +47,8 @@ from symresnet.explain.derivation import (
     DerivationOptions,
     derive,
 )
-from symresnet.present.boxviews import box_view
-from symresnet.present.caseviews import cases_view
+from symresnet.present.boxviews import BoxView, box_view
+from symresnet.present.caseviews import CasesView, cases_view
 from symresnet.present.latex import Latex, TermPrinter, escape, join
 
 __all__ = [
@@ -244,9 +244,9 @@ class DerivationView:
     result_lines: tuple[Latex, ...]
     vector_output: bool
     #: a parameter study's cases (:class:`symresnet.present.caseviews.CasesView`), else ``None``
-    cases: Any = None
+    cases: CasesView | None = None
     #: a claim over a box (:class:`symresnet.present.boxviews.BoxView`), else ``None``
-    box: Any = None
+    box: BoxView | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -339,7 +339,7 @@ class _Viewer:
     def _groups(self, chains: Sequence[Chain], per_line: int) -> list[list[Chain]]:
         """Data lines of at most ``per_line`` formulas and about ``line_width`` characters."""
         groups: list[list[Chain]] = [[]]
-        used = 0
+        used: float = 0
         for c in chains:
             w = sum(self.P.width(t) for t in c.terms) + 6
             if groups[-1] and (len(groups[-1]) >= per_line or used + w > self.options.line_width):
@@ -589,6 +589,6 @@ def trace_latex(trace: Trace, *, options: RenderOptions = DEFAULT_RENDER) -> str
     return render("notebook.tex.j2", trace, options=options)
 
 
-def verdict_latex(verdict: Verdict, *, options: RenderOptions = DEFAULT_RENDER) -> str:
+def verdict_latex(verdict: Verdict | BoxVerdict, *, options: RenderOptions = DEFAULT_RENDER) -> str:
     """The layers and the verdict for Jupyter (``Verdict._repr_latex_``)."""
     return render("notebook.tex.j2", verdict, options=options)

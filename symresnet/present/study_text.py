@@ -11,21 +11,32 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
 
 import sympy
 
 from symresnet.base.errors import StudyError
 from symresnet.base.files import write_figure
 from symresnet.claims.parameter import Study
+from symresnet.claims.point import PointClaim
+from symresnet.claims.spec import Spec
+from symresnet.claims.sweep import Sweep, SweepRow
+from symresnet.claims.verdict import Verdict
 from symresnet.compute.pieces import Pieces
+from symresnet.model.network import Matrix
 from symresnet.present.plain import format_vector
 from symresnet.solve.conditions import conjunction_text
 from symresnet.solve.realsets import RealSet
 from symresnet.values.exact import exact_str
 
 __all__ = ["format_pieces", "pieces_json", "set_json", "study_json", "study_sentence"]
+
+#: what ``symresnet study`` found for one target: the claim (``None`` for the realization at
+#: ``--at``), the input, the verdict (``None`` without a claim), the exact pieces and the sweep
+StudyResult: TypeAlias = tuple[
+    PointClaim | None, Matrix, Verdict | None, Pieces | None, Sweep | None
+]
 
 
 def _strings(m: sympy.MatrixBase) -> list[str]:
@@ -128,7 +139,7 @@ def _holds_text(holds: bool | None) -> str:
     return {True: "true", False: "false", None: "undecided"}[holds]
 
 
-def _sweep_header(s) -> list[str]:
+def _sweep_header(s: Sweep) -> list[str]:
     head = [o.symbol.name for o in s.swept]
     rows = s.rows[0].value.rows if s.rows else 1
     head += ["value"] if rows == 1 else [f"value[{i}]" for i in range(1, rows + 1)]
@@ -137,14 +148,14 @@ def _sweep_header(s) -> list[str]:
     return head
 
 
-def _sweep_cells(s, row) -> list[str]:
+def _sweep_cells(s: Sweep, row: SweepRow) -> list[str]:
     cells = [exact_str(v) for _, v in row.parameters] + _strings(row.value)
     if s.relation is not None:
         cells.append(_holds_text(row.holds))
     return cells
 
 
-def sweep_csv(s) -> str:
+def sweep_csv(s: Sweep) -> str:
     """The sweep as CSV: one row per grid point, exact values."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -154,7 +165,7 @@ def sweep_csv(s) -> str:
     return buf.getvalue()
 
 
-def sweep_table(s) -> str:
+def sweep_table(s: Sweep) -> str:
     """The sweep as an aligned text table, then its exact critical points."""
     grid = [_sweep_header(s)] + [_sweep_cells(s, row) for row in s.rows]
     widths = [max(len(r[i]) for r in grid) for i in range(len(grid[0]))]
@@ -177,7 +188,7 @@ def sweep_table(s) -> str:
     return "\n".join(out)
 
 
-def sweep_json(s) -> dict[str, Any]:
+def sweep_json(s: Sweep) -> dict[str, Any]:
     """``{"parameters", "fixed", "steps", "rows": [{"parameters", "value", "holds"}], "critical"}``."""
     name = s.swept[0].symbol.name if len(s.swept) == 1 else None
     return {
@@ -204,7 +215,7 @@ def sweep_json(s) -> dict[str, Any]:
     }
 
 
-def format_study_text(spec, results) -> str:
+def format_study_text(spec: Spec, results: Sequence[StudyResult]) -> str:
     """``symresnet study`` as text: per claim the exact answer, the pieces, the sweep."""
 
     blocks = []
@@ -212,6 +223,7 @@ def format_study_text(spec, results) -> str:
         lines = []
         point = _value_text(x0)
         if verdict is not None:
+            assert claim is not None, "a verdict is on a claim"
             name = f"({claim.label})" if claim.label else "the claim"
             statement = f"R(Phi, V)({point}) {claim.symbol} {_value_text(verdict.claim.expected)}"
             value = _value_text(verdict.value)
@@ -231,7 +243,7 @@ def format_study_text(spec, results) -> str:
     return head + "\n\n".join(blocks)
 
 
-def plot_sweep(s, path: str) -> None:
+def plot_sweep(s: Sweep, path: str) -> None:
     """Plot the value against the swept parameter, exact critical points marked (matplotlib,
     ``pip install "symresnet[plot]"``; floats only here, for drawing)."""
     try:

@@ -26,6 +26,7 @@ from symresnet.explain.derivation import (
     Var,
     derive,
 )
+from symresnet.model.activations import Activation
 from symresnet.present.plain import entry as _entry
 from symresnet.present.plain import format_matrix, format_vector
 from symresnet.present.study_text import study_sentence
@@ -61,8 +62,8 @@ class _TermText:
                 return sep.join(self.term(f) for f in fs)
             case Sum(terms=ts):
                 return " + ".join(self.term(x) for x in ts)
-            case Apply(function=f, dim=d, argument=a):
-                return f"M_{{{f.text},{self.term(d)}}}({self.term(a)})"  # type: ignore[union-attr]
+            case Apply(function=Activation() as f, dim=d, argument=a):
+                return f"M_{{{f.text},{self.term(d)}}}({self.term(a)})"
             case Realization(argument=a):
                 return f"R(Phi, V)({self.term(a)})"
             case Condition(value=v):
@@ -118,6 +119,7 @@ def format_verdict(verdict: Verdict, *, title: str | None = None) -> str:
     """The trace and one sentence: holds / is false (the value is ...) / depends / undecided."""
     d = derive(verdict, title=title, options=_WRITE_OUT)
     c, text = d.claim, _TermText()
+    assert c is not None, "the derivation of a verdict has a conclusion"
     name = f"({c.label})" if c.label else "the claim"
     statement = text.chain(c.statement)
     value = text.term(c.value)

@@ -220,7 +220,7 @@ class Solver:
         """Decide whether the conjunction can hold; give an exact point when it can."""
         if any(c is False for c in conj):
             return Decision(False, method="constant")
-        items = frozenset(c for c in conj if c is not True)
+        items = frozenset(c for c in conj if not isinstance(c, bool))  # no False left: drop True
         if items in self._cache:
             return self._cache[items]
         decision = self._decide(tuple(items))
@@ -234,8 +234,9 @@ class Solver:
             return Decision(None, method="none")
         if not conj:
             return Decision(True, {}, method="constant")
-        polys = [self._poly(c.expr, symbols) for c in conj]
-        if any(p is None for p in polys):
+        found = [self._poly(c.expr, symbols) for c in conj]
+        polys = [p for p in found if p is not None]
+        if len(polys) < len(found):  # not all polynomials
             return Decision(None)
         if all(p.total_degree() <= 1 for p in polys):
             return self._lp(conj, polys, symbols)

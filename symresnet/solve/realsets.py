@@ -370,7 +370,7 @@ def _divides(
 ) -> bool:
     if r.poly is None:
         return False
-    return flint.fmpz_poly(coeffs) % factors[r.poly] == 0
+    return (flint.fmpz_poly(coeffs) % factors[r.poly]).is_zero()
 
 
 def _samples(roots: list[RealNumber]) -> list[Fraction]:

@@ -13,7 +13,7 @@ compares equal to its spec key (``Relation.AT_MOST == "at_most"``) and prints as
 from __future__ import annotations
 
 import enum
-from typing import Protocol
+from typing import Protocol, Self, TypeVar
 
 import sympy
 
@@ -28,8 +28,11 @@ DIGITS = 50
 class Ordered(Protocol):
     """Totally ordered exact numbers (``int``, ``Fraction``, ``flint.fmpq``, sympy Rationals)."""
 
-    def __lt__(self, other: object, /) -> bool: ...
-    def __le__(self, other: object, /) -> bool: ...
+    def __lt__(self, other: Self, /) -> bool: ...
+    def __le__(self, other: Self, /) -> bool: ...
+
+
+_O = TypeVar("_O", bound=Ordered)
 
 
 class Relation(enum.StrEnum):
@@ -74,7 +77,7 @@ class Relation(enum.StrEnum):
         """Whether ``lhs ~ rhs`` holds when ``lhs - rhs`` has sign ``s`` (-1, 0 or 1)."""
         return _BY_SIGN[self](s)
 
-    def holds(self, lhs: Ordered, rhs: Ordered) -> bool:
+    def holds(self, lhs: _O, rhs: _O) -> bool:
         """``lhs ~ rhs`` for exact ordered numbers (Fractions, fmpq, Rationals)."""
         if self is Relation.EQUALS:
             return lhs == rhs
@@ -128,12 +131,12 @@ _BY_SIGN = {
 
 def relation(name: object) -> Relation:
     """The :class:`Relation` called ``name``, or a :class:`ClaimError` naming the five."""
-    try:
-        return Relation(name)
-    except ValueError:
-        raise ClaimError(
-            f"unknown relation {name!r}: use one of {', '.join(Relation)}"
-        ) from None
+    if isinstance(name, str):  # anything else is no relation's value either
+        try:
+            return Relation(name)
+        except ValueError:
+            pass
+    raise ClaimError(f"unknown relation {name!r}: use one of {', '.join(Relation)}")
 
 
 def compare(relation: str, lhs: sympy.Expr, rhs: sympy.Expr) -> bool | None:

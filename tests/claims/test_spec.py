@@ -1,0 +1,116 @@
+"""claims.spec: check_spec decides every claim of a spec on its own (one claim model)."""
+
+from __future__ import annotations
+
+import json
+
+import sympy
+
+from symresnet import (
+    BoxClaim,
+    BoxVerdict,
+    Failure,
+    NetworkError,
+    ParameterClaim,
+    PointClaim,
+    Verdict,
+    check_spec,
+    decide,
+    loads_spec,
+)
+from symresnet.claims.verdict import Claim, Outcome
+from symresnet.cli.main import main
+
+# Exercise 1.5.1 with the output bias B_3 = -4 replaced by a parameter b.  By hand (as in the
+# book's solution): x_1 = (2; 2), x_2 = (2; 0; 2), x_3 = -4 + b + (-1) + (6 - 4) = b - 3 at x_0 = -1.
+SPEC = """
+title = "Exercise 1.5.1 with a parameter"
+dims = [1, 2, 3, 1]
+[parameters]
+b = {}
+[[layers]]
+W = [[1], [2]]
+B = [3, 4]
+[[layers]]
+W = [[-1, 2], [3, -4], [-5, 6]]
+B = [0, 0, 0]
+[[layers]]
+W = [[-1, 1, -1]]
+B = ["b"]
+[[skips]]
+r = 0
+k = 3
+V = [[1]]
+[[skips]]
+r = 1
+k = 3
+V = [[3, -2]]
+[[claims]]
+label = "p1"
+input = [-1]
+equals = [0]
+[[claims]]
+label = "box"
+forall = [[-2, 1]]
+at_most = 0
+[[claims]]
+label = "p2"
+input = [-1]
+at_most = ["b"]
+"""
+
+PLAIN = SPEC.replace('B = ["b"]', "B = [-4]").replace("[parameters]\nb = {}\n", "").replace(
+    'at_most = ["b"]', "at_most = [-7]"
+)
+
+
+def test_claim_types_per_kind():
+    spec = loads_spec(SPEC)
+    p1, box, p2 = spec.claims
+    assert isinstance(p1, ParameterClaim) and p1.kind == "parameter"
+    assert isinstance(box, BoxClaim) and box.kind == "box"
+    assert all(isinstance(c, Claim) for c in spec.claims)
+    plain = loads_spec(PLAIN).claims[0]
+    assert type(plain) is PointClaim and plain.kind == "point"
+
+
+def test_one_unsupported_claim_does_not_stop_the_others():
+    spec = loads_spec(SPEC)
+    report = check_spec(spec)
+    p1, box, p2 = report.verdicts
+    b = sympy.Symbol("b", real=True)
+    assert isinstance(p1, Verdict) and p1.status == "depends"
+    assert p1.value[0] == spec.names["b"] - 3
+    assert p1.when is not None and p1.when.subs(spec.names["b"], 3) is sympy.true
+    assert p1.when.subs(spec.names["b"], 2) is sympy.false
+    assert isinstance(box, Failure) and box.status == "error" and box.holds is None
+    assert isinstance(box.error, NetworkError)
+    assert "claims[2]" in box.message and "parameters" in box.message
+    assert p2.status == "holds"  # b - 3 <= b for every b
+    assert report.status == "error" and not report.holds
+    assert all(isinstance(v, Outcome) for v in report.verdicts)
+    del b
+
+
+def test_decide_is_the_one_entry_for_every_kind():
+    spec = loads_spec(PLAIN)
+    p1, box, p2 = (decide(c, spec.network) for c in spec.claims)
+    assert isinstance(p1, Verdict) and p1.status == "fails" and p1.value[0] == -7
+    assert isinstance(box, BoxVerdict)
+    # on [-2, 1] the book's Exercise 1.5.1 network reaches its maximum 0 at x = -2
+    assert box.status == "holds"
+    assert p2.status == "holds"
+    assert check_spec(spec).status == "fails"
+
+
+def test_check_prints_every_claim_and_exits_2_for_an_undecided_one(tmp_path, capsys):
+    path = tmp_path / "spec.toml"
+    path.write_text(SPEC)
+    assert main(["check", str(path), "--json"]) == 2
+    out = json.loads(capsys.readouterr().out)
+    statuses = [(c["label"], c["status"], c["holds"]) for c in out["claims"]]
+    assert statuses == [("p1", "depends", None), ("box", "error", None), ("p2", "holds", True)]
+    assert "parameters" in out["claims"][1]["error"]
+    assert main(["check", str(path)]) == 2
+    text = capsys.readouterr().out
+    assert "(box)" in text and "ERROR" in text and "(p2)" in text
