@@ -10,6 +10,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symresnet.base.errors import ActivationError, InputError
 from symresnet.model.activations import (
     IDENTITY,
     KNOWN,
@@ -18,7 +19,6 @@ from symresnet.model.activations import (
     activation,
     softmax,
 )
-from symresnet.base.errors import ActivationError, InputError
 
 oo = sympy.oo
 R = sympy.Rational

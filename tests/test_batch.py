@@ -18,9 +18,9 @@ import reference as ref
 import sympy
 
 from symresnet import ResNet, realize_many
-from symresnet.compute.batch import Progress, _groups, map_chunks, sweep
-from symresnet.cli.main import main
 from symresnet.base.errors import ClaimError, InputError, LimitError, ParseError
+from symresnet.cli.main import main
+from symresnet.compute.batch import Progress, _groups, map_chunks, sweep
 from symresnet.values.exact import Limits
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"

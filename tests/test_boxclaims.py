@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from regions_reference import RandomNet, grid
 
 from symresnet import ResNet, loads_spec
-from symresnet.claims.box import check_box
-from symresnet.cli.main import main
 from symresnet.base.errors import InputError, SpecError
+from symresnet.claims.box import check_box
 from symresnet.claims.evidence import EvidenceError, verify
+from symresnet.cli.main import main
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 
@@ -321,8 +321,8 @@ def test_derivation_of_the_disproof_at_the_counterexample(exercise):
 
 
 def test_derivation_checks_its_equations(exercise):
-    from symresnet.explain.box import derive_box
     from symresnet.base.errors import DerivationCheckError
+    from symresnet.explain.box import derive_box
 
     v = check_box(exercise, forall=[[-2, 1]], at_most=0)
     wrong = dataclasses.replace(v.facts[0], value=v.facts[0].value + 1)

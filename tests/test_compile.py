@@ -16,8 +16,8 @@ import pytest
 from random_networks import networks
 
 from symresnet import check, realize
-from symresnet.present.compile import compile_pdf, find_engine, latex_errors, write_pdf
 from symresnet.base.errors import CompileError
+from symresnet.present.compile import compile_pdf, find_engine, latex_errors, write_pdf
 from symresnet.present.render import document
 
 GOLDEN = Path(__file__).parent / "golden"

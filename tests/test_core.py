@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symresnet import ResNet, realize
-from symresnet.compute import core
 from symresnet.base.errors import NetworkError
+from symresnet.compute import core
 from symresnet.compute.realization import _forward_symbolic, as_input
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,9 +13,10 @@ import sympy
 from conftest import EXAMPLE_B, EXAMPLE_SKIPS, EXAMPLE_W
 
 from symresnet import ResNet, check, realize
-from symresnet.model.activations import IDENTITY, activation
+from symresnet.base.errors import DerivationCheckError
 from symresnet.claims.point import PointClaim, Verdict
-from symresnet.explain.derivation import (
+from symresnet.explain.derivation import derive
+from symresnet.explain.tree import (
     Apply,
     Atom,
     Condition,
@@ -26,9 +27,8 @@ from symresnet.explain.derivation import (
     Sum,
     ValueTerm,
     Var,
-    derive,
 )
-from symresnet.base.errors import DerivationCheckError
+from symresnet.model.activations import IDENTITY, activation
 
 M = sympy.ImmutableMatrix
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from symresnet.present import compile as compile_module
-from symresnet.cli.main import main
 from symresnet.base.errors import CompileError
+from symresnet.cli.main import main
 from symresnet.examples import example_path
+from symresnet.present import compile as compile_module
 
 EXERCISE = str(example_path("exercise-1.5.1"))
 

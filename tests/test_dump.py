@@ -13,11 +13,11 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symresnet.cli.main import main
-from symresnet.io.dump import dump, dump_spec, toml_string
 from symresnet.base.errors import LimitError, SpecError
-from symresnet.examples import example_path
 from symresnet.base.files import write_atomic
+from symresnet.cli.main import main
+from symresnet.examples import example_path
+from symresnet.io.dump import dump, dump_spec, toml_string
 from symresnet.io.spec import load_spec, loads_spec
 
 RICH = r"""

@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symresnet.io.dump import dump
 from symresnet.base.errors import InputError
-from symresnet.examples import example_path
 from symresnet.compute.realization import realize
+from symresnet.examples import example_path
+from symresnet.io.dump import dump
 from symresnet.io.spec import from_data, loads_spec
 
 FUZZ = settings(

@@ -356,8 +356,8 @@ def test_json_output_of_hostile_title_stays_json(capsys, tmp_path):
     reason="pdflatex is not installed",
 )
 def test_compiled_derivation_of_hostile_text(tmp_path, monkeypatch, capsys):
-    from symresnet.present.compile import compile_pdf
     from symresnet.io.dump import toml_string
+    from symresnet.present.compile import compile_pdf
 
     canary = tmp_path / "canary"
     evil = (

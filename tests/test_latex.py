@@ -12,8 +12,8 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symresnet.model.activations import IDENTITY, activation
-from symresnet.explain.derivation import (
+from symresnet.base.errors import RenderError
+from symresnet.explain.tree import (
     Apply,
     Atom,
     Chain,
@@ -29,7 +29,7 @@ from symresnet.explain.derivation import (
     ValueTerm,
     Var,
 )
-from symresnet.base.errors import RenderError
+from symresnet.model.activations import IDENTITY, activation
 from symresnet.present.latex import AtomPrinter, Latex, TermPrinter, escape, math_name, safe_symbol
 
 M = sympy.ImmutableMatrix
@@ -175,7 +175,7 @@ def test_atom_printer_refuses_unsafe_names(value):
 
 def test_named_values_print_their_names():
     n = sympy.Symbol("x_{2,1}", real=True)
-    from symresnet.explain.derivation import NameLabel
+    from symresnet.explain.tree import NameLabel
 
     printer = TermPrinter(names={n: NameLabel("x", 2, 1)})
     assert printer.atom(2 * n + 1) == "2 x_{2,1} + 1"

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from reference import clip, heaviside, leaky, realization, relu
 
 from symresnet import ResNet
-from symresnet.solve.conditions import Solver, z3_available
 from symresnet.compute.pieces import realization_pieces
+from symresnet.solve.conditions import Solver, z3_available
 
 x, y, a, b = sympy.symbols("x y a b", real=True)
 F = Fraction

@@ -22,13 +22,13 @@ from conftest import EXAMPLE_B, EXAMPLE_W
 from random_networks import networks
 
 from symresnet import ResNet, check, realize
-from symresnet.claims.point import PointClaim, Verdict, decide
 from symresnet.base.errors import RenderError
+from symresnet.claims.point import PointClaim, Verdict, decide
+from symresnet.cli.demo import BOOK_NUMBERS
 from symresnet.examples import example_text
+from symresnet.io.spec import loads_spec
 from symresnet.present.latex import Latex
 from symresnet.present.render import RenderOptions, document, fragment, views
-from symresnet.io.spec import loads_spec
-from symresnet.cli.demo import BOOK_NUMBERS
 
 GOLDEN = Path(__file__).parent / "golden"
 

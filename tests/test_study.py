@@ -28,9 +28,9 @@ from sympy.parsing.sympy_parser import parse_expr
 
 import symresnet.examples
 from symresnet import ResNet, check, load_spec
+from symresnet.claims.parameter import study
 from symresnet.cli.main import main
 from symresnet.solve.conditions import Solver, z3_available
-from symresnet.claims.parameter import study
 
 a, b, v, x, c = sympy.symbols("a b v x c", real=True)
 EXAMPLES = Path(symresnet.examples.__file__).parent

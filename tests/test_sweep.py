@@ -21,9 +21,9 @@ from reference import realization, relu
 
 import symresnet.examples
 from symresnet import ResNet
-from symresnet.cli.main import main
 from symresnet.base.errors import StudyError
 from symresnet.claims.sweep import grid, parse_param, sweep
+from symresnet.cli.main import main
 
 a, v, x = sympy.symbols("a v x", real=True)
 R = sympy.Rational

@@ -5,7 +5,8 @@ themselves are read and written by :mod:`symresnet.io.spec` and :mod:`symresnet.
 :func:`check_spec` decides every claim of a spec, each on its own: a claim that cannot be
 decided because of its input (say, a box claim on a network with a smooth activation) gets the
 verdict :class:`~symresnet.claims.verdict.Failure` with the message, and the other claims are
-still decided.
+still decided.  A :class:`~symresnet.base.errors.LimitError` (a resource limit or the time
+limit of the command line) is not about one claim: it stops the whole check.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
-from symresnet.base.errors import ClaimError, InputError
+from symresnet.base.errors import ClaimError, InputError, LimitError
 from symresnet.claims.box import BoxClaim
 from symresnet.claims.verdict import STATUSES, Claim, Failure, Outcome, Status
 from symresnet.compute.regions import Progress
@@ -98,6 +99,8 @@ def check_spec(
                     progress=progress() if progress is not None else None,
                 )
             )
+        except LimitError:
+            raise
         except InputError as err:
             verdicts.append(Failure(claim, err.located(file=spec.source, prefix=f"claims[{i}]")))
     return Report(spec, tuple(verdicts))

@@ -3,8 +3,11 @@
 It decides every claim of the spec's ``[[claims]]`` -- or, with ``--forall BOX`` (or
 ``--exists BOX``) and one of ``--equals/--at-least/--at-most/--greater/--less Y``, the one
 quantified claim given on the command line instead -- and prints the verdicts; ``--tex`` and
-``--pdf`` write the derivation of every claim too.  Exit status 0 when every claim holds, 1 when
-some claim is false, depends on the parameters or is undecided.
+``--pdf`` write the derivation of every claim too.  Each claim is decided on its own
+(:func:`symresnet.claims.spec.check_spec`): one that cannot be decided is printed with status
+``error`` and the reason, and the others still are.  Exit status 0 when every claim holds, 1
+when some claim is false, depends on the parameters or is undecided, 2 when one could not be
+decided.
 """
 
 from __future__ import annotations
@@ -12,27 +15,24 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from typing import Any
 
 from symresnet.base.errors import ClaimError
-from symresnet.claims.box import BoxVerdict, box_claim
-from symresnet.claims.spec import Spec
-from symresnet.claims.verdict import Verdict
+from symresnet.claims.box import box_claim
+from symresnet.claims.spec import Spec, check_spec
 from symresnet.cli.common import (
     EXIT_FALSE,
+    EXIT_INPUT,
     EXIT_OK,
     add_command,
     add_render_arguments,
-    decide_claims,
     print_json,
+    progress_printer,
     split_point,
     write_files,
 )
 from symresnet.compute.regions import parse_box
 from symresnet.io.spec import load_spec
-from symresnet.present.json_objects import verdict_json
-from symresnet.present.printers import to_text
-from symresnet.present.regions_text import box_verdict_json
+from symresnet.present.printers import to_json, to_text
 from symresnet.values.relations import Relation
 
 __all__ = [
@@ -106,29 +106,24 @@ def with_claim_from_options(spec: Spec, args: argparse.Namespace) -> Spec:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Print the verdict on every claim; exit status 0 only if every claim holds."""
+    """Print the verdict on every claim (each decided on its own, :func:`check_spec`); exit
+    status 0 if every claim holds, 2 if one could not be decided, else 1."""
     spec = load_spec(args.spec)
     if args.forall is not None or args.exists is not None:  # a claim given on the command line
         spec = with_claim_from_options(spec, args)
-    verdicts = decide_claims(spec, progress=args.progress)
+    report = check_spec(spec, progress=lambda: progress_printer(always=args.progress))
     if args.json:
-        print_json({"claims": [_verdict_json(v) for v in verdicts]})
+        print_json({"claims": [to_json(v) for v in report.verdicts]})
     else:
-        print("\n\n".join(to_text(v, title=spec.title) for v in verdicts))
-    if args.tex is not None or args.pdf:  # the derivation of every claim
+        print("\n\n".join(to_text(v, title=spec.title) for v in report.verdicts))
+    if args.tex is not None or args.pdf:  # the derivation of every claim that was decided
         write_files(
             args,
             spec,
-            verdicts,
+            report.verdicts,
             tex=args.tex,
             report=lambda p: print(f"symresnet: wrote {p}", file=sys.stderr),
         )
-    return EXIT_OK if all(v.holds is True for v in verdicts) else EXIT_FALSE
-
-
-def _verdict_json(verdict: Verdict | BoxVerdict) -> dict[str, Any]:
-    """The JSON object of a verdict of either kind, without the printers' ``"kind"`` key (the
-    objects ``check --json`` has always printed)."""
-    if isinstance(verdict, BoxVerdict):
-        return box_verdict_json(verdict)
-    return verdict_json(verdict)
+    if report.status == "error":
+        return EXIT_INPUT
+    return EXIT_OK if report.holds else EXIT_FALSE

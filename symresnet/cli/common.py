@@ -18,21 +18,17 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 import sympy
 
-from symresnet.base.errors import ClaimError, InputError, LimitError, ParseError
+from symresnet.base.errors import InputError, LimitError, ParseError
 from symresnet.base.files import write_atomic
-from symresnet.claims.box import BoxClaim, BoxVerdict, decide_box
-from symresnet.claims.point import PointClaim, decide
 from symresnet.claims.spec import Spec
-from symresnet.claims.verdict import Claim, Verdict
-from symresnet.compute.realization import Trace, realize
-from symresnet.compute.regions import Progress
-from symresnet.model.network import ResNet
+from symresnet.claims.verdict import Outcome
+from symresnet.compute.realization import Trace
 from symresnet.present import compile as latex
 from symresnet.present.render import RenderOptions, document, fragment
 from symresnet.values.exact import check_name
@@ -50,8 +46,6 @@ __all__ = [
     "UsageError",
     "add_command",
     "add_render_arguments",
-    "decide_claim",
-    "decide_claims",
     "join_value_options",
     "parse_point",
     "print_json",
@@ -210,36 +204,6 @@ def progress_printer(*, always: bool = False) -> Callable[[str], None]:
     return report
 
 
-def decide_claim(
-    claim: Claim,
-    network: ResNet,
-    *,
-    bounds: Mapping[str, Any] | None = None,
-    progress: Progress | None = None,
-) -> Verdict | BoxVerdict:
-    """The verdict on one claim of a spec: a claim over a box (reporting to ``progress``), else
-    a point or parameter claim, decided at the realization at its input."""
-    if isinstance(claim, BoxClaim):
-        return decide_box(claim, network, progress=progress)
-    point = cast(PointClaim, claim)  # the other kinds of a spec's claims: point and parameter
-    return decide(point, realize(network, point.input), bounds=bounds)
-
-
-def decide_claims(spec: Spec, *, progress: bool = False) -> list[Verdict | BoxVerdict]:
-    """The verdicts on every claim of ``spec`` (point claims and claims over a box)."""
-    if not spec.claims:
-        raise ClaimError("the spec has no [[claims]] to check", file=spec.source, place="claims")
-    return [
-        decide_claim(
-            c,
-            spec.network,
-            bounds=spec.parameters,
-            progress=progress_printer(always=progress),
-        )
-        for c in spec.claims
-    ]
-
-
 # -- LaTeX and PDF files --------------------------------------------------------------------
 
 
@@ -296,7 +260,7 @@ def _pdf_path(tex: Path | None, source: str) -> Path:
 
 
 def write_outputs(
-    items: Sequence[Trace | Verdict | BoxVerdict],
+    items: Sequence[Trace | Outcome],
     *,
     title: str | None,
     tex: str | None,
@@ -331,7 +295,7 @@ def write_outputs(
 def write_files(
     args: argparse.Namespace,
     spec: Spec,
-    items: Sequence[Trace | Verdict | BoxVerdict],
+    items: Sequence[Trace | Outcome],
     *,
     tex: str | None,
     report: Callable[[Path], object],

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError
-from symresnet.cli.common import EXIT_OK, add_command, decide_claim, decide_claims, write_file
+from symresnet.claims.spec import check_spec
+from symresnet.cli.common import EXIT_OK, add_command, write_file
 from symresnet.examples import EXAMPLES, example_text
 from symresnet.io.spec import loads_spec
 from symresnet.present import compile as latex
@@ -38,7 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"symresnet {__version__}: the book's Example 1.5.6 and Exercise 1.5.1, exactly.\n")
     for name, filename in EXAMPLES.items():
         spec = loads_spec(example_text(name), format="toml", source=filename)
-        for verdict in decide_claims(spec):
+        for verdict in check_spec(spec).verdicts:
             print(to_text(verdict, title=spec.title))
             print()
     for line in write_demo(args.out):  # the two derivations as LaTeX (and PDF)
@@ -58,7 +59,7 @@ def write_demo(out: str | Path) -> list[str]:
     lines = []
     for name, filename in EXAMPLES.items():
         spec = loads_spec(example_text(name), format="toml", source=filename)
-        verdicts = [decide_claim(c, spec.network) for c in spec.claims]
+        verdicts = check_spec(spec).verdicts
         tex = document(
             verdicts, title=spec.title, options=RenderOptions(first_equation=BOOK_NUMBERS.get(name))
         )

@@ -12,12 +12,11 @@ import argparse
 import sys
 
 from symresnet.base.errors import ClaimError
-from symresnet.claims.box import BoxVerdict
-from symresnet.claims.verdict import Verdict
+from symresnet.claims.spec import decide
+from symresnet.claims.verdict import Outcome
 from symresnet.cli.common import (
     add_command,
     add_render_arguments,
-    decide_claim,
     parse_point,
     render_options,
     write_files,
@@ -49,13 +48,13 @@ def cmd_derive(args: argparse.Namespace) -> int:
     """``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--template DIR]``."""
     options = render_options(args)
     spec = load_spec(args.spec)
-    items: list[Trace | Verdict | BoxVerdict]
+    items: list[Trace | Outcome]
     if args.at is not None:
         entries, names = parse_point(args.at, spec.names)
         x = as_input(entries, spec.network.dims[0], names=names, place="--at")
         items = [realize(spec.network, x, names=names)]
     elif spec.claims:
-        items = [decide_claim(c, spec.network) for c in spec.claims]
+        items = [decide(c, spec.network) for c in spec.claims]
     else:
         raise ClaimError(
             "the spec has no [[claims]] to derive",

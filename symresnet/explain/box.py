@@ -32,7 +32,8 @@ import sympy
 from symresnet.base.errors import DerivationCheckError
 from symresnet.claims.box import holds_at
 from symresnet.compute.realization import realize
-from symresnet.explain.derivation import (
+from symresnet.explain.derivation import derive
+from symresnet.explain.tree import (
     DEFAULT_OPTIONS,
     Atom,
     Chain,
@@ -42,11 +43,10 @@ from symresnet.explain.derivation import (
     Product,
     Realization,
     Sum,
+    Term,
     ValueTerm,
     Var,
-    derive,
 )
-from symresnet.explain.tree import Term
 
 __all__ = ["BoxProof", "RegionProof", "derive_box"]
 

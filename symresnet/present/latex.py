@@ -26,7 +26,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from symresnet.base.errors import RenderError
-from symresnet.explain.derivation import (
+from symresnet.explain.tree import (
     Apply,
     Atom,
     Chain,

@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import jinja2
 import sympy
@@ -37,16 +37,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from symresnet.base.errors import RenderError
 from symresnet.claims.box import BoxVerdict
-from symresnet.claims.verdict import Failure, Verdict
+from symresnet.claims.verdict import Failure, Outcome, Verdict
 from symresnet.compute.realization import Trace
 from symresnet.explain.box import derive_box
-from symresnet.explain.derivation import (
-    DEFAULT_OPTIONS,
-    Chain,
-    Derivation,
-    DerivationOptions,
-    derive,
-)
+from symresnet.explain.derivation import derive
+from symresnet.explain.tree import DEFAULT_OPTIONS, Chain, Derivation, DerivationOptions
 from symresnet.present.boxviews import BoxView, box_view
 from symresnet.present.caseviews import CasesView, cases_view
 from symresnet.present.latex import Latex, TermPrinter, escape, join
@@ -517,7 +512,8 @@ def _render(name: str, options: RenderOptions, **context: Any) -> str:
 
 # -- the public functions ------------------------------------------------------------------------
 
-Renderable = Derivation | Trace | Verdict | BoxVerdict | Failure
+#: what can be rendered: a derivation, a trace, or a verdict of any kind
+Renderable: TypeAlias = Derivation | Trace | Outcome
 
 
 def _derivations(
@@ -525,10 +521,13 @@ def _derivations(
 ) -> list[Derivation]:
     """The derivations of ``items``; a claim that could not be decided (:class:`Failure`) has
     none."""
-    if isinstance(items, Renderable):
-        items = [items]
+    many = (
+        [items]
+        if isinstance(items, Derivation | Trace | Verdict | BoxVerdict | Failure)
+        else cast(Iterable[Renderable], items)
+    )
     out = []
-    for item in items:
+    for item in many:
         if isinstance(item, Derivation):
             out.append(item)
         elif isinstance(item, BoxVerdict):

@@ -9,7 +9,8 @@ import sympy
 
 from symresnet.claims.verdict import Verdict
 from symresnet.compute.realization import Trace
-from symresnet.explain.derivation import (
+from symresnet.explain.derivation import derive
+from symresnet.explain.tree import (
     Apply,
     Atom,
     Chain,
@@ -24,7 +25,6 @@ from symresnet.explain.derivation import (
     Term,
     ValueTerm,
     Var,
-    derive,
 )
 from symresnet.model.activations import Activation
 from symresnet.present.plain import entry as _entry

@@ -68,6 +68,7 @@ def test_claim_types_per_kind():
     spec = loads_spec(SPEC)
     p1, box, p2 = spec.claims
     assert isinstance(p1, ParameterClaim) and p1.kind == "parameter"
+    assert isinstance(p2, ParameterClaim)
     assert isinstance(box, BoxClaim) and box.kind == "box"
     assert all(isinstance(c, Claim) for c in spec.claims)
     plain = loads_spec(PLAIN).claims[0]
@@ -78,7 +79,6 @@ def test_one_unsupported_claim_does_not_stop_the_others():
     spec = loads_spec(SPEC)
     report = check_spec(spec)
     p1, box, p2 = report.verdicts
-    b = sympy.Symbol("b", real=True)
     assert isinstance(p1, Verdict) and p1.status == "depends"
     assert p1.value[0] == spec.names["b"] - 3
     assert p1.when is not None and p1.when.subs(spec.names["b"], 3) is sympy.true
@@ -89,7 +89,6 @@ def test_one_unsupported_claim_does_not_stop_the_others():
     assert p2.status == "holds"  # b - 3 <= b for every b
     assert report.status == "error" and not report.holds
     assert all(isinstance(v, Outcome) for v in report.verdicts)
-    del b
 
 
 def test_decide_is_the_one_entry_for_every_kind():
