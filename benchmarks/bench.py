@@ -657,7 +657,7 @@ sympy, python-flint, jinja2, numpy). `symresnet demo` includes writing the two d
   the outputs are reconstructed by Garner's algorithm. When the error bounds outgrow the
   values (deep networks) the exact values are handed on to a fresh float pass ("segments").
   The result is the same exact `Scaled` output as the core's (asserted here against `fmpq`,
-  and in `tests/test_modular.py` against a Fraction reference). Values needing more than
+  and in `tests/compute/test_modular.py` against a Fraction reference). Values needing more than
   `modular.MAX_PRIMES` primes (about 900 bits) go to the integer core, which is faster there.
 * A batch is one matrix with the points as columns; above a work threshold
   (`symresnet.compute.batch.PARALLEL_WORK`) the columns are split over processes, and over a Dask

@@ -8,7 +8,7 @@ Every expected set is worked out by hand:
   x_2 = (max(2a + 4, 0); 0; 2), R(-1) = -max(2a + 4, 0) + 0 - 2 - 4 - 1 + (6 - 4)
   = -max(2a + 4, 0) - 5.  R(-1) = -7 iff max(2a + 4, 0) = 2 iff a = -1; R(-1) = -5 iff
   2a + 4 <= 0 iff a <= -2; R(-1) = 0 never; R(-1) <= -5 always; R(-1) < -9 iff a > 0.
-* Exercise 1.5.1 at x (see test_pieces.py): R(x) = -7 iff x in {-3, -1}; R(x) <= 0 always
+* Exercise 1.5.1 at x (see tests/compute/test_pieces.py): R(x) = -7 iff x in {-3, -1}; R(x) <= 0 always
   (its maximum 0 is at x = -2); R(x) > 0 never.
 * Example 1.5.6 with B_4 = b, V = v: R(5) = 32 + b + 5v >= 0 iff b + 5v >= -32.
 * Example 1.5.6 with W_1 = a, W_4 = (b 2): R(5) = (b + 4) max(5a, 0) - 2 = 8 iff a > 0 and
@@ -34,7 +34,7 @@ from symresnet.solve.conditions import Solver, z3_available
 
 a, b, v, x, c = sympy.symbols("a b v x c", real=True)
 EXAMPLES = Path(symresnet.examples.__file__).parent
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 needs_z3 = pytest.mark.skipif(not z3_available(), reason="z3-solver not installed")
 
 #: rational sample points for comparing conditions

@@ -24,7 +24,7 @@ from symresnet.compute.batch import Progress, _groups, map_chunks, sweep
 from symresnet.values.exact import Limits
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _random_net(seed: int, *, width: int = 3, depth: int = 3, activation="relu"):

@@ -20,7 +20,7 @@ from symresnet.base.errors import CompileError
 from symresnet.present.compile import compile_pdf, find_engine, latex_errors, write_pdf
 from symresnet.present.render import document
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 REQUIRED = os.environ.get("SYMRESNET_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
 
 

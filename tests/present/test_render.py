@@ -2,7 +2,7 @@
 Exercise 1.5.1, every verdict, custom templates, options, injection.
 
 Golden files: ``tests/golden/*.tex``.  After an intended change of the output, regenerate
-them with ``SYMRESNET_REGEN_GOLDEN=1 pytest tests/test_render.py`` and compare the diff line
+them with ``SYMRESNET_REGEN_GOLDEN=1 pytest tests/present/test_render.py`` and compare the diff line
 by line with the book before committing.  The substrings asserted below are written by hand
 from the book, independently of the golden files.
 """
@@ -30,7 +30,7 @@ from symresnet.io.spec import loads_spec
 from symresnet.present.latex import Latex
 from symresnet.present.render import RenderOptions, document, fragment, views
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 
 
 def flat(tex: str) -> str:

@@ -19,6 +19,7 @@ import reference as ref
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import ACTIVATIONS, networks, small
 
 from symresnet import ResNet, realize
 from symresnet.base.errors import NetworkError
@@ -26,43 +27,6 @@ from symresnet.compute import core
 from symresnet.compute.realization import _forward_symbolic, as_input
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-small = st.builds(Fraction, st.integers(-4, 4), st.integers(1, 3))
-
-# activation spec -> the reference's function (written out by hand in tests/reference.py)
-ACTIVATIONS = [
-    ("relu", ref.relu),
-    ({"name": "leaky_relu", "gamma": "1/3"}, ref.leaky(Fraction(1, 3))),
-    ({"name": "leaky_relu", "gamma": 0}, ref.leaky(Fraction(0))),
-    ({"name": "leaky_relu", "gamma": 2}, ref.leaky(Fraction(2))),
-    ({"name": "clip", "u": "-1/2", "v": "3/2"}, ref.clip(Fraction(-1, 2), Fraction(3, 2))),
-    ({"name": "clip", "v": 1}, ref.clip(None, Fraction(1))),
-    ({"name": "clip", "u": "1/3"}, ref.clip(Fraction(1, 3), None)),
-    ("heaviside", ref.heaviside),
-    ({"name": "repu", "p": 2}, ref.repu(2)),
-    ({"name": "repu", "p": 1}, ref.repu(1)),
-    ("identity", lambda x: x),
-    ("softsign", lambda x: x / (abs(x) + 1)),
-]
-
-
-@st.composite
-def networks(draw, *, activations=ACTIVATIONS, max_width=4, max_depth=4):
-    """A random ResNet with small rational weights, its activation's reference, and an input."""
-    L = draw(st.integers(1, max_depth))
-    dims = draw(st.lists(st.integers(1, max_width), min_size=L + 1, max_size=L + 1))
-    W = [
-        [[draw(small) for _ in range(dims[k - 1])] for _ in range(dims[k])] for k in range(1, L + 1)
-    ]
-    B = [[draw(small) for _ in range(dims[k])] for k in range(1, L + 1)]
-    pairs = [(r, k) for k in range(2, L + 1) for r in range(k - 1)]
-    chosen = draw(st.lists(st.sampled_from(pairs), unique=True)) if pairs else []
-    skips = {
-        (r, k): [[draw(small) for _ in range(dims[r])] for _ in range(dims[k])] for r, k in chosen
-    }
-    act, f = draw(st.sampled_from(activations))
-    x0 = [draw(small) for _ in range(dims[0])]
-    return ResNet(W=W, B=B, skips=skips, activation=act), (W, B, skips, f), x0
 
 
 def _reference(data, x0):

@@ -20,7 +20,7 @@ from symresnet.cli.main import main
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 
-# -- Exercise 1.5.1 on [-2, 1] (pieces by hand in test_regions.py) -------------------------------
+# -- Exercise 1.5.1 on [-2, 1] (pieces by hand in tests/compute/test_regions.py) -------------------------------
 # R is -5x-10, -8x-15, -3x-8, -10x-17 on the four pieces: decreasing, so the maximum is
 # R(-2) = 10 - 10 = 0 and the minimum R(1) = -10 - 17 = -27.
 
@@ -299,7 +299,7 @@ def test_derivation_of_the_proof_region_by_region(exercise):
     v = check_box(exercise, forall=[[-2, 1]], at_most=0, label="A")
     proof = derive_box(v).box
     # R is decreasing: on each region the maximum is at the left end lo, from -x <= -lo
-    # with the multiplier |slope|: 5, 8, 3, 10 (pieces by hand in test_regions.py)
+    # with the multiplier |slope|: 5, 8, 3, 10 (pieces by hand in tests/compute/test_regions.py)
     lefts = {F(-2): 5, F(-5, 3): 8, F(-7, 5): 3, F(-9, 7): 10}
     for r in proof.regions:
         region = v.decomposition.pieces[r.index - 1]
@@ -398,7 +398,7 @@ def test_proof_by_interval_bounds_when_they_suffice(exercise):
 def test_cli_regions_progress_on_stderr(capsys):
     code, out, err = run(capsys, "regions", EXERCISE, "--box", "-2..1", "--progress", "--json")
     assert code == 0 and json.loads(out)["count"] == 4
-    # one line per hidden layer: 4 regions after layer 2 (by hand, test_regions.py)
+    # one line per hidden layer: 4 regions after layer 2 (by hand, tests/compute/test_regions.py)
     assert err.splitlines() == ["symresnet: layer 1/2: 1 region", "symresnet: layer 2/2: 4 regions"]
 
 

@@ -3,7 +3,7 @@
 Whatever comes in, symresnet answers with one of its own errors (an ``InputError``) or a correct
 result: a spec that loads also computes (or refuses with an ``InputError``) and survives
 ``dump -> load`` unchanged.  Never another exception.  (The expression parser is fuzzed in
-tests/test_exact.py.)
+tests/values/test_exact.py.)
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def calls(path: Path):
 
 
 def test_package_never_evaluates_text():
-    package = Path(__file__).parent.parent / "symresnet"
+    package = Path(__file__).parents[2] / "symresnet"
     found = [
         f"{path.name}:{line}: {name}("
         for path in sorted(package.rglob("*.py"))

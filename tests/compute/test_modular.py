@@ -16,7 +16,7 @@ import pytest
 import reference as ref
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_core import networks
+from strategies import networks
 
 from symresnet import ResNet, realize_many
 from symresnet.compute import core, modular

@@ -1,7 +1,7 @@
 """Sweeps: exact values and verdicts on a grid, exact critical points, the ``study`` command.
 
 Expected values by hand: Example 1.5.6 with V_{0,4} = v gives R(5) = 33 + 5v; Exercise 1.5.1
-with W_2's first row (a, 2) gives R(-1) = -max(2a + 4, 0) - 5 (see test_study.py); Exercise
+with W_2's first row (a, 2) gives R(-1) = -max(2a + 4, 0) - 5 (see tests/claims/test_parameter.py); Exercise
 1.5.1 at x is checked against the Fraction reference.
 """
 
@@ -28,7 +28,7 @@ from symresnet.cli.main import main
 a, v, x = sympy.symbols("a v x", real=True)
 R = sympy.Rational
 EXAMPLES = Path(symresnet.examples.__file__).parent
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 #: the sweep of claim a1 (R(-1) = -7) over a = -4, -3, ..., 1
 SWEEP_A1 = (
     "study",
