@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from symresnet import ResNet, realize, realize_many  # noqa: E402
 from symresnet.compute import core, modular  # noqa: E402
 from symresnet.compute.batch import PARALLEL_WORK, work  # noqa: E402
+from symresnet.compute.scaled import fmpq  # noqa: E402
 
 CORES = len(os.sched_getaffinity(0))
 
@@ -372,7 +373,7 @@ def run_config(width: int, depth: int, points: int, sympy_points: int, *, seed: 
             return realize(resnet, net.points[0])
 
         def ours_check(trace):
-            return _same([[core._fmpq(e) for e in trace.output]], ref, "symresnet")
+            return _same([[fmpq(e) for e in trace.output]], ref, "symresnet")
 
         times = {"symresnet": measure(ours, ours_check, repeat=repeat)}
     else:
@@ -643,7 +644,7 @@ sympy, python-flint, jinja2, numpy). `symresnet demo` includes writing the two d
 
 ## Why it is fast
 
-* A rational matrix is an integer matrix over one common denominator (`core.Scaled`), so a
+* A rational matrix is an integer matrix over one common denominator (`scaled.Scaled`), so a
   layer is one `fmpz_mat` product plus a few scalar rescalings -- no gcd per entry, no sympy
   objects. ReLU, leaky ReLU, clipping, Heaviside and RePU act on the numerators directly.
 * A network is converted to flint once and cached per network object; a rational sympy matrix

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from symresnet import ResNet  # noqa: E402
-from symresnet.compute.regions import Polyhedron, decompose  # noqa: E402
+from symresnet.compute.polyhedra import Polyhedron  # noqa: E402
+from symresnet.compute.regions import decompose  # noqa: E402
 
 BOX = ((F(-2), F(2)), (F(-2), F(2)))
 

@@ -49,7 +49,7 @@ _EXPORTS = {
     "Activation": "model.activations",
     "softmax": "model.activations",
     "exact": "values.exact",
-    "Limits": "values.exact",
+    "Limits": "values.limits",
     "SymresnetError": "base.errors",
     "InputError": "base.errors",
     "ParseError": "base.errors",
@@ -69,7 +69,7 @@ _EXPORTS = {
     "Relation": "values.relations",
     "ParameterClaim": "claims.point",
     "BoxClaim": "claims.box",
-    "BoxVerdict": "claims.box",
+    "BoxVerdict": "claims.box_verdict",
     "Failure": "claims.verdict",
     "Report": "claims.spec",
     "register_printer": "base.printing",
@@ -104,7 +104,8 @@ if TYPE_CHECKING:  # pragma: no cover
         SymresnetError,
     )
     from symresnet.base.printing import register_printer
-    from symresnet.claims.box import BoxClaim, BoxVerdict, check_box
+    from symresnet.claims.box import BoxClaim, check_box
+    from symresnet.claims.box_verdict import BoxVerdict
     from symresnet.claims.parameter import Study
     from symresnet.claims.point import ParameterClaim, PointClaim, check
     from symresnet.claims.spec import Report, Spec, check_spec, decide
@@ -117,5 +118,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from symresnet.io.spec import load_spec, loads_spec
     from symresnet.model.activations import Activation, activation, softmax
     from symresnet.model.network import ResNet, identity, plain_ann
-    from symresnet.values.exact import Limits, exact
+    from symresnet.values.exact import exact
+    from symresnet.values.limits import Limits
     from symresnet.values.relations import Relation, compare

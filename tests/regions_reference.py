@@ -1,4 +1,5 @@
-"""Test helpers for regions and box claims: random small ResNets and a Fraction reference.
+"""Test helpers for regions and box claims: random small ResNets, a Fraction reference and a
+check of a decomposition against it (:func:`check_decomposition`).
 
 Nothing here uses symresnet's engines: networks are nested lists of Fractions, the realization
 and the activation pattern are computed by hand (Def. 1.5.4) with the functions of
@@ -133,3 +134,52 @@ def affine(C, d, x):
         sum((c * v for c, v in zip(row, x, strict=True)), F(0)) + di
         for row, di in zip(C, d, strict=True)
     ]
+
+
+# -- checking a decomposition against the reference ------------------------------------------------
+
+
+def random_points(rng, bounds, count):
+    return [
+        tuple(lo + (hi - lo) * F(rng.randint(0, 60), 60) for lo, hi in bounds) for _ in range(count)
+    ]
+
+
+def inside(region, x):
+    return satisfies(region.A, region.b, x, region.strict)
+
+
+def interior(region, x):
+    return satisfies(region.A, region.b, x, [True] * len(region.A))
+
+
+def check_decomposition(rn: RandomNet, dec, bounds, seed):
+    rng = random.Random(seed)
+    regions = dec.regions
+    # patterns are distinct and each region's point is interior, with the reference's pattern
+    assert len({r.pattern for r in regions}) == len(regions)
+    for r in regions:
+        assert interior(r, r.point)
+        out, pattern = rn.forward(r.point)
+        assert pattern == r.pattern
+        assert affine(r.C, r.d, r.point) == out
+    # random rational points: in exactly one region's interior or on a boundary; the map of
+    # every closed region containing the point is the realization there
+    for x in random_points(rng, bounds, 40):
+        out, _ = rn.forward(x)
+        holding = [r for r in regions if inside(r, x)]
+        assert holding, f"{x} is in no region"
+        assert sum(interior(r, x) for r in regions) <= 1
+        for r in holding:
+            assert affine(r.C, r.d, x) == out
+    # points inside each region (convex combinations of its vertices, or steps from its point)
+    for r in regions[:15]:
+        if r.vertices is not None:
+            for _ in range(3):
+                w = [F(rng.randint(1, 9)) for _ in r.vertices]
+                x = tuple(
+                    sum(wi * v[i] for wi, v in zip(w, r.vertices, strict=True)) / sum(w)
+                    for i in range(len(bounds))
+                )
+                assert inside(r, x)
+                assert affine(r.C, r.d, x) == rn.forward(x)[0]

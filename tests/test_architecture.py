@@ -76,7 +76,9 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> list[tuple[str,
                 here = name.split(".") if is_pkg else name.split(".")[:-1]
                 here = here[: len(here) - (n.level - 1)]
                 base = ".".join([*here, *([n.module] if n.module else [])])
-            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in n.names]
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in n.names
+            ]
         for t in targets:
             while t and t not in modules:
                 t = t.rpartition(".")[0]
@@ -101,9 +103,7 @@ def _layer(module: str) -> int | None:
 
 def test_every_module_lives_in_a_layer():
     loose = [
-        m
-        for m in _modules()
-        if m not in ("symresnet", "symresnet.__main__") and _layer(m) is None
+        m for m in _modules() if m not in ("symresnet", "symresnet.__main__") and _layer(m) is None
     ]
     assert loose == []
 

@@ -91,7 +91,7 @@ class InputError(SymresnetError):
 
 
 class ParseError(InputError):
-    """An entry or expression does not follow the grammar of :mod:`symresnet.values.exact`."""
+    """An entry or expression does not follow the grammar of :mod:`symresnet.values.parser`."""
 
     def __init__(
         self,

@@ -242,7 +242,7 @@ def _check_point(net: _Net, bounds, point, what: str) -> Vector:
 
 
 def verify(verdict) -> None:
-    """Re-check every piece of evidence of a :class:`~symresnet.claims.box.BoxVerdict`."""
+    """Re-check every piece of evidence of a :class:`~symresnet.claims.box_verdict.BoxVerdict`."""
     net = _Net(verdict.decomposition.network)
     claim = verdict.claim
     bounds = claim.bounds

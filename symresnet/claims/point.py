@@ -18,7 +18,7 @@ from symresnet.claims.parameter import parameter_verdict
 from symresnet.claims.verdict import ClaimKind, Status, Verdict
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.model.network import ResNet
-from symresnet.values.exact import DEFAULT_LIMITS, Limits
+from symresnet.values.limits import DEFAULT_LIMITS, Limits
 from symresnet.values.relations import DIGITS, Relation, compare
 from symresnet.values.relations import relation as as_relation
 

@@ -19,10 +19,10 @@ import sympy
 from symresnet.base.errors import ClaimError, InputError, LimitError
 from symresnet.claims.box import BoxClaim
 from symresnet.claims.verdict import STATUSES, Claim, Failure, Outcome, Status
-from symresnet.compute.regions import Progress
+from symresnet.compute.linear_region import Progress
 from symresnet.model.network import ResNet
 from symresnet.model.parameters import Parameter
-from symresnet.values.exact import DEFAULT_LIMITS, Limits
+from symresnet.values.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Report", "Spec", "check_spec", "decide"]
 

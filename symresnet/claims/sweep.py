@@ -34,7 +34,10 @@ from symresnet.model.activations import Activation
 from symresnet.model.network import Matrix, ResNet
 from symresnet.solve.conditions import Solver
 from symresnet.solve.realsets import RealNumber, RealSet
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact, parse
+from symresnet.values.exact import exact
+from symresnet.values.limits import DEFAULT_LIMITS, Limits
+from symresnet.values.names import check_name
+from symresnet.values.parser import parse
 
 __all__ = [
     "MAX_POINTS",
@@ -86,7 +89,7 @@ def parse_param(
 ) -> ParamOption:
     """Read ``NAME=LO..HI`` or ``NAME=VALUE`` (``names``: the declared parameters).
 
-    Numbers are read by :func:`symresnet.values.exact.parse` (``-3``, ``1/2``, ``0.25``); a range needs
+    Numbers are read by :func:`symresnet.values.parser.parse` (``-3``, ``1/2``, ``0.25``); a range needs
     rational ends with ``LO < HI`` inside the declared ``min``/``max`` of the parameter.
     """
     name, eq, rhs = text.partition("=")
@@ -393,6 +396,7 @@ def _piece_ends(pieces: Pieces, t: sympy.Symbol) -> list[sympy.Expr]:
 
 def _order_key(e: sympy.Expr):
     """A sort key for exact real numbers: exact comparison through sympy's certified signs."""
+
     def cmp(a, b) -> int:
         return -1 if compare("less", a, b) else (1 if compare("greater", a, b) else 0)
 

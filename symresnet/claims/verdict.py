@@ -31,7 +31,7 @@ from symresnet.base.errors import InputError
 from symresnet.base.printing import Printable
 from symresnet.compute.realization import Trace
 from symresnet.model.network import ResNet
-from symresnet.values.exact import Limits
+from symresnet.values.limits import Limits
 from symresnet.values.relations import Relation
 
 if TYPE_CHECKING:

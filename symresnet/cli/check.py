@@ -30,7 +30,7 @@ from symresnet.cli.common import (
     split_point,
     write_files,
 )
-from symresnet.compute.regions import parse_box
+from symresnet.compute.polyhedra import parse_box
 from symresnet.io.spec import load_spec
 from symresnet.present.printers import to_json, to_text
 from symresnet.values.relations import Relation

@@ -31,7 +31,7 @@ from symresnet.claims.verdict import Outcome
 from symresnet.compute.realization import Trace
 from symresnet.present import compile as latex
 from symresnet.present.render import RenderOptions, document, fragment
-from symresnet.values.exact import check_name
+from symresnet.values.names import check_name
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",

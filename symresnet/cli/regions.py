@@ -11,9 +11,10 @@ import argparse
 import sys
 
 from symresnet.base.files import write_atomic
-from symresnet.claims.box import extrema
+from symresnet.claims.box_decide import extrema
 from symresnet.cli.common import EXIT_OK, add_command, print_json, progress_printer
-from symresnet.compute.regions import breakpoints, decompose, parse_box
+from symresnet.compute.polyhedra import parse_box
+from symresnet.compute.regions import breakpoints, decompose
 from symresnet.io.spec import load_spec
 from symresnet.present import plot
 from symresnet.present.regions_text import format_regions, regions_json

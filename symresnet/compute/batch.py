@@ -2,7 +2,7 @@
 
 :func:`realize_many` evaluates the realization ``R^R_a(Phi, V)`` of Def. 1.5.4 at many inputs
 in one pass: the rational points become the columns of one integer matrix over a common
-denominator (:class:`symresnet.compute.core.Scaled`), so each layer is one matrix product; with ReLU,
+denominator (:class:`symresnet.compute.scaled.Scaled`), so each layer is one matrix product; with ReLU,
 leaky ReLU or Heaviside (or none) and at least :data:`symresnet.compute.modular.MIN_COLUMNS` points the
 batch goes the multi-modular way of :mod:`symresnet.compute.modular` (signs from a certified float pass,
 the values modulo word-sized primes, same exact result, about 3x faster).  Points with
@@ -37,11 +37,12 @@ import flint
 import sympy
 
 from symresnet.base.errors import InputError
-from symresnet.compute import core, modular
+from symresnet.compute import core, modular, scaled
 from symresnet.compute.realization import input_entries, realize
 from symresnet.model.activations import Activation
 from symresnet.model.network import ResNet
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, exact_str, using_limits
+from symresnet.values.exact import exact, exact_str
+from symresnet.values.limits import DEFAULT_LIMITS, Limits, using_limits
 
 __all__ = [
     "PARALLEL_WORK",
@@ -91,7 +92,7 @@ def _value(entry: object, *, names: Mapping[str, sympy.Symbol], limits: Limits) 
     if isinstance(entry, flint.fmpq):
         return entry
     value = exact(entry, names=names, limits=limits)
-    return core._fmpq(value) if value.is_Rational else value
+    return scaled.fmpq(value) if value.is_Rational else value
 
 
 def point_values(
@@ -138,7 +139,7 @@ class Outputs(Sequence[Matrix]):
     text in sympy's form (``"-7"``, ``"3/7"``) without building sympy objects.
     """
 
-    def __init__(self, items: Sequence[tuple[core.Scaled, int] | Matrix]):
+    def __init__(self, items: Sequence[tuple[scaled.Scaled, int] | Matrix]):
         self._items = list(items)
 
     def __len__(self) -> int:
@@ -359,7 +360,7 @@ def work(network: ResNet, points: int) -> float:
 # -- realize_many --------------------------------------------------------------------------------
 
 
-def _outputs_within(shared: tuple[core.Compiled, Limits], X: core.Scaled) -> core.Scaled:
+def _outputs_within(shared: tuple[core.Compiled, Limits], X: scaled.Scaled) -> scaled.Scaled:
     """:func:`_outputs_of` under the caller's limits (read deep in the core: RePU growth), in
     this process or in a worker."""
     model, limits = shared
@@ -367,7 +368,7 @@ def _outputs_within(shared: tuple[core.Compiled, Limits], X: core.Scaled) -> cor
         return _outputs_of(model, X)
 
 
-def _outputs_of(model: core.Compiled, X: core.Scaled) -> core.Scaled:
+def _outputs_of(model: core.Compiled, X: scaled.Scaled) -> scaled.Scaled:
     """``x_L`` at the columns of ``X``: by the modular path where it applies (many points, a
     piecewise-linear activation), else on the integer core; the same exact value either way."""
     fast = modular.outputs(model, X)
@@ -455,7 +456,7 @@ def realize_many(
             blocks = map_chunks(
                 _outputs_within,
                 (model, limits),
-                [core.columns([inputs[j] for j in chunk]) for chunk in chunks],
+                [scaled.columns([inputs[j] for j in chunk]) for chunk in chunks],
                 sizes=[len(c) for c in chunks],
                 work=estimate,
                 workers=workers,
@@ -479,7 +480,7 @@ def realize_many(
 # -- sweeps --------------------------------------------------------------------------------------
 
 
-def _sweep_chunk(shared: tuple[core.Parametric, core.Scaled], chunk: list[dict]) -> list[Any]:
+def _sweep_chunk(shared: tuple[core.Parametric, scaled.Scaled], chunk: list[dict]) -> list[Any]:
     """Outputs at each parameter assignment of ``chunk`` (``None``: not rational there)."""
     template, X = shared
     out = []
@@ -531,7 +532,7 @@ def sweep(
     rational = all(isinstance(v, flint.fmpq) for v in x)
     try:
         if rational:
-            X = core.columns([x])
+            X = scaled.columns([x])
             chunks = _chunks([dict(a) for a in assignments], 16)
             parts = map_chunks(
                 _sweep_chunk,

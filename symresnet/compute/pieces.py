@@ -45,7 +45,8 @@ from symresnet.solve.conditions import (
     constraint,
 )
 from symresnet.solve.realsets import RealSet
-from symresnet.values.exact import active_limits, exact
+from symresnet.values.exact import exact
+from symresnet.values.limits import active_limits
 
 __all__ = [
     "Piece",

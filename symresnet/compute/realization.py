@@ -21,21 +21,22 @@ import sympy
 
 from symresnet.base.errors import ClaimError, InputError, LimitError
 from symresnet.base.printing import Printable
-from symresnet.compute import core
+from symresnet.compute import core, scaled
 from symresnet.model.activations import IDENTITY, Activation
 from symresnet.model.network import Matrix, ResNet
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, exact, using_limits
+from symresnet.values.exact import exact
+from symresnet.values.limits import DEFAULT_LIMITS, Limits, using_limits
 
 if TYPE_CHECKING:  # pragma: no cover
     import flint
 
 __all__ = ["LayerTrace", "Trace", "as_input", "realize"]
 
-_Raw: TypeAlias = "Matrix | core.Scaled | flint.fmpq_mat"  # as the flint core hands them out
+_Raw: TypeAlias = "Matrix | scaled.Scaled | flint.fmpq_mat"  # as the flint core hands them out
 
 
 def _sym(raw: _Raw) -> Matrix:
-    return core.to_sympy(raw)
+    return scaled.to_sympy(raw)
 
 
 class LayerTrace:
@@ -185,7 +186,7 @@ def _layer_activation(network: ResNet, k: int) -> Activation:
 
 def _forward_rational(network: ResNet, x0: Matrix) -> list[LayerTrace]:
     """The layers before the first symbolic one (all, for a rational network) on flint."""
-    X = core.from_sympy(x0)
+    X = scaled.from_sympy(x0)
     if X is None:  # a symbolic input
         return []
     return [

@@ -1,6 +1,6 @@
 """Derivations of box claims, as data for the renderer (layer *explain*).
 
-:func:`derive_box` turns a :class:`~symresnet.claims.box.BoxVerdict` into a
+:func:`derive_box` turns a :class:`~symresnet.claims.box_verdict.BoxVerdict` into a
 :class:`~symresnet.explain.derivation.Derivation` whose ``box`` is a :class:`BoxProof`:
 
 * a false ``forall`` (and a true ``exists``) is settled at one point, the counterexample (the
@@ -30,7 +30,7 @@ from fractions import Fraction
 import sympy
 
 from symresnet.base.errors import DerivationCheckError
-from symresnet.claims.box import holds_at
+from symresnet.claims.box_decide import holds_at
 from symresnet.compute.realization import realize
 from symresnet.explain.derivation import derive
 from symresnet.explain.tree import (

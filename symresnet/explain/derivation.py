@@ -8,7 +8,7 @@ conclusion ("This and (1.152) establish (1.150)").
 
 Nothing here is LaTeX or plain text: formulas are small frozen dataclasses (:class:`Var`,
 :class:`MatrixTerm`, :class:`Product`, :class:`Sum`, :class:`Apply`, ...) kept in the order in
-which the book writes them, and printed by :mod:`symresnet.present.latex` and :mod:`symresnet.present.text`.
+which the book writes them, and printed by :mod:`symresnet.present.terms` and :mod:`symresnet.present.text`.
 
 Every ``=`` of a step is checked exactly while the tree is built (and every relation of the
 conclusion): a failed check raises :class:`~symresnet.base.errors.DerivationCheckError`, a bug.

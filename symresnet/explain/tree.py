@@ -3,7 +3,7 @@
 Formulas are small frozen dataclasses (:class:`Var`, :class:`MatrixTerm`, :class:`Product`,
 :class:`Sum`, :class:`Apply`, ...); a :class:`Chain` is ``lhs = ... = rhs`` (or another relation
 per :class:`Link`), a :class:`Step` one layer of Example 1.5.6's proof, a :class:`Derivation` the
-whole solution.  Nothing here is LaTeX or plain text: :mod:`symresnet.present.latex` and
+whole solution.  Nothing here is LaTeX or plain text: :mod:`symresnet.present.terms` and
 :mod:`symresnet.present.text` print the tree; :mod:`symresnet.explain.derivation` builds it,
 checking every ``=`` exactly.
 """

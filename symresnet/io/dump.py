@@ -2,7 +2,7 @@
 
 ``load -> dump -> load`` gives the same network, claims, parameters and title.  Exact entries
 are written as integers when they fit in 64 bits (TOML's integer range) and otherwise as quoted
-strings in the grammar of :mod:`symresnet.values.exact` (``"3/7"``, ``"2*a + 1"``, ``"sqrt(2)"``,
+strings in the grammar of :mod:`symresnet.values.parser` (``"3/7"``, ``"2*a + 1"``, ``"sqrt(2)"``,
 ``"exp(1)"``); titles and labels are escaped as TOML (or JSON) strings, so no text can break
 out of its string.
 
@@ -35,7 +35,7 @@ _BOX_QUANTIFIERS = ("forall", "exists")
 
 
 class _EntryPrinter(_ExactStrPrinter):
-    """sympy's str form, spelled in the grammar of :mod:`symresnet.values.exact` (so it parses back)."""
+    """sympy's str form, spelled in the grammar of :mod:`symresnet.values.parser` (so it parses back)."""
 
     def _print_Exp1(self, expr: sympy.Expr) -> str:
         return "exp(1)"

@@ -33,7 +33,7 @@ import sympy
 from symresnet.base.errors import InputError, LimitError
 from symresnet.base.files import write_atomic
 from symresnet.compute.batch import Outputs, Value, _string, point_values, realize_many
-from symresnet.values.exact import DEFAULT_LIMITS, Limits
+from symresnet.values.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["FORMATS", "Points", "format_of", "read_points", "write_outputs"]
 

@@ -26,7 +26,9 @@ from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Claim
 from symresnet.model.network import ResNet
 from symresnet.model.parameters import Parameter
-from symresnet.values.exact import DEFAULT_LIMITS, Limits, check_name, exact
+from symresnet.values.exact import exact
+from symresnet.values.limits import DEFAULT_LIMITS, Limits
+from symresnet.values.names import check_name
 from symresnet.values.relations import Relation
 
 __all__ = ["Parameter", "Spec", "load_spec", "loads_spec"]

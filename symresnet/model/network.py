@@ -23,14 +23,8 @@ from sympy.polys.matrices import DomainMatrix as _DomainMatrix
 
 from symresnet.base.errors import InputError, LimitError, NetworkError, shown
 from symresnet.model.activations import Activation, activation
-from symresnet.values.exact import (
-    DEFAULT_LIMITS,
-    SYMPY_RATIONAL_TYPES,
-    Limits,
-    exact,
-    small_bound,
-    small_exact,
-)
+from symresnet.values.exact import SYMPY_RATIONAL_TYPES, exact, small_bound, small_exact
+from symresnet.values.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["ResNet", "identity", "plain_ann"]
 

@@ -1,9 +1,9 @@
 """Template views of box-claim derivations (layer *present*), for ``boxclaim.tex.j2``.
 
-:func:`box_view` is called by :class:`symresnet.present.render._Viewer` for a
+:func:`box_view` is called by :class:`symresnet.present.views.Viewer` for a
 :class:`~symresnet.explain.derivation.Derivation` whose ``box`` is a
 :class:`~symresnet.explain.box.BoxProof`; like every view, its fields are finished LaTeX
-(formulas from the derivation's :class:`~symresnet.present.latex.TermPrinter`, free text escaped).
+(formulas from the derivation's :class:`~symresnet.present.terms.TermPrinter`, free text escaped).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from symresnet.explain.box import BoxProof
 from symresnet.present.latex import Latex, escape
 
-if TYPE_CHECKING:  # pragma: no cover (render imports this module)
-    from symresnet.present.render import EquationView, _Viewer
+if TYPE_CHECKING:  # pragma: no cover (views imports this module)
+    from symresnet.present.views import EquationView, Viewer
 
 __all__ = ["BoxView", "RegionView", "box_view"]
 
@@ -57,7 +57,7 @@ class BoxView:
     intervals: tuple[Latex, ...] = ()
 
 
-def box_view(viewer: _Viewer, proof: BoxProof) -> BoxView:
+def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
     """The view of ``proof`` (a :class:`~symresnet.explain.box.BoxProof`), printed with the
     derivation viewer's printer and numbering."""
     P = viewer.P

@@ -1,10 +1,10 @@
 """Template views of a parameter study's case analysis (layer *present*), for
 ``studycases.tex.j2``.
 
-:func:`cases_view` is called by :class:`symresnet.present.render._Viewer` for a
+:func:`cases_view` is called by :class:`symresnet.present.views.Viewer` for a
 :class:`~symresnet.explain.derivation.Derivation` whose ``cases`` is a
 :class:`~symresnet.explain.cases.CaseAnalysis`; like every view its fields are finished LaTeX
-(formulas from the derivation's :class:`~symresnet.present.latex.TermPrinter`).
+(formulas from the derivation's :class:`~symresnet.present.terms.TermPrinter`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from symresnet.explain.cases import CaseAnalysis
 from symresnet.present.latex import Latex, join
 
-if TYPE_CHECKING:  # pragma: no cover (render imports this module)
-    from symresnet.present.render import _Viewer
+if TYPE_CHECKING:  # pragma: no cover (views imports this module)
+    from symresnet.present.views import Viewer
 
 __all__ = ["CaseView", "CasesView", "NeuronView", "cases_view"]
 
@@ -58,7 +58,7 @@ class CasesView:
     when: Latex
 
 
-def cases_view(viewer: _Viewer, analysis: CaseAnalysis) -> CasesView:
+def cases_view(viewer: Viewer, analysis: CaseAnalysis) -> CasesView:
     """The view of ``analysis`` (a :class:`~symresnet.explain.cases.CaseAnalysis`), printed
     with the derivation viewer's printer."""
     P = viewer.P

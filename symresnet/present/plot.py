@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 from symresnet.base.errors import RenderError
 from symresnet.base.files import write_figure
-from symresnet.compute.regions import Decomposition, Region, breakpoints, pieces_1d
-from symresnet.present.render import environment
+from symresnet.compute.linear_region import Region
+from symresnet.compute.regions import Decomposition, breakpoints, pieces_1d
+from symresnet.present.templates import environment
 
 if TYPE_CHECKING:  # pragma: no cover (matplotlib is optional: imported where it draws)
     from matplotlib.axes import Axes

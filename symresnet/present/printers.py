@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from symresnet.base.printing import Printer
-from symresnet.claims.box import BoxVerdict
+from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.verdict import Claim, Failure, Outcome, Verdict
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json

@@ -1,7 +1,7 @@
 """Plain text and JSON for regions and box verdicts (docs/design.md, "Command line and JSON").
 
 The engines build :class:`~symresnet.compute.regions.Decomposition` and
-:class:`~symresnet.claims.box.BoxVerdict` data; this module only lays it out.  Exact numbers are
+:class:`~symresnet.claims.box_verdict.BoxVerdict` data; this module only lays it out.  Exact numbers are
 strings in sympy's form (``"-5/3"``).
 """
 
@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, TypeAlias
 
-from symresnet.claims.box import BoxVerdict, Extremum, PointValue
-from symresnet.compute.regions import Decomposition, Region
+from symresnet.claims.box_verdict import BoxVerdict, Extremum, PointValue
+from symresnet.compute.linear_region import Region
+from symresnet.compute.regions import Decomposition
 
-#: the infima and the suprema of the output coordinates (:func:`symresnet.claims.box.extrema`)
+#: the infima and the suprema of the output coordinates (:func:`symresnet.claims.box_decide.extrema`)
 Extrema: TypeAlias = tuple[Sequence[Extremum], Sequence[Extremum]]
 
 __all__ = [

@@ -59,8 +59,10 @@ input = [-1]
 at_most = ["b"]
 """
 
-PLAIN = SPEC.replace('B = ["b"]', "B = [-4]").replace("[parameters]\nb = {}\n", "").replace(
-    'at_most = ["b"]', "at_most = [-7]"
+PLAIN = (
+    SPEC.replace('B = ["b"]', "B = [-4]")
+    .replace("[parameters]\nb = {}\n", "")
+    .replace('at_most = ["b"]', "at_most = [-7]")
 )
 
 

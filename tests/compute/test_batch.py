@@ -21,7 +21,7 @@ from symresnet import ResNet, realize_many
 from symresnet.base.errors import ClaimError, InputError, LimitError, ParseError
 from symresnet.cli.main import main
 from symresnet.compute.batch import Progress, _groups, map_chunks, sweep
-from symresnet.values.exact import Limits
+from symresnet.values.limits import Limits
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -13,17 +13,16 @@ import subprocess
 import sys
 from fractions import Fraction
 
-import flint
 import pytest
 import reference as ref
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import ACTIVATIONS, networks, small
+from strategies import networks, small
 
 from symresnet import ResNet, realize
 from symresnet.base.errors import NetworkError
-from symresnet.compute import core
+from symresnet.compute import core, scaled
 from symresnet.compute.realization import _forward_symbolic, as_input
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +42,7 @@ def _fractions(m) -> list[Fraction]:
 def test_core_matches_sympy_path_and_reference(case):
     net, data, x0 = case
     fast = realize(net, x0)
-    assert all(isinstance(layer._raw["z"], core.Scaled) for layer in fast.layers)
+    assert all(isinstance(layer._raw["z"], scaled.Scaled) for layer in fast.layers)
     slow = _forward_symbolic(net, as_input(x0, net.dims[0]))
     for a, b in zip(fast.layers, slow, strict=True):
         assert a.Wx == b.Wx
@@ -60,7 +59,7 @@ def test_core_matches_sympy_path_and_reference(case):
 def test_batch_columns_equal_single_points(case, raw):
     net, data, _ = case
     points = [p[: net.dims[0]] for p in raw]
-    layers = core.forward(net, core.columns(points))
+    layers = core.forward(net, scaled.columns(points))
     for j, p in enumerate(points):
         expected = _reference(data, p)
         for layer in layers:
@@ -70,18 +69,10 @@ def test_batch_columns_equal_single_points(case, raw):
 
 def test_example_1_5_6_by_hand(example):
     # (1.153)-(1.156): x_1 = 5, x_2 = (5; 11), x_3 = (5; 11), x_4 = 28
-    layers = core.forward(example, core.columns([[5]]))
+    layers = core.forward(example, scaled.columns([[5]]))
     assert [layer.x.to_fmpq_mat().entries() for layer in layers] == [[5], [5, 11], [5, 11], [28]]
     assert layers[3].skips[0][0] == 0
     assert layers[3].skips[0][1].to_fmpq_mat().entries() == [-5]
-
-
-def test_scaled_pickles_and_compares():
-    a = core.Scaled(flint.fmpz_mat([[2, -4], [6, 0]]), flint.fmpz(4))
-    b = core.Scaled(flint.fmpz_mat([[1, -2], [3, 0]]), flint.fmpz(2))
-    assert a == b
-    assert pickle.loads(pickle.dumps(a)) == b
-    assert a.to_fmpq_mat() == flint.fmpq_mat([[flint.fmpq(1, 2), -1], [flint.fmpq(3, 2), 0]])
 
 
 def test_compiled_layers_pickle(exercise):
@@ -91,22 +82,9 @@ def test_compiled_layers_pickle(exercise):
     model = core.Compiled(
         core.compiled(exercise).dims, (*core.compiled(exercise).layers[:2], again)
     )
-    assert core.run(model, core.columns([[-1]]))[-1].x.to_fmpq_mat().entries() == [-7]
+    assert core.run(model, scaled.columns([[-1]]))[-1].x.to_fmpq_mat().entries() == [-7]
     whole = pickle.loads(pickle.dumps(core.compiled(exercise)))
-    assert core.run(whole, core.columns([[-1]]))[-1].x.to_fmpq_mat().entries() == [-7]
-
-
-def test_to_sympy_is_an_ordinary_sympy_matrix():
-    m = core.Scaled(flint.fmpz_mat([[3], [0], [-8]]), flint.fmpz(6))
-    expected = sympy.ImmutableMatrix([sympy.Rational(1, 2), 0, sympy.Rational(-4, 3)])
-    got = core.to_sympy(m)
-    assert got == expected and expected == got
-    assert hash(got) == hash(expected)
-    assert got + expected == 2 * expected
-    assert [type(e) for e in got] == [type(e) for e in expected]
-    integral = core.to_sympy(core.Scaled(flint.fmpz_mat([[4], [-2]]), flint.fmpz(2)))
-    assert integral == sympy.ImmutableMatrix([2, -1])
-    assert all(e.is_Integer for e in integral)
+    assert core.run(whole, scaled.columns([[-1]]))[-1].x.to_fmpq_mat().entries() == [-7]
 
 
 def test_compiled_form_is_cached_per_network(exercise):
@@ -128,7 +106,7 @@ def test_mixed_network_runs_numeric_layers_on_flint():
     x0 = [Fraction(1, 2), -2]
     trace = realize(net, x0)
     raw = [layer._raw["z"] for layer in trace.layers]
-    assert [isinstance(r, core.Scaled) for r in raw] == [True, True, False, False]
+    assert [isinstance(r, scaled.Scaled) for r in raw] == [True, True, False, False]
     assert core.compiled(net).prefix == 2
     symbolic = _forward_symbolic(net, as_input(x0, 2))
     assert sympy.simplify(trace.output[0] - symbolic[-1].output[0]) == 0
@@ -141,63 +119,6 @@ def test_symbolic_input_takes_the_sympy_path(exercise):
     x = sympy.Symbol("x", real=True)
     trace = realize(exercise, [x])
     assert trace.output[0].subs(x, -1) == -7
-
-
-# -- activation patterns and affine maps --------------------------------------------------------
-
-PL = [a for a in ACTIVATIONS if a[0] not in ("softsign",) and a[0] != {"name": "repu", "p": 2}]
-
-
-@FAST
-@given(networks(activations=PL), st.lists(small, min_size=4, max_size=4))
-def test_affine_map_of_a_pattern_reproduces_the_realization(case, other):
-    net, data, x0 = case
-    [pattern] = core.patterns(net, [x0])
-    maps = core.affine_maps(net, pattern)
-    xs = _reference(data, x0)
-    for layer in maps:
-        got = [Fraction(int(q.p), int(q.q)) for q in layer.x(x0)]
-        assert got == xs[layer.k]
-    # the same maps hold at any other point with the same pattern
-    y = other[: net.dims[0]]
-    if core.patterns(net, [y]) == [pattern]:
-        got = [Fraction(int(q.p), int(q.q)) for q in maps[-1].x(y)]
-        assert got == _reference(data, y)[-1]
-
-
-def test_patterns_by_hand(exercise):
-    # Exercise 1.5.1 at -1: z_1 = (2; 2), z_2 = (2; -2; 2): relu pieces (-oo, 0] = 0, (0, oo) = 1
-    assert core.patterns(exercise, [[-1]]) == [((1, 1), (1, 0, 1))]
-    # at -3: z_1 = (0; -2): 0 belongs to the left piece
-    assert core.patterns(exercise, [[-3]])[0][0] == (0, 0)
-
-
-def test_heaviside_boundary_goes_right():
-    net = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation="heaviside")
-    assert core.patterns(net, [[0], [-1], [1]]) == [((1,),), ((0,),), ((1,),)]
-    maps = core.affine_maps(net, ((1,),))
-    assert maps[-1].x([0]) == [1]
-
-
-def test_affine_maps_of_example_by_hand(example):
-    # all neurons active: x_4 = 2 x + 2 (2 x + 1) + 1 - x = 5 x + 3
-    maps = core.affine_maps(example, ((1,), (1, 1), (1, 1)))
-    C, d = maps[-1].x.to_sympy()
-    assert (C, d) == (sympy.Matrix([[5]]), sympy.Matrix([3]))
-    C2, d2 = maps[1].pre.to_sympy()
-    assert (C2, d2) == (sympy.Matrix([[1], [2]]), sympy.Matrix([0, 1]))
-
-
-def test_affine_maps_reject_bad_patterns(example):
-    with pytest.raises(NetworkError, match="one entry per hidden layer"):
-        core.affine_maps(example, ((1,),))
-    with pytest.raises(NetworkError, match="layer 2 has 2 neurons"):
-        core.affine_maps(example, ((1,), (1,), (1, 1)))
-    with pytest.raises(NetworkError, match="piece indices"):
-        core.affine_maps(example, ((2,), (1, 1), (1, 1)))
-    a = sympy.Symbol("a", real=True)
-    with pytest.raises(NetworkError, match="layer 2"):
-        core.affine_maps(ResNet(W=[[[1]], [[a]]], B=[[0], [0]]), ((1,),))
 
 
 # -- parameter sweeps ----------------------------------------------------------------------------
@@ -214,7 +135,7 @@ def test_parametric_bind_matches_reference():
         (Fraction(-3), 0, Fraction(5)),
     ]:
         model = template.bind({a: av, g: gv})
-        got = core.run(model, core.columns([[x]]))[-1].x.to_fmpq_mat().entries()
+        got = core.run(model, scaled.columns([[x]]))[-1].x.to_fmpq_mat().entries()
         Wf = [[[Fraction(1)], [av]], [[Fraction(1), Fraction(-1)]]]
         Bf = [[Fraction(0), Fraction(1)], [av]]
         expected = ref.realization(Wf, Bf, {}, ref.leaky(Fraction(gv)), [x])[-1]
@@ -238,17 +159,3 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_heaviside_is_one_at_zero_and_resets_the_denominator():
-    # H(0) = 1 (the book's 1_[0, oo)); the skip from x_0 (denominator 3) meets x_2 (denominator 1)
-    net = ResNet(
-        W=[[[1]], [["1/2"]], [[1]]],
-        B=[[0], [0], [0]],
-        skips={(0, 3): [["1/5"]]},
-        activation="heaviside",
-    )
-    trace = realize(net, [0])
-    assert [layer.output[0] for layer in trace.layers] == [1, 1, 1]
-    trace = realize(net, [Fraction(-1, 3)])
-    assert [layer.output[0] for layer in trace.layers] == [0, 1, Fraction(14, 15)]

@@ -6,12 +6,9 @@ the arithmetic helpers, from Python's own integers.
 
 from __future__ import annotations
 
-import math
 import random
 from fractions import Fraction
 
-import flint
-import numpy as np
 import pytest
 import reference as ref
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +16,7 @@ from hypothesis import strategies as st
 from strategies import networks
 
 from symresnet import ResNet, realize_many
-from symresnet.compute import core, modular
+from symresnet.compute import core, modular, scaled
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -43,10 +40,10 @@ def _fractions(values) -> list[Fraction]:
     return [Fraction(int(v.p), int(v.q)) for v in values]
 
 
-def _check(net: ResNet, data, points) -> core.Scaled:
+def _check(net: ResNet, data, points) -> scaled.Scaled:
     W, B, skips, f = data
     model = core.compiled(net)
-    out = modular.outputs(model, core.columns(points))
+    out = modular.outputs(model, scaled.columns(points))
     assert out is not None
     for j, p in enumerate(points):
         assert _fractions(out.column_values(j)) == ref.realization(W, B, skips, f, p)[-1]
@@ -88,7 +85,7 @@ def test_too_many_doubtful_signs_fall_back(monkeypatch):
     net = ResNet(W=W, B=B, activation="relu")
     points = [[Fraction(j), Fraction(j)] for j in range(10)]
     monkeypatch.setattr(modular, "DOUBTFUL_PER_POINT", 0)
-    assert modular.outputs(core.compiled(net), core.columns(points)) is None
+    assert modular.outputs(core.compiled(net), scaled.columns(points)) is None
     batch = realize_many(net, points, workers=1)  # the integer core instead, same values
     assert all(batch.outputs.values(j) == [0] for j in range(10))
 
@@ -164,7 +161,7 @@ def test_values_beyond_float_range_fall_back_to_the_integer_core():
     B = [[Fraction(0)], [Fraction(0)]]
     net = ResNet(W=W, B=B, activation="relu")
     points = [[Fraction(j)] for j in range(-4, 8)]
-    assert modular.outputs(core.compiled(net), core.columns(points)) is None
+    assert modular.outputs(core.compiled(net), scaled.columns(points)) is None
     batch = realize_many(net, points, workers=1)
     got = [_fractions(batch.outputs.values(j)) for j in range(len(points))]
     assert got == [[max(p[0], Fraction(0))] for p in points]
@@ -174,7 +171,7 @@ def _falls_back(net: ResNet, data, points) -> None:
     """The modular path declines (no exception), and realize_many, on the integer core, still
     gives the reference values."""
     W, B, skips, f = data
-    assert modular.outputs(core.compiled(net), core.columns(points)) is None
+    assert modular.outputs(core.compiled(net), scaled.columns(points)) is None
     batch = realize_many(net, points, workers=1)
     for j, p in enumerate(points):
         assert _fractions(batch.outputs.values(j)) == ref.realization(W, B, skips, f, p)[-1]
@@ -205,26 +202,12 @@ def test_values_overflowing_in_a_later_layer_fall_back():
     _falls_back(net, (W, B, {}, ref.relu), points)
 
 
-def test_floats_of_digits_skip_zero_top_digits():
-    # many primes (for a large magnitude elsewhere), small values, a tiny denominator: the
-    # weights of the top digits overflow a float, but those digits are zero
-    primes = modular._primes(modular._prime_bound(64), 2**1500)
-    assert math.prod(primes[:-1]) > 2**1024
-    values = [-7, 0, 5, 2**60 + 1]
-    R = modular._int_residues(np, values, primes).reshape(len(primes), 1, 4)
-    digits = modular._digits(np, R, primes)
-    got = modular._floats_of_digits(np, digits, primes, 3, (1, 4))
-    assert got is not None
-    for v, x, err in zip(values, got[0].ravel(), got[1].ravel(), strict=True):
-        assert abs(Fraction(x) - Fraction(v, 3)) <= Fraction(err)
-
-
 def test_unsupported_activations_and_small_batches_are_declined():
     clip = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation={"name": "clip", "u": 0, "v": 1})
     assert not modular.supports(core.compiled(clip))
-    assert modular.outputs(core.compiled(clip), core.columns([[j] for j in range(20)])) is None
+    assert modular.outputs(core.compiled(clip), scaled.columns([[j] for j in range(20)])) is None
     relu = ResNet(W=[[[1]], [[1]]], B=[[0], [0]])
-    few = core.columns([[j] for j in range(modular.MIN_COLUMNS - 1)])
+    few = scaled.columns([[j] for j in range(modular.MIN_COLUMNS - 1)])
     assert modular.outputs(core.compiled(relu), few) is None
 
 
@@ -250,67 +233,7 @@ def test_realize_many_uses_the_modular_path(monkeypatch):
         assert _fractions(batch.outputs.values(j)) == ref.realization(W, B, skips, ref.relu, p)[-1]
 
 
-# -- the arithmetic helpers, against Python integers --------------------------------------------
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(-(2**300), 2**300), min_size=1, max_size=30), st.booleans())
-def test_residues_are_symmetric_and_correct(values, small):
-    if small:
-        values = [v % 2**40 - 2**39 for v in values]
-    primes = modular._primes_below(modular._prime_bound(64), 5)
-    R = modular._int_residues(np, values, primes)
-    for i, p in enumerate(primes):
-        for v, r in zip(values, R[i], strict=True):
-            assert r == int(r) and abs(r) <= (p + 1) // 2
-            assert (v - int(r)) % p == 0
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(-(2**200), 2**200), min_size=6, max_size=6), st.integers(1, 4))
-def test_digits_reconstruct_signed_integers(values, extra):
-    bound = max(abs(v) for v in values)
-    primes = modular._primes(modular._prime_bound(64), bound)
-    assert math.prod(primes) > 2 * bound + 1
-    R = modular._int_residues(np, values, primes).reshape(len(primes), 2, 3)
-    digits = modular._digits(np, R, primes)
-    for v, p in zip(digits, primes, strict=True):
-        assert np.all(np.abs(v) <= (p - 1) // 2)
-    got = modular._fmpz_of_digits(np, digits, primes, (2, 3))
-    assert [int(e) for e in got.entries()] == values
-    crt = modular._CRT.of(primes)
-    assert [
-        crt.signed([int(R[i].ravel()[j]) for i in range(len(primes))]) for j in range(6)
-    ] == values
-    # residues for further primes, from the digits alone
-    more = modular._primes_below(modular._prime_bound(64), len(primes) + extra)[len(primes) :]
-    again = modular._residues_of_digits(np, digits, primes, more, (2, 3))
-    for i, q in enumerate(more):
-        assert [(v - int(r)) % q for v, r in zip(values, again[i].ravel(), strict=True)] == [0] * 6
-    # and as floats with a valid error bound, for a denominator
-    den = 3**50
-    xf, e = modular._floats_of_digits(np, digits, primes, den, (2, 3))
-    for v, x, err in zip(values, xf.ravel(), e.ravel(), strict=True):
-        assert abs(Fraction(x) - Fraction(v, den)) <= Fraction(err)
-        assert err <= 1e-13 * abs(v / den) + 2.0**-900
-
-
-@pytest.mark.parametrize("terms", [1, 2, 33, 65, 129, 4097])
-def test_prime_bound_keeps_sums_exact(terms):
-    p = modular._prime_bound(terms)
-    half = p // 2 + 2  # what _reduce leaves
-    assert terms * half * half + p < 2**52
-    assert all(flint.fmpz(q).is_prime() and q < p for q in modular._primes_below(p, 3))
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(-(2**52) + 1, 2**52 - 1), st.integers(0, 4))
-def test_reduce_is_exact(z, which):
-    p = modular._primes_below(modular._prime_bound([1, 33, 65, 1000, 10**6][which]), 1)[0]
-    a = np.array([[[float(z)]]])
-    r = modular._reduce(np, a, np.array([[[float(p)]]]), np.array([[[1.0 / p]]]))
-    got = float(r[0, 0, 0])
-    assert got == int(got) and abs(got) <= p / 2 + 2 and (z - int(got)) % p == 0
+# -- the helpers of the segments ---------------------------------------------------------------
 
 
 def test_last_readers_follow_the_skips():
@@ -320,29 +243,6 @@ def test_last_readers_follow_the_skips():
     net = ResNet(W=W, B=B, skips={(0, 3): [[1]], (1, 4): [[2]]})
     assert modular._last_readers(core.compiled(net)) == {0: 3, 1: 4, 2: 3, 3: 4}
     assert modular._needed(core.compiled(net), 2) == [0, 1, 2]
-
-
-@settings(max_examples=80, deadline=None)
-@given(
-    st.lists(st.integers(-(2**70), 2**70), min_size=1, max_size=12),
-    st.integers(1, 2**60),
-    st.booleans(),
-)
-def test_divided_rounds_once_correctly(values, q, small):
-    if small:
-        values = [v % 2**53 - 2**52 for v in values]
-    expected = [float(Fraction(v, q)) for v in values]  # float(Fraction) rounds correctly
-    for given_as in (values, np.array(values, dtype=np.int64) if small else values):
-        got = modular._divided(np, given_as, q, (1, len(values)))
-        assert got is not None and got.ravel().tolist() == expected
-
-
-@pytest.mark.parametrize(
-    ("values", "q"),
-    [([10**400], 1), ([1, 0], 10**400), ([2**1001, 3], 1), ([1], 2**1001)],
-)
-def test_divided_declines_values_beyond_the_safe_range(values, q):
-    assert modular._divided(np, values, q, (1, len(values))) is None
 
 
 def test_values_needing_many_primes_are_left_to_the_integer_core(monkeypatch):

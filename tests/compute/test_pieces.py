@@ -211,7 +211,7 @@ def test_random_networks_against_reference(data, points):
 
 def test_the_case_split_stops_at_max_pieces():
     from symresnet.base.errors import LimitError
-    from symresnet.values.exact import Limits, using_limits
+    from symresnet.values.limits import Limits, using_limits
 
     # ReLU(a), ReLU(a - 1), ReLU(a - 2), ReLU(a - 3): breakpoints 0, 1, 2, 3, so five pieces
     net = ResNet(W=[[[1], [1], [1], [1]], [[1, 1, 1, 1]]], B=[[0, -1, -2, -3], [0]])

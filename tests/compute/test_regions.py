@@ -1,5 +1,5 @@
 """Linear regions (symresnet.compute.regions): hand-derived Exercise 1.5.1, property tests against a
-Fraction reference, the partition with Heaviside, box parsing and limits."""
+Fraction reference, the partition with Heaviside, errors and limits."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from fractions import Fraction as F
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regions_reference import RandomNet, affine, area, satisfies
+from regions_reference import RandomNet, affine, area, check_decomposition, inside, random_points
 
 from symresnet import ResNet
-from symresnet.base.errors import ActivationError, ClaimError, InputError, LimitError, NetworkError
-from symresnet.compute.regions import Polyhedron, breakpoints, decompose, parse_box, pieces_1d
+from symresnet.base.errors import ActivationError, ClaimError, LimitError, NetworkError
+from symresnet.compute.polyhedra import Polyhedron, parse_box
+from symresnet.compute.regions import breakpoints, decompose, pieces_1d
 
 # -- Exercise 1.5.1 on [-2, 1], by hand ---------------------------------------------------------
 # x_1 = (r(x+3), r(2x+4)) = (x+3, 2x+4) on [-2, 1] (both >= 0 there).
@@ -75,64 +76,6 @@ def test_merged_pieces_and_breakpoints_ignore_pattern_changes_without_map_change
 # -- property tests on random small ResNets with random skips --------------------------------------
 
 
-def _random_points(rng, bounds, count):
-    return [
-        tuple(lo + (hi - lo) * F(rng.randint(0, 60), 60) for lo, hi in bounds) for _ in range(count)
-    ]
-
-
-def _inside(region, x):
-    return satisfies(region.A, region.b, x, region.strict)
-
-
-def _interior(region, x):
-    return satisfies(region.A, region.b, x, [True] * len(region.A))
-
-
-def _check_decomposition(rn: RandomNet, dec, bounds, seed):
-    rng = random.Random(seed)
-    regions = dec.regions
-    # patterns are distinct and each region's point is interior, with the reference's pattern
-    assert len({r.pattern for r in regions}) == len(regions)
-    for r in regions:
-        assert _interior(r, r.point)
-        out, pattern = rn.forward(r.point)
-        assert pattern == r.pattern
-        assert affine(r.C, r.d, r.point) == out
-    # random rational points: in exactly one region's interior or on a boundary; the map of
-    # every closed region containing the point is the realization there
-    for x in _random_points(rng, bounds, 40):
-        out, _ = rn.forward(x)
-        holding = [r for r in regions if _inside(r, x)]
-        assert holding, f"{x} is in no region"
-        assert sum(_interior(r, x) for r in regions) <= 1
-        for r in holding:
-            assert affine(r.C, r.d, x) == out
-    # points inside each region (convex combinations of its vertices, or steps from its point)
-    for r in regions[:15]:
-        if r.vertices is not None:
-            for _ in range(3):
-                w = [F(rng.randint(1, 9)) for _ in r.vertices]
-                x = tuple(
-                    sum(wi * v[i] for wi, v in zip(w, r.vertices, strict=True)) / sum(w)
-                    for i in range(len(bounds))
-                )
-                assert _inside(r, x)
-                assert affine(r.C, r.d, x) == rn.forward(x)[0]
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10**6), st.sampled_from(["relu", "leaky", "clip"]))
-def test_random_planar_nets_cover_the_box(seed, act):
-    rn = RandomNet(seed, n0=2, act=act)
-    bounds = [(F(-2), F(1)), (F(-1), F(3, 2))]
-    dec = decompose(rn.resnet(), Polyhedron.box(bounds))
-    assert dec.method == "vertex"
-    # the areas add up to the box's: with disjoint interiors, the regions cover it
-    assert sum(area(r.vertices) for r in dec.regions) == F(3) * F(5, 2)
-    _check_decomposition(rn, dec, bounds, seed)
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**6), st.sampled_from(["relu", "leaky", "clip"]))
 def test_random_1d_nets_both_engines(seed, act):
@@ -142,17 +85,7 @@ def test_random_1d_nets_both_engines(seed, act):
     b = decompose(rn.resnet(), Polyhedron.box(bounds), method="lp")
     assert sum(area(r.vertices) for r in a.regions) == 5
     assert {r.pattern: (r.C, r.d) for r in a.regions} == {r.pattern: (r.C, r.d) for r in b.regions}
-    _check_decomposition(rn, b, bounds, seed)
-
-
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10**6))
-def test_random_3d_nets_lp_engine(seed):
-    rn = RandomNet(seed, n0=3, act="relu", depth=2, width=3)
-    bounds = [(F(-1), F(1))] * 3
-    dec = decompose(rn.resnet(), Polyhedron.box(bounds))
-    assert dec.method == "lp"
-    _check_decomposition(rn, dec, bounds, seed)
+    check_decomposition(rn, b, bounds, seed)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,9 +105,9 @@ def test_heaviside_partition_against_reference(seed):
     bounds = [(F(-2), F(2))]
     dec = decompose(rn.resnet(), Polyhedron.box(bounds))
     # every point lies in exactly one piece, whose map is the realization there
-    pts = _random_points(random.Random(seed), bounds, 30) + [p.point for p in dec.pieces]
+    pts = random_points(random.Random(seed), bounds, 30) + [p.point for p in dec.pieces]
     for x in pts:
-        holding = [p for p in dec.pieces if _inside(p, x)]
+        holding = [p for p in dec.pieces if inside(p, x)]
         assert len(holding) == 1
         out, pattern = rn.forward(x)
         assert holding[0].pattern == pattern
@@ -190,27 +123,7 @@ def test_polyhedron_domain_triangle():
         assert tri.contains(r.point)
 
 
-# -- boxes, errors, limits ------------------------------------------------------------------------
-
-
-def test_parse_box_negative_and_fractions():
-    box = parse_box("-2..1, -1/2..0.25", 2)
-    assert box.bounds == ((F(-2), F(1)), (F(-1, 2), F(1, 4)))
-
-
-@pytest.mark.parametrize(
-    ("text", "dim", "message"),
-    [
-        ("0..1", 2, r"^--box: expected 2 intervals \(l_0 = 2\), got 1$"),
-        ("0..1, 2", 2, r"interval 2: write lo\.\.hi"),
-        ("1..0", 1, r"--box: interval 1 is empty: 1 > 0"),
-        ("0..sqrt(2)", 1, r"not rational"),
-        ("0..x", 1, r"^--box: interval 1"),
-    ],
-)
-def test_parse_box_errors(text, dim, message):
-    with pytest.raises(InputError, match=message):
-        parse_box(text, dim)
+# -- errors, limits ------------------------------------------------------------------------------
 
 
 def test_region_limit_and_activation_errors():

@@ -226,7 +226,7 @@ def test_dump_spec_picks_format_by_suffix(tmp_path):
 
 def test_entry_printer_speaks_our_grammar():
     from symresnet.io.dump import _entry
-    from symresnet.values.exact import parse
+    from symresnet.values.parser import parse
 
     a = sympy.Symbol("a", real=True)
     for value in (sympy.E, sympy.exp(2) * a, sympy.Abs(a - 1), sympy.Max(a, 1), sympy.pi / 3):

@@ -3,7 +3,7 @@
 Whatever comes in, symresnet answers with one of its own errors (an ``InputError``) or a correct
 result: a spec that loads also computes (or refuses with an ``InputError``) and survives
 ``dump -> load`` unchanged.  Never another exception.  (The expression parser is fuzzed in
-tests/values/test_exact.py.)
+tests/values/test_parser.py.)
 """
 
 from __future__ import annotations
@@ -224,7 +224,9 @@ def test_package_never_evaluates_text():
         for name, line in calls(path)
         if (path.name, name) not in ALLOWED
     ]
-    assert found == [], "route user text through symresnet.values.exact instead: " + ", ".join(found)
+    assert found == [], "route user text through symresnet.values.exact instead: " + ", ".join(
+        found
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import symresnet.model.network as network
 from symresnet import NetworkError, ParseError, ResNet, identity, plain_ann
 from symresnet.base.errors import ActivationError, LimitError
-from symresnet.values.exact import Limits
+from symresnet.values.limits import Limits
 
 
 def test_exercise_dims_and_count(exercise):

@@ -1,5 +1,5 @@
 """LaTeX derivations through the templates: golden files for the book's Example 1.5.6 and
-Exercise 1.5.1, every verdict, custom templates, options, injection.
+Exercise 1.5.1, every verdict, options, injection (one's own templates: test_templates.py).
 
 Golden files: ``tests/golden/*.tex``.  After an intended change of the output, regenerate
 them with ``SYMRESNET_REGEN_GOLDEN=1 pytest tests/present/test_render.py`` and compare the diff line
@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from importlib import resources
-from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -222,42 +220,6 @@ def test_options():
         document(v, options=RenderOptions(activation_symbol=r"\input{x}"))
 
 
-def test_own_templates(tmp_path):
-    (tmp_path / "derivation.tex.j2").write_text(
-        "TITLE=<< d.title >>; VALUE=<< d.claim.value >>; {#1} <# a comment #>% a LaTeX comment\n"
-    )
-    tex = document(
-        check(_exercise_net(), input=[-1], equals=[0]),
-        title="A & B",
-        options=RenderOptions(template_dir=tmp_path),
-    )
-    assert "TITLE=A \\& B; VALUE=-7; {#1} % a LaTeX comment" in tex
-    assert tex.startswith(r"\documentclass")  # document.tex.j2 still the shipped one
-
-
-@pytest.mark.parametrize(
-    ("template", "message"),
-    [
-        ("<< d.__class__ >>", "not allowed|undefined"),
-        ("<< d.title.__class__.__mro__ >>", "not allowed|undefined"),
-        ("<< nothing >>", "undefined"),
-        ("<% if %>", "syntax error"),
-        ('<% include "../../../etc/passwd" %>', "not found"),
-    ],
-)
-def test_own_templates_are_sandboxed_and_strict(tmp_path, template, message):
-    (tmp_path / "fragment.tex.j2").write_text(template)
-    with pytest.raises(RenderError, match=message):
-        fragment(realize(_exercise_net(), [2]), options=RenderOptions(template_dir=tmp_path))
-
-
-def test_missing_template_folder(tmp_path):
-    with pytest.raises(RenderError, match="is not a folder"):
-        fragment(
-            realize(_exercise_net(), [2]), options=RenderOptions(template_dir=tmp_path / "nope")
-        )
-
-
 def test_jupyter_repr():
     trace = realize(_exercise_net(), [-1])
     out = trace._repr_latex_()
@@ -272,26 +234,6 @@ def test_jupyter_repr():
         r"The claim holds: $\bigl(\mathcal{R}^{\mathbf{R}}_{\mathfrak{r}}(\Phi, V)\bigr)(-1) = -7 \leq 0$."
         in out
     )
-
-
-def test_templates_ship_with_the_package():
-    # installed (pip install . or -e .): the package symresnet.templates; a source checkout run
-    # without installing falls back to the top-level templates/ folder
-    from symresnet.present.render import _template_root
-
-    root = (
-        resources.files("symresnet.templates")
-        if find_spec("symresnet.templates")
-        else _template_root()
-    )
-    files = {p.name for p in root.iterdir()}
-    assert {
-        "document.tex.j2",
-        "fragment.tex.j2",
-        "derivation.tex.j2",
-        "macros.tex.j2",
-        "notebook.tex.j2",
-    } <= files
 
 
 def test_random_networks_render():

@@ -1,0 +1,317 @@
+"""Template views of derivations (layer *present*): what the templates receive.
+
+A :class:`~symresnet.explain.tree.Derivation` is turned into *views* -- small frozen dataclasses
+whose fields are finished LaTeX strings (:class:`~symresnet.present.latex.Latex`) printed by
+:class:`~symresnet.present.terms.TermPrinter`, free text from a spec (titles, labels) already
+passed through :func:`~symresnet.present.latex.escape`.  :class:`Viewer` builds the view of one
+derivation with one printer; :class:`Numbering` hands out the equation keys and numbers of a
+whole document.  The views of a box claim and of a parameter study's cases are built by
+:mod:`symresnet.present.boxviews` and :mod:`symresnet.present.caseviews` with the same viewer.
+
+The fields are documented for template authors in ``docs/derivations.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from symresnet.explain.tree import Chain, Derivation
+from symresnet.present.boxviews import BoxView, box_view
+from symresnet.present.caseviews import CasesView, cases_view
+from symresnet.present.latex import Latex, escape, join
+from symresnet.present.terms import TermPrinter
+
+if TYPE_CHECKING:  # pragma: no cover (render imports this module)
+    from symresnet.present.render import RenderOptions
+
+__all__ = [
+    "ClaimView",
+    "DerivationView",
+    "EntryView",
+    "EquationView",
+    "Numbering",
+    "ProblemView",
+    "StepView",
+    "Viewer",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class EquationView:
+    """One numbered formula.  ``key`` is its ``\\label``; ``tag`` its number when given
+    (``1.151``, a claim's label), else LaTeX numbers it; ``ref`` refers to it (``\\eqref{...}``
+    or ``(tag)``); ``number`` is what inline mode writes after it.  ``latex`` is the formula on
+    one line, ``lines`` the same broken into ``&``-aligned lines for ``split``; ``rows`` the
+    separate formulas of a data equation, line by line (``W_{1} = ...``, ``B_{1} = ...``)."""
+
+    key: str
+    tag: Latex | None
+    ref: Latex
+    number: Latex
+    latex: Latex
+    lines: tuple[Latex, ...]
+    rows: tuple[tuple[Latex, ...], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class ProblemView:
+    """The data of the problem, (1.146)-(1.149): ``dims`` (``l_{0} = 1``, ...), ``skip_set``
+    (``S = \\{(0, 4)\\}``), ``network`` (``\\Phi = ... \\in ...``), ``layers`` (data lines of
+    ``W_k``, ``B_k``), ``skip_family`` (``V = (V_{r,k})_{(r,k) \\in S} \\in ...``), ``skips``
+    (the data equations of the ``V_{r,k}``, one as in (1.149) unless there are many; empty
+    when ``S`` is empty), ``plain`` (``S`` empty,
+    Lemma 1.5.3), ``parameters`` (``a, b \\in \\mathbb{R}`` or ``None``), ``activation`` (its
+    symbol) and ``activation_name`` (``"relu"``, ...)."""
+
+    dims: tuple[Latex, ...]
+    skip_set: Latex
+    network: EquationView
+    layers: tuple[EquationView, ...]
+    skip_family: Latex
+    skips: tuple[EquationView, ...]
+    plain: bool
+    parameters: Latex | None
+    activation: Latex
+    activation_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class StepView:
+    """Layer ``k``, (1.153)-(1.156): its ``equation`` and the ``definitions`` of the values
+    it names (``x_{2,1} := ...``)."""
+
+    k: int
+    equation: EquationView
+    definitions: tuple[Latex, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryView:
+    """Entry ``index`` (from 1) of a vector output where a claim fails."""
+
+    index: int
+    value: Latex
+    expected: Latex
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimView:
+    """A claim and its verdict.  ``label`` is free text (escaped when printed) or ``None``;
+    ``status`` is ``holds``/``fails``/``depends``/``undecided``; ``relation`` is ``equals``,
+    ``at_least``, ``at_most``, ``greater`` or ``less`` with LaTeX ``symbol``; ``statement`` is the
+    claim's equation (tagged with its label); ``result`` is ``(R)(x_0) = value`` followed by the
+    relation to the claimed value (``= -7 \\neq 0``) when decided; ``value``, ``expected``;
+    ``vector`` (``l_L > 1``); ``failing`` the entries where it fails; ``when`` the condition on
+    the parameters (``depends``) or ``None``, ``when_omitted`` when it is too long to print;
+    ``note`` (text) and ``approx`` (the value to 30 digits) for ``undecided``."""
+
+    label: Latex | None
+    status: str
+    relation: str
+    symbol: Latex
+    statement: EquationView
+    result: Latex
+    value: Latex
+    expected: Latex
+    vector: bool
+    failing: tuple[EntryView, ...]
+    when: Latex | None
+    when_omitted: bool
+    note: Latex
+    approx: Latex | None
+
+
+@dataclasses.dataclass(frozen=True)
+class DerivationView:
+    """Everything ``derivation.tex.j2`` lays out (see ``docs/derivations.md``).
+
+    ``title`` (free text or ``None``), ``L``, ``problem``, ``question`` (``(R)(5)``), ``claim``
+    (or ``None`` for an evaluation), ``vectors`` (``x_{0} \\in \\mathbb{R}^{1}``, ...),
+    ``indices`` (``k \\in \\{1, 2, 3, 4\\}``), ``start`` (``x_{0} = 5``), ``recursion`` (1.151),
+    ``realization`` (1.152), ``steps`` (1.153)-(1.156), ``result`` (``(R)(5) = 28``),
+    ``result_lines`` (the same, ``&``-aligned) and ``vector_output`` (``l_L > 1``: results are
+    tall vectors, better displayed than inline)."""
+
+    title: Latex | None
+    L: int
+    problem: ProblemView
+    question: Latex
+    claim: ClaimView | None
+    vectors: tuple[Latex, ...]
+    indices: Latex
+    start: Latex
+    recursion: EquationView
+    realization: EquationView
+    steps: tuple[StepView, ...]
+    result: Latex
+    result_lines: tuple[Latex, ...]
+    vector_output: bool
+    #: a parameter study's cases (:class:`symresnet.present.caseviews.CasesView`), else ``None``
+    cases: CasesView | None = None
+    #: a claim over a box (:class:`symresnet.present.boxviews.BoxView`), else ``None``
+    box: BoxView | None = None
+
+
+class Numbering:
+    """Hands out equation keys and numbers in document order."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+        self.count = 0
+        self.prefix: str | None = None
+        if options.first_equation is not None:
+            m = re.fullmatch(r"(.*?)(\d+)", options.first_equation)
+            assert m is not None  # checked by RenderOptions
+            self.prefix, self.digits, self.first = m.group(1), len(m.group(2)), int(m.group(2))
+
+    def equation(
+        self,
+        latex: Latex,
+        lines: Sequence[Latex],
+        *,
+        rows: Sequence[Sequence[Latex]] = (),
+        tag: str | None = None,
+    ) -> EquationView:
+        self.count += 1
+        key = f"{self.options.label_prefix}:{self.count}"
+        text = tag or None
+        if text is None and self.prefix is not None:
+            text = f"{self.prefix}{self.first + self.count - 1:0{self.digits}d}"
+        tagged = None if text is None else escape(text)
+        if tagged is not None and not self.options.display:
+            ref = number = join(["(", tagged, ")"])
+        else:
+            ref = Latex(rf"\eqref{{{key}}}")
+            number = Latex(rf"\refstepcounter{{equation}}\label{{{key}}}(\theequation)")
+        return EquationView(
+            key, tagged, ref, number, latex, tuple(lines), tuple(tuple(r) for r in rows)
+        )
+
+
+class Viewer:
+    """Builds the view of one derivation with one printer."""
+
+    def __init__(self, d: Derivation, options: RenderOptions, numbering: Numbering) -> None:
+        self.d = d
+        self.options = options
+        self.numbering = numbering
+        self.P = TermPrinter(
+            names=d.names,
+            fraktur=options.fraktur,
+            activation_symbol=options.activation_symbol,
+            max_rows=options.max_rows,
+            max_columns=options.max_columns,
+        )
+
+    def equation(self, chain: Chain, *, tag: str | None = None) -> EquationView:
+        lines = self.P.chain_lines(chain, self.options.line_width)
+        return self.numbering.equation(self.P.chain(chain), lines, tag=tag)
+
+    def data(self, groups: Sequence[Sequence[Chain]]) -> EquationView:
+        r"""One numbered equation of data, a line per group: ``W_{1} = ...,\qquad B_{1} = ...``."""
+        rows = [[self.P.chain(c) for c in group] for group in groups]
+        lines = [join(row, r",\qquad ") for row in rows]
+        return self.numbering.equation(join(lines, r",\qquad "), lines, rows=rows)
+
+    def _groups(self, chains: Sequence[Chain], per_line: int) -> list[list[Chain]]:
+        """Data lines of at most ``per_line`` formulas and about ``line_width`` characters."""
+        groups: list[list[Chain]] = [[]]
+        used: float = 0
+        for c in chains:
+            w = sum(self.P.width(t) for t in c.terms) + 6
+            if groups[-1] and (len(groups[-1]) >= per_line or used + w > self.options.line_width):
+                groups.append([])
+                used = 0
+            groups[-1].append(c)
+            used += w
+        return groups
+
+    def problem(self) -> ProblemView:
+        p, P = self.d.problem, self.P
+        network = self.equation(p.network)
+        layers = tuple(
+            self.data([g]) for g in self._groups(p.layers, 2 * self.options.layers_per_line)
+        )
+        skip_family = P.chain(p.skip_family)
+        # one numbered equation for the V_{r,k}, as (1.149) and (1.160), a line of four each
+        skips = tuple(self.data([g]) for g in self._groups(p.skips, 4)) if p.skips else ()
+        return ProblemView(
+            dims=tuple(P.chain(c) for c in p.dims),
+            skip_set=P.chain(p.skip_set),
+            network=network,
+            layers=layers,
+            skip_family=skip_family,
+            skips=skips,
+            plain=not p.skips,
+            parameters=None if p.parameters is None else P.chain(p.parameters),
+            activation=P.activation(p.activation),
+            activation_name=p.activation.name,
+        )
+
+    def claim(self) -> ClaimView | None:
+        c = self.d.claim
+        if c is None:
+            return None
+        P = self.P
+        value, expected = c.value.value, c.expected.value
+        return ClaimView(
+            label=escape(c.label) if c.label else None,
+            status=c.status,
+            relation=c.relation,
+            symbol=P.relation(c.statement.links[0]),
+            statement=self.equation(c.statement, tag=c.label or None),
+            result=P.chain(c.result),
+            value=P.term(c.value),
+            expected=P.term(c.expected),
+            vector=value.rows > 1,
+            failing=tuple(
+                EntryView(i, P.atom(value[i - 1]), P.atom(expected[i - 1])) for i in c.failing
+            ),
+            when=None if c.when is None else P.term(c.when),
+            when_omitted=c.when_omitted,
+            note=escape(c.note),
+            approx=(
+                None
+                if not c.approx
+                else (P.atom(c.approx[0]) if len(c.approx) == 1 else P.matrix(_column(c.approx)))
+            ),
+        )
+
+    def view(self) -> DerivationView:
+        d, P = self.d, self.P
+        problem = self.problem()
+        claim = self.claim()
+        box = None if d.box is None else box_view(self, d.box)  # numbered before the steps
+        recursion = self.equation(d.recursion)
+        realization = self.equation(d.realization)
+        steps = tuple(
+            StepView(s.k, self.equation(s.chain), tuple(P.chain(c) for c in s.definitions))
+            for s in d.steps
+        )
+        return DerivationView(
+            title=escape(d.title) if d.title else None,
+            L=d.L,
+            problem=problem,
+            question=P.term(d.question),
+            claim=claim,
+            vectors=tuple(P.chain(c) for c in d.vectors),
+            indices=P.chain(d.indices),
+            start=P.chain(d.start),
+            recursion=recursion,
+            realization=realization,
+            steps=steps,
+            result=P.chain(d.result),
+            result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
+            vector_output=d.dims[-1] > 1,
+            cases=None if d.cases is None else cases_view(self, d.cases),
+            box=box,
+        )
+
+
+def _column(values: Sequence[Any]) -> Any:
+    return sympy.Matrix(len(values), 1, list(values))
