@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 from symresnet import ResNet, realize, realize_many  # noqa: E402
 from symresnet.compute import core, modular  # noqa: E402
 from symresnet.compute.batch import PARALLEL_WORK, work  # noqa: E402
-from symresnet.compute.scaled import fmpq  # noqa: E402
+from symresnet.values.rationals import to_fmpq  # noqa: E402
 
 CORES = len(os.sched_getaffinity(0))
 
@@ -373,7 +373,7 @@ def run_config(width: int, depth: int, points: int, sympy_points: int, *, seed: 
             return realize(resnet, net.points[0])
 
         def ours_check(trace):
-            return _same([[fmpq(e) for e in trace.output]], ref, "symresnet")
+            return _same([[to_fmpq(e) for e in trace.output]], ref, "symresnet")
 
         times = {"symresnet": measure(ours, ours_check, repeat=repeat)}
     else:

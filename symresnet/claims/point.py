@@ -16,6 +16,7 @@ import sympy
 from symresnet.base.errors import ClaimError
 from symresnet.claims.parameter import parameter_verdict
 from symresnet.claims.verdict import ClaimKind, Status, Verdict
+from symresnet.compute.linear_region import Progress
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.model.network import ResNet
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
@@ -59,8 +60,10 @@ class PointClaim:
         *,
         limits: Limits = DEFAULT_LIMITS,
         bounds: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
     ) -> Verdict:
-        """Realize ``network`` at the input (Def. 1.5.4) and decide the claim exactly."""
+        """Realize ``network`` at the input (Def. 1.5.4) and decide the claim exactly (one
+        realization: nothing long enough to report to ``progress``)."""
         return decide(self, realize(network, self.input, limits=limits), bounds=bounds)
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 import sympy
 
 from symresnet.base.errors import ClaimError, InputError, LimitError
-from symresnet.claims.box import BoxClaim
 from symresnet.claims.verdict import STATUSES, Claim, Failure, Outcome, Status
 from symresnet.compute.linear_region import Progress
 from symresnet.model.network import ResNet
@@ -69,9 +68,7 @@ def decide(
     progress: Progress | None = None,
 ) -> Outcome:
     """The one entry for deciding a claim of any kind (point, parameter, box) exactly."""
-    if isinstance(claim, BoxClaim):  # the only kind that reports progress (region counts)
-        return claim.decide(network, limits=limits, bounds=bounds, progress=progress)
-    return claim.decide(network, limits=limits, bounds=bounds)
+    return claim.decide(network, limits=limits, bounds=bounds, progress=progress)
 
 
 def check_spec(

@@ -29,6 +29,7 @@ import sympy
 
 from symresnet.base.errors import InputError
 from symresnet.base.printing import Printable
+from symresnet.compute.linear_region import Progress
 from symresnet.compute.realization import Trace
 from symresnet.model.network import ResNet
 from symresnet.values.limits import Limits
@@ -64,8 +65,10 @@ class Claim(Protocol):
         *,
         limits: Limits = ...,
         bounds: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
     ) -> Outcome:
-        """The exact verdict on this claim about ``network``."""
+        """The exact verdict on this claim about ``network``: ``limits`` bound the work,
+        ``bounds`` the declared parameters, ``progress`` hears of long enumerations."""
         ...
 
 

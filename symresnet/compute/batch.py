@@ -43,6 +43,7 @@ from symresnet.model.activations import Activation
 from symresnet.model.network import ResNet
 from symresnet.values.exact import exact, exact_str
 from symresnet.values.limits import DEFAULT_LIMITS, Limits, using_limits
+from symresnet.values.rationals import to_fmpq
 
 __all__ = [
     "PARALLEL_WORK",
@@ -92,7 +93,7 @@ def _value(entry: object, *, names: Mapping[str, sympy.Symbol], limits: Limits) 
     if isinstance(entry, flint.fmpq):
         return entry
     value = exact(entry, names=names, limits=limits)
-    return scaled.fmpq(value) if value.is_Rational else value
+    return to_fmpq(value) if value.is_Rational else value
 
 
 def point_values(

@@ -56,8 +56,9 @@ import sympy
 
 from symresnet.base.errors import NetworkError
 from symresnet.compute.kernels import Kernel, kernel
-from symresnet.compute.scaled import Matrix, Scaled, as_fmpq_mat, columns, fmpq, split
+from symresnet.compute.scaled import Matrix, Scaled, as_fmpq_mat, columns, split
 from symresnet.model.activations import IDENTITY, Activation
+from symresnet.values.rationals import to_rational
 
 __all__ = [
     "Compiled",
@@ -325,7 +326,7 @@ class Parametric:
     def bind(self, values: Mapping[sympy.Symbol, object]) -> Compiled | None:
         """The network at ``values`` (``Symbol -> rational``) on flint, or ``None`` when some
         entry does not become rational (then use the symbolic path for this point)."""
-        subs = {s: v if isinstance(v, sympy.Basic) else _rational(v) for s, v in values.items()}
+        subs = {s: v if isinstance(v, sympy.Basic) else to_rational(v) for s, v in values.items()}
         missing = self.symbols - set(subs)
         if missing:
             names = ", ".join(sorted(map(str, missing)))
@@ -342,11 +343,6 @@ class Parametric:
                 return None
             layers.append(layer)
         return Compiled(tuple(net.dims), tuple(layers))
-
-
-def _rational(value: object) -> sympy.Rational:
-    q = fmpq(value)
-    return sympy.Rational(int(q.p), int(q.q))
 
 
 Subs: TypeAlias = Mapping[sympy.Symbol, sympy.Expr]

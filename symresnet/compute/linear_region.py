@@ -23,16 +23,12 @@ from typing import TypeAlias
 import flint
 
 from symresnet.base.errors import LimitError
-from symresnet.compute.polyhedra import fraction
 from symresnet.compute.region_net import ONE, ZERO, Q
+from symresnet.values.rationals import to_fraction
 
 __all__ = ["Progress", "Raw", "Region", "VertexRaw", "limit", "primitive"]
 
 Progress: TypeAlias = Callable[[str], None]
-
-
-def _frac(q: flint.fmpq) -> Fraction:
-    return Fraction(int(q.p), int(q.q))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -64,11 +60,11 @@ class Region:
 
     @cached_property
     def A(self) -> tuple[tuple[Fraction, ...], ...]:
-        return tuple(tuple(_frac(v) for v in row) for row in self.raw.A)
+        return tuple(tuple(to_fraction(v) for v in row) for row in self.raw.A)
 
     @cached_property
     def b(self) -> tuple[Fraction, ...]:
-        return tuple(_frac(v) for v in self.raw.b)
+        return tuple(to_fraction(v) for v in self.raw.b)
 
     @property
     def strict(self) -> tuple[bool, ...]:
@@ -76,26 +72,26 @@ class Region:
 
     @cached_property
     def point(self) -> tuple[Fraction, ...]:
-        return tuple(_frac(v) for v in self.raw.point)
+        return tuple(to_fraction(v) for v in self.raw.point)
 
     @cached_property
     def C(self) -> tuple[tuple[Fraction, ...], ...]:
         rows = self.raw.out.tolist()
-        return tuple(tuple(_frac(v) for v in row[:-1]) for row in rows)
+        return tuple(tuple(to_fraction(v) for v in row[:-1]) for row in rows)
 
     @cached_property
     def d(self) -> tuple[Fraction, ...]:
-        return tuple(_frac(row[-1]) for row in self.raw.out.tolist())
+        return tuple(to_fraction(row[-1]) for row in self.raw.out.tolist())
 
     @cached_property
     def vertices(self) -> tuple[tuple[Fraction, ...], ...] | None:
         if self.raw.vertices is None:
             return None
-        return tuple(tuple(_frac(v) for v in vert) for vert in self.raw.vertices)
+        return tuple(tuple(to_fraction(v) for v in vert) for vert in self.raw.vertices)
 
     def value(self, x: Sequence[object]) -> tuple[Fraction, ...]:
         """``C x + d`` (the realization at ``x`` when ``x`` is in the region)."""
-        pt = [fraction(v) for v in x]
+        pt = [to_fraction(v) for v in x]
         return tuple(
             sum((c * v for c, v in zip(row, pt, strict=True)), Fraction(0)) + di
             for row, di in zip(self.C, self.d, strict=True)
@@ -103,7 +99,7 @@ class Region:
 
     def contains(self, x: Sequence[object]) -> bool:
         """Whether ``x`` satisfies the rows (strict rows strictly)."""
-        pt = [fraction(v) for v in x]
+        pt = [to_fraction(v) for v in x]
         for row, bi, s in zip(self.A, self.b, self.strict, strict=True):
             lhs = sum((a * v for a, v in zip(row, pt, strict=True)), Fraction(0))
             if lhs > bi or (s and lhs == bi):

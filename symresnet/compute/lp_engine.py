@@ -19,6 +19,7 @@ from symresnet.compute.linear_region import Progress, Raw, Region, limit, primit
 from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.region_net import FlintPiece, Net
 from symresnet.solve import lp
+from symresnet.values.rationals import to_fmpq
 
 __all__ = ["LPEngine"]
 
@@ -68,15 +69,13 @@ class LPEngine:
     def run(self) -> tuple[Region, ...]:
         net, dom = self.net, self.domain
         n, L = net.n, net.L
-        A0 = [[lp.to_fmpq(v) for v in row] for row in dom.A]
-        b0 = [lp.to_fmpq(v) for v in dom.b]
+        A0 = [[to_fmpq(v) for v in row] for row in dom.A]
+        b0 = [to_fmpq(v) for v in dom.b]
         strict0 = [not self.partition] * len(A0)
         start = lp.feasible_point(A0, b0, strict=strict0, n=n)
         assert start is not None, "decompose checked the domain (nonempty, interior if strict)"
         stable = _interval_stable(net, dom)
-        cells = [
-            _LPCell(A0, b0, strict0, [lp.to_fmpq(v) for v in start], {0: net.identity_map()}, ())
-        ]
+        cells = [_LPCell(A0, b0, strict0, [to_fmpq(v) for v in start], {0: net.identity_map()}, ())]
         for k in range(1, L):
             width = net.dims[k]
             out = []
@@ -124,7 +123,7 @@ class LPEngine:
                 found = lp.feasible_point(cell.A + A, cell.b + b, strict=cell.strict + s, n=net.n)
                 if found is None:
                     continue
-                point = [lp.to_fmpq(v) for v in found]
+                point = [to_fmpq(v) for v in found]
             out.append(
                 (_LPCell(cell.A + A, cell.b + b, cell.strict + s, point, cell.maps, None), idx)
             )
@@ -140,7 +139,7 @@ class LPEngine:
             strict = [cell.strict[i] for i in keep]
             inner = lp.interior_point(A, b, n=net.n)
             full = inner is not None
-            point = [lp.to_fmpq(v) for v in inner] if inner is not None else cell.point
+            point = [to_fmpq(v) for v in inner] if inner is not None else cell.point
         else:
             keep = lp.irredundant(cell.A, cell.b) if cell.A else ()
             A = [primitive(cell.A[i], cell.b[i])[0] for i in keep]
@@ -172,7 +171,7 @@ def _interval_stable(net: Net, dom: Polyhedron) -> dict[tuple[int, int], int]:
     """Neurons ``(k, i)`` whose pre-activation lies in one piece on the whole domain, by exact
     interval arithmetic over the domain's bounding box."""
     if dom.bounds is not None:
-        box = [(lp.to_fmpq(lo), lp.to_fmpq(hi)) for lo, hi in dom.bounds]
+        box = [(to_fmpq(lo), to_fmpq(hi)) for lo, hi in dom.bounds]
     else:
         box = []
         for i in range(dom.n):
@@ -180,7 +179,7 @@ def _interval_stable(net: Net, dom: Polyhedron) -> dict[tuple[int, int], int]:
             lower, upper = lp.minimize(e, dom.A, dom.b), lp.maximize(e, dom.A, dom.b)
             if lower.status != "optimal" or upper.status != "optimal":
                 return {}
-            box.append((lp.to_fmpq(lower.value), lp.to_fmpq(upper.value)))
+            box.append((to_fmpq(lower.value), to_fmpq(upper.value)))
     xs: dict[int, list[tuple[flint.fmpq, flint.fmpq]]] = {0: box}
     stable: dict[tuple[int, int], int] = {}
     for k in range(1, net.L):

@@ -39,8 +39,9 @@ import flint
 from symresnet.base.errors import NetworkError
 from symresnet.compute.core import Compiled, preactivations, require_complete, run
 from symresnet.compute.kernels import Kernel
-from symresnet.compute.scaled import Matrix, Scaled, columns, fmpq, frac, to_sympy
+from symresnet.compute.scaled import Matrix, Scaled, columns, frac, to_sympy
 from symresnet.model.activations import Activation
+from symresnet.values.rationals import to_fmpq
 
 __all__ = ["AffineLayer", "AffineMap", "Pattern", "affine_maps", "patterns"]
 
@@ -101,7 +102,7 @@ class AffineMap:
 
     def __call__(self, x0: Sequence[object]) -> list[flint.fmpq]:
         """The value at a rational point ``x_0`` (exact)."""
-        col = flint.fmpq_mat([[fmpq(v)] for v in x0] + [[flint.fmpq(1)]])
+        col = flint.fmpq_mat([[to_fmpq(v)] for v in x0] + [[flint.fmpq(1)]])
         return (self.M.to_fmpq_mat() * col).entries()
 
     def to_sympy(self) -> tuple[Matrix, Matrix]:

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from symresnet.base.errors import ClaimError, InputError
-from symresnet.solve import lp
 from symresnet.values.exact import exact
+from symresnet.values.rationals import to_fraction
 
-__all__ = ["Polyhedron", "fraction", "interval_count_error", "parse_box"]
+__all__ = ["Polyhedron", "interval_count_error", "parse_box"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Polyhedron:
     @classmethod
     def box(cls, bounds: Sequence[tuple[object, object]]) -> Polyhedron:
         """The box ``[lo_1, hi_1] x ... x [lo_n, hi_n]`` (``lo_i <= hi_i``)."""
-        bs = tuple((fraction(lo), fraction(hi)) for lo, hi in bounds)
+        bs = tuple((to_fraction(lo), to_fraction(hi)) for lo, hi in bounds)
         if not bs:
             raise ClaimError("a box needs at least one interval")
         A: list[tuple[Fraction, ...]] = []
@@ -49,23 +49,17 @@ class Polyhedron:
     @classmethod
     def from_inequalities(cls, A: Sequence[Sequence[object]], b: Sequence[object]) -> Polyhedron:
         """``{x : A x <= b}`` with exact rational entries."""
-        rows = tuple(tuple(fraction(v) for v in row) for row in A)
+        rows = tuple(tuple(to_fraction(v) for v in row) for row in A)
         if not rows or len({len(r) for r in rows}) != 1 or len(rows) != len(b):
             raise ClaimError("a polyhedron needs rows of equal length and one bound per row")
-        return cls(rows, tuple(fraction(v) for v in b), len(rows[0]))
+        return cls(rows, tuple(to_fraction(v) for v in b), len(rows[0]))
 
     def contains(self, x: Sequence[object]) -> bool:
-        pt = [fraction(v) for v in x]
+        pt = [to_fraction(v) for v in x]
         return all(
             sum((a * v for a, v in zip(row, pt, strict=True)), Fraction(0)) <= bi
             for row, bi in zip(self.A, self.b, strict=True)
         )
-
-
-def fraction(value: object) -> Fraction:
-    if isinstance(value, Fraction):
-        return value
-    return lp._fraction(lp.to_fmpq(value))
 
 
 def interval_count_error(dim: int, got: int, *, place: str) -> ClaimError:

@@ -21,6 +21,7 @@ import flint
 from symresnet.base.errors import ActivationError, NetworkError
 from symresnet.model.activations import Piece
 from symresnet.model.network import ResNet
+from symresnet.values.rationals import to_fmpq
 
 __all__ = ["ONE", "ZERO", "FlintPiece", "Net", "Q"]
 
@@ -78,7 +79,7 @@ class Net:
         self.W = [_mat(w) for w in net.W]
         n1 = self.n + 1
         self.Bh = [
-            flint.fmpq_mat(len(b), n1, [v for e in b for v in [*([ZERO] * self.n), _q(e)]])
+            flint.fmpq_mat(len(b), n1, [v for e in b for v in [*([ZERO] * self.n), to_fmpq(e)]])
             for b in net.B
         ]
         self.skips: list[list[tuple[int, flint.fmpq_mat]]] = [
@@ -133,10 +134,6 @@ class Net:
             del maps[r]
 
 
-def _q(e: Any) -> flint.fmpq:
-    return Q(int(e.p), int(e.q))
-
-
 def _mat(m: Any) -> flint.fmpq_mat:
     """A sympy matrix of rationals as an ``fmpq_mat`` (from its DomainMatrix when it is one)."""
     rep = getattr(m, "_rep", None)
@@ -153,10 +150,10 @@ def _mat(m: Any) -> flint.fmpq_mat:
             place="layers",
             hint="parameters and irrational entries have no exact regions here",
         )
-    return flint.fmpq_mat(m.rows, m.cols, [_q(e) for e in entries])
+    return flint.fmpq_mat(m.rows, m.cols, [to_fmpq(e) for e in entries])
 
 
 def _piece(p: Piece) -> FlintPiece:
-    lo = None if p.lo.is_infinite else _q(p.lo)
-    hi = None if p.hi.is_infinite else _q(p.hi)
-    return FlintPiece(lo, hi, p.lo_closed, p.hi_closed, _q(p.slope), _q(p.intercept))
+    lo = None if p.lo.is_infinite else to_fmpq(p.lo)
+    hi = None if p.hi.is_infinite else to_fmpq(p.hi)
+    return FlintPiece(lo, hi, p.lo_closed, p.hi_closed, to_fmpq(p.slope), to_fmpq(p.intercept))

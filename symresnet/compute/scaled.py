@@ -16,8 +16,9 @@ API
     Conversions out of the core (exact, reduced).
 ``to_fmpq_mat(matrix)``, ``from_fmpq_mat(m)``, ``as_fmpq_mat(matrix)``, ``split(m)``
     sympy <-> ``flint.fmpq_mat`` and ``fmpq_mat`` -> ``(num, den)``.
-``fmpq(value)``, ``frac(rational)``
-    One exact rational as ``flint.fmpq``; a sympy Rational as ``(p, q)`` in ``flint.fmpz``.
+``frac(rational)``
+    A sympy Rational as ``(p, q)`` in ``flint.fmpz`` (single rationals in other types convert
+    through :mod:`symresnet.values.rationals`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable, Sequence
-from fractions import Fraction
 from math import lcm
 from typing import Any, TypeAlias
 
@@ -34,12 +34,13 @@ import sympy
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
 
+from symresnet.values.rationals import to_fmpq
+
 __all__ = [
     "Matrix",
     "Scaled",
     "as_fmpq_mat",
     "columns",
-    "fmpq",
     "frac",
     "from_fmpq_mat",
     "from_sympy",
@@ -108,22 +109,9 @@ def _scaled(rows: int, cols: int, entries: list[int], den: int) -> Scaled:
     return Scaled(flint.fmpz_mat(rows, cols, entries), flint.fmpz(den))
 
 
-def fmpq(value: object) -> flint.fmpq:
-    """An exact rational (int, Fraction, sympy Rational, fmpz, fmpq) as ``flint.fmpq``."""
-    if isinstance(value, flint.fmpq):
-        return value
-    if isinstance(value, sympy.Rational):
-        return flint.fmpq(int(value.p), int(value.q))
-    if isinstance(value, Fraction):
-        return flint.fmpq(value.numerator, value.denominator)
-    if isinstance(value, (int, flint.fmpz)) and not isinstance(value, bool):
-        return flint.fmpq(value)
-    raise TypeError(f"expected an exact rational, got {value!r}")
-
-
 def columns(points: Iterable[Sequence[object]]) -> Scaled:
     """Points (each a sequence of exact rationals) as the columns of one :class:`Scaled`."""
-    cols = [[v if type(v) is flint.fmpq else fmpq(v) for v in point] for point in points]
+    cols = [[v if type(v) is flint.fmpq else to_fmpq(v) for v in point] for point in points]
     if not cols:
         raise ValueError("columns() needs at least one point")
     den = flint.fmpz(lcm(*{int(q.q) for col in cols for q in col}))

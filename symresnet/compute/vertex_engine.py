@@ -18,6 +18,7 @@ from symresnet.compute.linear_region import Progress, Region, VertexRaw, limit
 from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.region_net import ONE, Net
 from symresnet.solve import lp
+from symresnet.values.rationals import to_fmpq
 
 __all__ = ["VertexEngine"]
 
@@ -36,7 +37,7 @@ class VertexEngine:
     def initial(self) -> list[list[flint.fmpq]]:
         n, dom = self.net.n, self.domain
         if dom.bounds is not None:
-            (x0, x1), *rest = [(lp.to_fmpq(lo), lp.to_fmpq(hi)) for lo, hi in dom.bounds]
+            (x0, x1), *rest = [(to_fmpq(lo), to_fmpq(hi)) for lo, hi in dom.bounds]
             if n == 1:
                 return [[x0], [x1]]
             y0, y1 = rest[0]
@@ -46,15 +47,15 @@ class VertexEngine:
             e = [int(j == i) for j in range(n)]
             lo = lp.minimize(e, dom.A, dom.b).value
             hi = lp.maximize(e, dom.A, dom.b).value
-            ends.append((lp.to_fmpq(lo), lp.to_fmpq(hi)))
+            ends.append((to_fmpq(lo), to_fmpq(hi)))
         if n == 1:
             return [[ends[0][0]], [ends[0][1]]]
         (x0, x1), (y0, y1) = ends
         ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
         for row, bi in zip(dom.A, dom.b, strict=True):
-            a = [lp.to_fmpq(v) for v in row]
+            a = [to_fmpq(v) for v in row]
             vals = [[*v, a[0] * v[0] + a[1] * v[1]] for v in ring]
-            neg, _, side = _split_ring(vals, 2, lp.to_fmpq(bi))
+            neg, _, side = _split_ring(vals, 2, to_fmpq(bi))
             if neg is None and side > 0:
                 raise ClaimError("the domain is not full-dimensional", place="box")
             ring = [v[:2] for v in (neg if neg is not None else vals)]

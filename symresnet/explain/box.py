@@ -47,6 +47,7 @@ from symresnet.explain.tree import (
     ValueTerm,
     Var,
 )
+from symresnet.values.rationals import to_rational
 
 __all__ = ["BoxProof", "RegionProof", "derive_box"]
 
@@ -94,16 +95,12 @@ class BoxProof:
     intervals: tuple[Chain, ...] = ()
 
 
-def _q(v: Fraction) -> sympy.Rational:
-    return sympy.Rational(v.numerator, v.denominator)
-
-
 def _column(values: Sequence[Fraction]) -> sympy.ImmutableMatrix:
-    return sympy.ImmutableMatrix(len(values), 1, [_q(v) for v in values])
+    return sympy.ImmutableMatrix(len(values), 1, [to_rational(v) for v in values])
 
 
 def _linear(row: Sequence[Fraction], xs: Sequence[sympy.Symbol]) -> sympy.Expr:
-    return sympy.Add(*(_q(a) * x for a, x in zip(row, xs, strict=True)))
+    return sympy.Add(*(to_rational(a) * x for a, x in zip(row, xs, strict=True)))
 
 
 def _check(lhs: sympy.Expr, rhs: sympy.Expr, what: str) -> None:
@@ -116,10 +113,10 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
     region = verdict.decomposition.pieces[index]
     rows = list(zip(region.A, region.b, region.strict, strict=True))
     inequalities = tuple(
-        Chain(Atom(_linear(a, xs)), (Link("less" if s else "at_most", Atom(_q(b))),))
+        Chain(Atom(_linear(a, xs)), (Link("less" if s else "at_most", Atom(to_rational(b))),))
         for a, b, s in rows
     )
-    maps = [_linear(c, xs) + _q(d) for c, d in zip(region.C, region.d, strict=True)]
+    maps = [_linear(c, xs) + to_rational(d) for c, d in zip(region.C, region.d, strict=True)]
     shown = (
         Atom(maps[0]) if len(maps) == 1 else ValueTerm(sympy.ImmutableMatrix(len(maps), 1, maps))
     )
@@ -129,23 +126,23 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
         j, s = f.coordinate, (1 if f.side == "max" else -1)
         y = claim.expected[j]
         lam = [(i, v) for i, v in enumerate(f.multipliers) if v != 0]
-        d = _q(region.d[j])
+        d = to_rational(region.d[j])
         # s (C_j x) = sum_i lambda_i (a_i x) <= sum_i lambda_i b_i
-        combo = sympy.Add(*(_q(v) * _linear(rows[i][0], xs) for i, v in lam))
+        combo = sympy.Add(*(to_rational(v) * _linear(rows[i][0], xs) for i, v in lam))
         _check(s * combo, maps[j] - d, f"region {index + 1}: the multipliers")
         total = sum((v * rows[i][1] for i, v in lam), Fraction(0))
-        if _q(s * total) + d != _q(f.value):
+        if to_rational(s * total) + d != to_rational(f.value):
             raise DerivationCheckError(f"region {index + 1}: the bound is not {f.value}")
         # a positive multiple of a strict row keeps the sum strict
         strict = any(rows[i][2] for i, _ in lam)
         side = ("less" if strict else "at_most") if s > 0 else ("greater" if strict else "at_least")
         tail: list[Term] = [Atom(d)] if d != 0 else []
         lhs: list[Term] = [
-            *(Product((Atom(_q(s * v)), Atom(_linear(rows[i][0], xs)))) for i, v in lam),
+            *(Product((Atom(to_rational(s * v)), Atom(_linear(rows[i][0], xs)))) for i, v in lam),
             *tail,
         ]
         rhs: list[Term] = [
-            *(Product((Atom(_q(s * v)), Atom(_q(rows[i][1])))) for i, v in lam),
+            *(Product((Atom(to_rational(s * v)), Atom(to_rational(rows[i][1])))) for i, v in lam),
             *tail,
         ]
         links = []
@@ -153,9 +150,9 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
             links = [
                 Link("equals", lhs[0] if len(lhs) == 1 else Sum(tuple(lhs))),
                 Link(side, rhs[0] if len(rhs) == 1 else Sum(tuple(rhs))),
-                Link("equals", Atom(_q(f.value))),
+                Link("equals", Atom(to_rational(f.value))),
             ]
-        links.append(Link(_final_relation(claim, f, y), Atom(_q(y))))
+        links.append(Link(_final_relation(claim, f, y), Atom(to_rational(y))))
         bounds.append(Chain(Atom(maps[j]), tuple(links)))
         coords.append(j + 1)
         used.append(tuple(lam))
@@ -205,7 +202,7 @@ def _extrema(verdict, act, sides: Sequence[str]) -> tuple[Chain, ...]:
 
 
 def _box_set(intervals) -> sympy.Set:
-    sets = [sympy.Interval(_q(lo), _q(hi)) for lo, hi in intervals]
+    sets = [sympy.Interval(to_rational(lo), to_rational(hi)) for lo, hi in intervals]
     return sets[0] if len(sets) == 1 else sympy.ProductSet(*sets)
 
 
@@ -224,7 +221,7 @@ def derive_box(
     else:  # a region proof: the evaluation below is not printed, only the problem's data
         ext = next((e for e in (*verdict.maximum, *verdict.minimum) if e.attained), None)
         at = ext.point if ext is not None else verdict.decomposition.pieces[0].point
-    trace = realize(net, [_q(v) for v in at])
+    trace = realize(net, [to_rational(v) for v in at])
     base = derive(trace, title=title, options=options)
     domain_set = _box_set(claim.bounds)
     expected = ValueTerm(_column(claim.expected), point=True)
@@ -234,7 +231,7 @@ def derive_box(
     regions: tuple[RegionProof, ...] = ()
     if spot is not None:
         value = trace.output
-        if [_q(v) for v in spot.value] != list(value):
+        if [to_rational(v) for v in spot.value] != list(value):
             raise DerivationCheckError("the value at the point is not the realization's")
         good = all(
             holds_at(claim.relation, v, y) for v, y in zip(spot.value, claim.expected, strict=True)

@@ -31,6 +31,7 @@ import sympy
 from symresnet.solve import lp
 from symresnet.solve.realsets import RealNumber, RealSet
 from symresnet.values.exact import exact_str
+from symresnet.values.rationals import to_fraction, to_rational
 from symresnet.values.relations import compare
 
 __all__ = [
@@ -253,8 +254,10 @@ class Solver:
         n = len(symbols)
         for c, p in zip(conj, polys, strict=True):
             terms = dict(p.terms())
-            row = [_fraction(terms.get(tuple(int(i == j) for i in range(n)), 0)) for j in range(n)]
-            const = _fraction(terms.get((0,) * n, 0))
+            row = [
+                to_fraction(terms.get(tuple(int(i == j) for i in range(n)), 0)) for j in range(n)
+            ]
+            const = to_fraction(terms.get((0,) * n, 0))
             for sign in (1, -1) if c.rel == "==" else (1,):
                 A.append([sign * a for a in row])
                 b.append(-sign * const)
@@ -262,7 +265,7 @@ class Solver:
         x = lp.feasible_point(A, b, strict=strict, n=n)
         if x is None:
             return Decision(False, method="lp")
-        return Decision(True, {s: _rational(v) for s, v in zip(symbols, x, strict=True)}, "lp")
+        return Decision(True, {s: to_rational(v) for s, v in zip(symbols, x, strict=True)}, "lp")
 
     def _roots(self, conj: Conjunction, polys: list[sympy.Poly], t: sympy.Symbol) -> Decision:
         found = RealSet.from_dnf([[(p, c.rel) for c, p in zip(conj, polys, strict=True)]])
@@ -378,18 +381,10 @@ def _relaxations(c: Constraint) -> list[Constraint]:
     return [c]
 
 
-def _fraction(value: Any) -> Fraction:
-    return Fraction(int(value.numerator), int(value.denominator))
-
-
-def _rational(q: Fraction) -> sympy.Rational:
-    return sympy.Rational(q.numerator, q.denominator)
-
-
 def _z3_rational(value: Any):
     import z3  # noqa: PLC0415 (optional dependency)
 
-    q = _fraction(value)
+    q = to_fraction(value)
     return z3.Q(q.numerator, q.denominator)
 
 
@@ -411,7 +406,7 @@ def _from_z3(value: Any) -> sympy.Expr:
                 ints = [-c for c in ints]
             intervals = factor.intervals()
             lo, hi = intervals[index][0]
-            number = RealNumber(_fraction(lo), _fraction(hi), tuple(ints), index)
+            number = RealNumber(to_fraction(lo), to_fraction(hi), tuple(ints), index)
             return number.expr()
         return sympy.CRootOf(poly, index)
     raise ValueError(f"unexpected z3 value {value}")

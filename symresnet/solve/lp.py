@@ -39,6 +39,8 @@ from typing import Literal, TypeAlias
 
 import flint
 
+from symresnet.values.rationals import to_fmpq, to_fraction
+
 __all__ = [
     "LPResult",
     "feasible_point",
@@ -47,32 +49,11 @@ __all__ = [
     "maximize",
     "minimize",
     "redundant_rows",
-    "to_fmpq",
 ]
 
 Number: TypeAlias = int | Fraction | flint.fmpq
 _ZERO = flint.fmpq(0)
 _ONE = flint.fmpq(1)
-
-
-def to_fmpq(value: object) -> flint.fmpq:
-    """An exact ``flint.fmpq`` from an int, Fraction, sympy Rational, fmpz or fmpq."""
-    if isinstance(value, flint.fmpq):
-        return value
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"exact LP needs exact numbers, got {value!r}")
-    if isinstance(value, (int, flint.fmpz)):
-        return flint.fmpq(value)
-    if isinstance(value, Fraction):
-        return flint.fmpq(value.numerator, value.denominator)
-    p, q = getattr(value, "p", None), getattr(value, "q", None)  # sympy Rational / Integer
-    if isinstance(p, int) and isinstance(q, int) and getattr(value, "is_Rational", False):
-        return flint.fmpq(p, q)
-    raise TypeError(f"exact LP needs rational numbers, got {value!r}")
-
-
-def _fraction(q: flint.fmpq) -> Fraction:
-    return Fraction(int(q.p), int(q.q))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,12 +285,12 @@ def feasible_point(
     flags = _strict_flags(strict, len(A))
     if not any(flags):
         status, _, x = _solve([_ZERO] * n, A, b, n)
-        return None if status == "infeasible" else tuple(_fraction(v) for v in x)
+        return None if status == "infeasible" else tuple(to_fraction(v) for v in x)
     A2, b2 = _with_margin(A, b, flags, n)
     status, value, x = _solve([_ZERO] * n + [_ONE], A2, b2, n + 1)
     if status != "optimal" or value <= 0:
         return None
-    return tuple(_fraction(v) for v in x[:n])
+    return tuple(to_fraction(v) for v in x[:n])
 
 
 def interior_point(
@@ -344,10 +325,10 @@ def maximize(
         attained = better is not None
     return LPResult(
         "optimal",
-        _fraction(value),
-        tuple(_fraction(v) for v in x),
+        to_fraction(value),
+        tuple(to_fraction(v) for v in x),
         attained,
-        tuple(_fraction(v) for v in y),
+        tuple(to_fraction(v) for v in y),
     )
 
 

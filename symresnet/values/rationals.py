@@ -27,14 +27,14 @@ def to_fmpq(value: object) -> flint.fmpq:
     """An exact ``flint.fmpq`` from an int, Fraction, sympy Rational, fmpz or fmpq."""
     if isinstance(value, flint.fmpq):
         return value
+    if isinstance(value, sympy.Rational):  # Integer too
+        return flint.fmpq(int(value.p), int(value.q))
+    if isinstance(value, Fraction):
+        return flint.fmpq(value.numerator, value.denominator)
     if isinstance(value, bool | float):
         raise TypeError(f"exact arithmetic needs exact numbers, got {value!r}")
     if isinstance(value, int | flint.fmpz):
         return flint.fmpq(value)
-    if isinstance(value, Fraction):
-        return flint.fmpq(value.numerator, value.denominator)
-    if isinstance(value, sympy.Basic) and value.is_Rational:
-        return flint.fmpq(int(value.p), int(value.q))
     raise TypeError(f"exact arithmetic needs rational numbers, got {value!r}")
 
 
