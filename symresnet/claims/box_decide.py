@@ -222,7 +222,7 @@ def _require_rational(network: ResNet) -> None:
         names = ", ".join(sorted(s.name for s in network.free_symbols))
         raise NetworkError(
             f"box claims are decided for networks without parameters; this one has {names}",
-            hint="give the parameters values (symresnet study sweeps them)",
+            hint="give the parameters values: symresnet study sweeps them",
         )
     entries = (e for m in (*network.W, *network.B, *network.skips.values()) for e in m)
     if not all(e.is_Rational for e in entries):
