@@ -15,7 +15,7 @@ import sympy
 
 from symresnet.base.errors import ClaimError
 from symresnet.claims.parameter import parameter_verdict
-from symresnet.claims.verdict import ClaimKind, Status, Verdict
+from symresnet.claims.verdict import ClaimKind, Verdict
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.model.network import ResNet
@@ -26,13 +26,10 @@ from symresnet.values.relations import relation as as_relation
 __all__ = [
     "ParameterClaim",
     "PointClaim",
-    "Status",
-    "Verdict",
     "check",
     "claim",
-    "compare",
-    "decide",
     "one_relation",
+    "verdict_at",
 ]
 
 
@@ -64,7 +61,7 @@ class PointClaim:
     ) -> Verdict:
         """Realize ``network`` at the input (Def. 1.5.4) and decide the claim exactly (one
         realization: nothing long enough to report to ``progress``)."""
-        return decide(self, realize(network, self.input, limits=limits), bounds=bounds)
+        return verdict_at(self, realize(network, self.input, limits=limits), bounds=bounds)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +72,7 @@ class ParameterClaim(PointClaim):
     kind: ClassVar[ClaimKind] = "parameter"
 
 
-def decide(
+def verdict_at(
     point_claim: PointClaim, trace: Trace, *, bounds: Mapping[str, Any] | None = None
 ) -> Verdict:
     """The :class:`Verdict` on ``point_claim`` given the realization ``trace`` at its input.
@@ -165,4 +162,4 @@ def check(
         names=names,
         limits=limits,
     )
-    return decide(pc, realize(network, pc.input, limits=limits), bounds=bounds)
+    return verdict_at(pc, realize(network, pc.input, limits=limits), bounds=bounds)

@@ -26,7 +26,6 @@ import sympy
 
 from symresnet.base.errors import InputError, LimitError, StudyError
 from symresnet.claims.parameter import Study, study
-from symresnet.claims.point import compare
 from symresnet.compute import batch
 from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
 from symresnet.compute.realization import realize
@@ -38,6 +37,7 @@ from symresnet.values.exact import exact
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
 from symresnet.values.names import check_name
 from symresnet.values.parser import parse
+from symresnet.values.relations import compare
 
 __all__ = [
     "MAX_POINTS",

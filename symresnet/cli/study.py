@@ -24,7 +24,7 @@ from typing import Any
 import sympy
 
 from symresnet.base.errors import StudyError
-from symresnet.claims.point import PointClaim, decide
+from symresnet.claims.point import PointClaim, verdict_at
 from symresnet.claims.spec import Spec
 from symresnet.claims.sweep import Sweep, parse_param, substitute, sweep
 from symresnet.cli.common import add_command, parse_point
@@ -126,7 +126,7 @@ def cmd_study(args: argparse.Namespace) -> int:
             pc = dataclasses.replace(
                 claim, input=x_fixed, expected=sympy.ImmutableMatrix(claim.expected.xreplace(fixed))
             )
-            verdict = decide(pc, realize(network, x_fixed), bounds=spec.parameters)
+            verdict = verdict_at(pc, realize(network, x_fixed), bounds=spec.parameters)
             pieces = verdict.study.pieces if verdict.study is not None else None
         if pieces is None and (x_fixed.free_symbols or network.free_symbols):
             pieces = realization_pieces(network, x_fixed, bounds=spec.parameters)

@@ -44,7 +44,6 @@ from symresnet.explain.tree import (
     LayerSpace,
     Link,
     ListTerm,
-    Matrix,
     MatrixTerm,
     NameLabel,
     Problem,
@@ -63,6 +62,7 @@ from symresnet.explain.tree import (
     Var,
 )
 from symresnet.model.activations import Activation
+from symresnet.model.network import Matrix
 from symresnet.values.relations import compare
 
 __all__ = ["derive", "evaluate"]

@@ -39,7 +39,6 @@ __all__ = [
     "LayerSpace",
     "Link",
     "ListTerm",
-    "Matrix",
     "MatrixTerm",
     "NameLabel",
     "Problem",

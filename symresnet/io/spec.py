@@ -31,7 +31,7 @@ from symresnet.values.limits import DEFAULT_LIMITS, Limits
 from symresnet.values.names import check_name
 from symresnet.values.relations import Relation
 
-__all__ = ["Parameter", "Spec", "load_spec", "loads_spec"]
+__all__ = ["load_spec", "loads_spec"]
 
 TOP_KEYS = ("title", "activation", "dims", "layers", "skips", "parameters", "claims")
 LAYER_KEYS = ("W", "B")

@@ -33,7 +33,7 @@ from symresnet.present.study_text import study_sentence
 from symresnet.values.exact import exact_str
 from symresnet.values.relations import RELATION_TEXT
 
-__all__ = ["format_matrix", "format_trace", "format_vector", "format_verdict"]
+__all__ = ["format_trace", "format_verdict"]
 
 
 class _TermText:

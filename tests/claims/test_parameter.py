@@ -130,11 +130,12 @@ def test_example_v_json_and_text(capsys):
 
 def test_symbolic_input_sets():
     spec = load_spec(EXAMPLES / "study-1.5.1-x.toml")
-    from symresnet.claims.point import decide
+    from symresnet.claims.point import verdict_at
     from symresnet.compute.realization import realize
 
     equals, at_most, positive = (
-        decide(cl, realize(spec.network, cl.input), bounds=spec.parameters) for cl in spec.claims
+        verdict_at(cl, realize(spec.network, cl.input), bounds=spec.parameters)
+        for cl in spec.claims
     )
     assert equals.status == "depends" and equals.study.text() == "x = -3 or x = -1"
     assert agrees(equals.when, lambda q: q in (-3, -1), [x])
@@ -155,11 +156,11 @@ def test_claim_that_always_holds_exits_zero(tmp_path, capsys):
 
 def test_two_parameters_linear():
     spec = load_spec(DATA / "study-two-linear.toml")
-    from symresnet.claims.point import decide
+    from symresnet.claims.point import verdict_at
     from symresnet.compute.realization import realize
 
     (cl,) = spec.claims
-    verdict = decide(cl, realize(spec.network, cl.input), bounds=spec.parameters)
+    verdict = verdict_at(cl, realize(spec.network, cl.input), bounds=spec.parameters)
     assert verdict.status == "depends" and verdict.study.decided
     assert verdict.study.text() == "b + 5*v >= -32"
     assert agrees(verdict.when, lambda qb, qv: qb + 5 * qv >= -32, [b, v])
@@ -193,11 +194,12 @@ def test_two_parameters_nonlinear_without_z3():
 
 def test_bounded_parameter():
     spec = load_spec(DATA / "study-bounded.toml")
-    from symresnet.claims.point import decide
+    from symresnet.claims.point import verdict_at
     from symresnet.compute.realization import realize
 
     five, seven, at_most, below = (
-        decide(cl, realize(spec.network, cl.input), bounds=spec.parameters) for cl in spec.claims
+        verdict_at(cl, realize(spec.network, cl.input), bounds=spec.parameters)
+        for cl in spec.claims
     )
     assert five.study.text() == "-3 <= a <= -2"
     assert seven.study.text() == "a = -1"

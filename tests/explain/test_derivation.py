@@ -14,7 +14,8 @@ from conftest import EXAMPLE_B, EXAMPLE_SKIPS, EXAMPLE_W
 
 from symresnet import ResNet, check, realize
 from symresnet.base.errors import DerivationCheckError
-from symresnet.claims.point import PointClaim, Verdict
+from symresnet.claims.point import PointClaim
+from symresnet.claims.verdict import Verdict
 from symresnet.explain.derivation import derive
 from symresnet.explain.tree import (
     Apply,

@@ -104,7 +104,7 @@ def test_lone_surrogate_is_refused():
 
 def test_huge_integer_is_written_as_a_string():
     from symresnet import Limits, ResNet
-    from symresnet.io.spec import Spec
+    from symresnet.claims.spec import Spec
 
     big = 7**6000  # more digits than Python's int <-> str limit (5,071 digits)
     roomy = Limits(max_digits=6_000)

@@ -21,7 +21,8 @@ from random_networks import networks
 
 from symresnet import ResNet, check, realize
 from symresnet.base.errors import RenderError
-from symresnet.claims.point import PointClaim, Verdict, decide
+from symresnet.claims.point import PointClaim, verdict_at
+from symresnet.claims.verdict import Verdict
 from symresnet.cli.demo import BOOK_NUMBERS
 from symresnet.examples import example_text
 from symresnet.io.spec import loads_spec
@@ -40,7 +41,7 @@ def flat(tex: str) -> str:
 def book_document(name: str) -> str:
     """The demo's derivation of a built-in example, numbered as in the book."""
     spec = loads_spec(example_text(name), format="toml")
-    verdicts = [decide(c, realize(spec.network, c.input)) for c in spec.claims]
+    verdicts = [verdict_at(c, realize(spec.network, c.input)) for c in spec.claims]
     return document(
         verdicts, title=spec.title, options=RenderOptions(first_equation=BOOK_NUMBERS[name])
     )
