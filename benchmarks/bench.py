@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from symresnet import ResNet, realize, realize_many  # noqa: E402
 from symresnet.compute import core, modular  # noqa: E402
-from symresnet.compute.batch import PARALLEL_WORK, work  # noqa: E402
+from symresnet.compute.workers import PARALLEL_WORK, work  # noqa: E402
 from symresnet.values.rationals import to_fmpq  # noqa: E402
 
 CORES = len(os.sched_getaffinity(0))
@@ -588,7 +588,7 @@ On the same networks and inputs:
   activations). For batches "symresnet on N cores" is
   `realize_many(net, points, workers=N)` with all N cores: its wall-clock time, and its CPU
   time summed over the processes. By default `realize_many` spreads a batch over the *idle*
-  cores only when its estimated work is above `symresnet.compute.batch.PARALLEL_WORK` ("above
+  cores only when its estimated work is above `symresnet.compute.workers.PARALLEL_WORK` ("above
   threshold"), and keeps it in one process otherwise.
 * **flint** -- direct python-flint code: integer matrices over a common denominator, the
   points stacked as columns (weights converted before timing).
@@ -661,7 +661,7 @@ sympy, python-flint, jinja2, numpy). `symresnet demo` includes writing the two d
   and in `tests/compute/test_modular.py` against a Fraction reference). Values needing more than
   `modular.MAX_PRIMES` primes (about 900 bits) go to the integer core, which is faster there.
 * A batch is one matrix with the points as columns; above a work threshold
-  (`symresnet.compute.batch.PARALLEL_WORK`) the columns are split over processes, and over a Dask
+  (`symresnet.compute.workers.PARALLEL_WORK`) the columns are split over processes, and over a Dask
   cluster with `--scheduler`.
 * sympy matrices are built only when asked for (`Trace` converts a layer on first access, from
   reduced fmpq entries straight into sympy's own representation).

@@ -1,4 +1,4 @@
-"""Random ResNets for the rendering and compile tests: every activation of activations.KNOWN,
+"""Random ResNets for the rendering and compile tests: every activation of activation_table.KNOWN,
 a skip into every layer k >= 2, fractions, negative numbers, 1x1 layers, widths up to 12.
 
 Seeded, so the same networks come out every run.  Smooth activations get narrow, shallow
@@ -11,7 +11,7 @@ import random
 from fractions import Fraction
 
 from symresnet import ResNet
-from symresnet.model.activations import KNOWN
+from symresnet.model.activation_table import KNOWN
 
 #: parameters for the activations that need them
 PARAMS = {

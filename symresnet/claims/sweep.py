@@ -26,7 +26,7 @@ import sympy
 
 from symresnet.base.errors import InputError, LimitError, StudyError
 from symresnet.claims.parameter import Study, study
-from symresnet.compute import batch
+from symresnet.compute import batch, workers
 from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
 from symresnet.compute.realization import realize
 from symresnet.model.activations import Activation
@@ -333,7 +333,7 @@ def _values(
         inputs = [list(x0.xreplace(p)) for p in points]
         many = batch.realize_many(network, inputs, progress=progress)
         return [many.outputs[j] for j in range(len(many))]
-    bar = batch.Progress(len(points), enabled=progress, unit="values")
+    bar = workers.Progress(len(points), enabled=progress, unit="values")
     try:
         found: list[Matrix] = []
         for p in points:

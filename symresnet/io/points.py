@@ -32,7 +32,7 @@ import sympy
 
 from symresnet.base.errors import InputError, LimitError
 from symresnet.base.files import write_atomic
-from symresnet.compute.batch import Outputs, Value, _string, point_values, realize_many
+from symresnet.compute.batch import Outputs, Value, point_values, realize_many, string
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["FORMATS", "Points", "format_of", "read_points", "write_outputs"]
@@ -172,7 +172,7 @@ def write_outputs(
             writer.writerow(outputs.strings(j))
     else:
         for j, inputs in enumerate(points.values):
-            record = {"schema": 1, "input": [_string(v) for v in inputs]}
+            record = {"schema": 1, "input": [string(v) for v in inputs]}
             record["output"] = outputs.strings(j)
             buffer.write(json.dumps(record) + "\n")
     out.write(buffer.getvalue())

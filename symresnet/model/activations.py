@@ -1,19 +1,16 @@
-"""The activation functions of the book's Section 1.2, exact.
+"""The activation value of the book's Section 1.2, exact, and its lookup by name.
 
 Each activation is a scalar function ``a: R -> R``; a ResNet applies it componentwise through
 ``M_{a,d}`` (Def. 1.2.1) on its hidden layers and the identity ``id_R`` on its output layer
 (Def. 1.5.4).  An :class:`Activation` is a frozen value (hashable, comparable) holding a
 canonical name and its exact parameters; it evaluates exactly with sympy, has a fast
 :class:`fractions.Fraction` path for the activations that map rationals to rationals, and, for
-the piecewise linear ones, lists its :class:`Piece` s and breakpoints.
+the piecewise linear ones, lists its :class:`Piece` s and breakpoints.  :func:`activation`
+builds one from a spec value (a name or a table).  The names, parameters, conditions and
+formulas are the table of :mod:`symresnet.model.activation_table`.
 
 Decisions (see also ``docs`` and docs/design.md):
 
-* Parameters: ``leaky_relu`` needs ``gamma`` (``>= 0``), ``elu`` needs ``gamma`` (``<= 0``),
-  ``repu`` needs ``p`` (a positive integer, at most :data:`MAX_REPU_POWER`), ``swish`` has
-  ``beta`` defaulting to ``1``, ``clip`` has ``u`` and ``v`` defaulting to ``-oo`` and ``oo``
-  (an omitted bound is infinite) but at least one of them must be given.  A symbolic parameter
-  (a declared name) skips the numeric checks, except ``p``, which must be a number.
 * Pieces form a partition of ``R`` in increasing order.  For the continuous ones every
   boundary point belongs to the piece on its *left* (pieces ``(-oo, b_1], (b_1, b_2], ...,
   (b_n, oo)``): ReLU ``(-oo, 0]`` slope 0 then ``(0, oo)`` slope 1, clipping ``(-oo, u]``
@@ -31,86 +28,40 @@ Decisions (see also ``docs`` and docs/design.md):
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
 
 import sympy
 
 from symresnet.base.errors import ActivationError, InputError, shown
+from symresnet.model.activation_table import (
+    CONDITIONS,
+    EXAMPLE_SPEC,
+    FRACTION,
+    KNOWN,
+    PARAMETERS,
+    PIECEWISE_LINEAR,
+    RATIONAL,
+    SYMBOLIC,
+    canonical_name,
+    to_sympy,
+    validate,
+)
 from symresnet.values.exact import exact, exact_str
 
 __all__ = [
     "IDENTITY",
-    "KNOWN",
-    "MAX_REPU_POWER",
     "Activation",
     "Piece",
     "activation",
     "softmax",
 ]
 
-#: the largest RePU power accepted (bounds the size of exact values)
-MAX_REPU_POWER = 64
-
 _oo = sympy.oo
 _NO_NAMES: Mapping[str, sympy.Symbol] = MappingProxyType({})
-
-#: canonical name -> (parameter names in canonical order, defaults for the optional ones)
-_PARAMETERS: dict[str, tuple[tuple[str, ...], dict[str, sympy.Expr]]] = {
-    "relu": ((), {}),
-    "clip": (("u", "v"), {"u": -_oo, "v": _oo}),
-    "softplus": ((), {}),
-    "gelu": ((), {}),
-    "sigmoid": ((), {}),
-    "swish": (("beta",), {"beta": sympy.Integer(1)}),
-    "tanh": ((), {}),
-    "softsign": ((), {}),
-    "leaky_relu": (("gamma",), {}),
-    "elu": (("gamma",), {}),
-    "repu": (("p",), {}),
-    "sin": ((), {}),
-    "heaviside": ((), {}),
-    "identity": ((), {}),
-}
-
-#: canonical names accepted as ResNet activations
-KNOWN: tuple[str, ...] = tuple(_PARAMETERS)
-
-_ALIASES: dict[str, str] = {
-    **{name: name for name in KNOWN},
-    "r": "relu",
-    "clipping": "clip",
-    "logistic": "sigmoid",
-    "standard_logistic": "sigmoid",
-    "sig": "sigmoid",
-    "leaky": "leaky_relu",
-    "leakyrelu": "leaky_relu",
-    "sine": "sin",
-    "step": "heaviside",
-    "id": "identity",
-}
-
-_RATIONAL = frozenset({"relu", "leaky_relu", "clip", "heaviside", "repu", "identity", "softsign"})
-_PIECEWISE_LINEAR = frozenset({"relu", "leaky_relu", "clip", "heaviside", "identity"})
-
-_CONDITIONS = {
-    "leaky_relu": "gamma >= 0",
-    "elu": "gamma <= 0",
-    "repu": f"a positive integer at most {MAX_REPU_POWER}",
-}
-
-_EXAMPLE_SPEC = {
-    "clip": '{ name = "clip", u = 0, v = 1 }',
-    "leaky_relu": '{ name = "leaky_relu", gamma = "1/10" }',
-    "elu": '{ name = "elu", gamma = -1 }',
-    "repu": '{ name = "repu", p = 2 }',
-    "swish": '{ name = "swish", beta = 2 }',
-}
 
 
 @dataclass(frozen=True)
@@ -131,14 +82,14 @@ class Piece:
 
     def contains(self, x: sympy.Expr | Fraction | int) -> bool:
         """Whether the (numeric) point ``x`` lies in this piece's interval."""
-        x = _to_sympy(x)
+        x = to_sympy(x)
         above = bool(x > self.lo) or (self.lo_closed and bool(sympy.Eq(x, self.lo)))
         below = bool(x < self.hi) or (self.hi_closed and bool(sympy.Eq(x, self.hi)))
         return above and below
 
     def __call__(self, x: sympy.Expr | Fraction | int) -> sympy.Expr:
         """``slope * x + intercept`` (whether or not ``x`` lies in the piece)."""
-        return self.slope * _to_sympy(x) + self.intercept
+        return self.slope * to_sympy(x) + self.intercept
 
 
 @dataclass(frozen=True)
@@ -154,13 +105,13 @@ class Activation:
     params: tuple[tuple[str, sympy.Expr], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.name not in _PARAMETERS:
+        if self.name not in PARAMETERS:
             raise ActivationError(
                 f"unknown activation {self.name!r}; known: {', '.join(KNOWN)}",
                 place="activation",
                 hint="Activation() takes canonical names; activation() also accepts aliases",
             )
-        keys, _ = _PARAMETERS[self.name]
+        keys, _ = PARAMETERS[self.name]
         given = tuple(key for key, _ in self.params)
         if given != keys:
             raise ActivationError(
@@ -170,10 +121,10 @@ class Activation:
                 hint="use activation() to build one from a spec",
             )
         params = tuple(
-            (key, _to_sympy(value, place=f"activation.{key}")) for key, value in self.params
+            (key, to_sympy(value, place=f"activation.{key}")) for key, value in self.params
         )
         object.__setattr__(self, "params", params)
-        _validate(self.name, dict(params))
+        validate(self.name, dict(params))
 
     def __repr__(self) -> str:
         inner = "".join(f", {key}={value}" for key, value in self.params)
@@ -184,7 +135,7 @@ class Activation:
         for k, value in self.params:
             if k == key:
                 return value
-        keys = _PARAMETERS[self.name][0]
+        keys = PARAMETERS[self.name][0]
         allowed = ", ".join(keys) if keys else "none"
         raise ActivationError(
             f"{self.name} has no parameter {key!r}; its parameters: {allowed}",
@@ -196,23 +147,23 @@ class Activation:
     def __call__(self, x: sympy.Expr | Fraction | int) -> sympy.Expr:
         """The exact value ``a(x)``: a Rational for the rational activations on Rational input,
         else a sympy expression (``Max``, ``Min``, ``Piecewise``, ``exp``, ``erf``, ...)."""
-        x = _to_sympy(x)
+        x = to_sympy(x)
         if x.is_Rational and self.rational:
             y = self.apply_fraction(Fraction(int(x.p), int(x.q)))
             return sympy.Rational(y.numerator, y.denominator)
-        return _SYMBOLIC[self.name](self, x)
+        return SYMBOLIC[self.name](dict(self.params), x)
 
     def apply_fraction(self, x: Fraction | int) -> Fraction:
         """``a(x)`` on a Fraction, for the activations mapping rationals to rationals."""
         if not self.rational:
-            why = "its parameters are not all rational" if self.name in _RATIONAL else "smooth"
+            why = "its parameters are not all rational" if self.name in RATIONAL else "smooth"
             raise ActivationError(
                 f"{self.text} does not map rationals to rationals ({why})",
                 place="activation",
                 hint="evaluate it exactly with sympy by calling it",
             )
         x = Fraction(x)
-        return _FRACTION[self.name](self._fraction_params, x)
+        return FRACTION[self.name](self._fraction_params, x)
 
     @cached_property
     def _fraction_params(self) -> dict[str, Fraction | None]:
@@ -228,7 +179,7 @@ class Activation:
     def rational(self) -> bool:
         """Maps rationals to rationals exactly (relu, leaky_relu, clip, heaviside, repu,
         identity, softsign), with all parameters rational (clipping bounds may be infinite)."""
-        if self.name not in _RATIONAL:
+        if self.name not in RATIONAL:
             return False
         return all(
             value.is_Rational or (self.name == "clip" and value.is_infinite)
@@ -240,7 +191,7 @@ class Activation:
         """relu, leaky_relu, clip, heaviside, identity, and repu with ``p == 1``."""
         if self.name == "repu":
             return self.param("p") == 1
-        return self.name in _PIECEWISE_LINEAR
+        return self.name in PIECEWISE_LINEAR
 
     @property
     def continuous(self) -> bool:
@@ -355,158 +306,7 @@ class Activation:
         return out
 
 
-# -- evaluation tables ---------------------------------------------------------------------------
-
-
-def _clip_symbolic(a: Activation, x: sympy.Expr) -> sympy.Expr:
-    u, v = a.param("u"), a.param("v")
-    y = x if v == _oo else sympy.Min(x, v)
-    return y if u == -_oo else sympy.Max(u, y)
-
-
-def _leaky_symbolic(a: Activation, x: sympy.Expr) -> sympy.Expr:
-    gamma = a.param("gamma")
-    if gamma == 1:
-        return x
-    return sympy.Piecewise((x, x > 0), (gamma * x, True))
-
-
-def _repu_symbolic(a: Activation, x: sympy.Expr) -> sympy.Expr:
-    return sympy.Max(x, 0) ** a.param("p")
-
-
-_SYMBOLIC: dict[str, Any] = {
-    "relu": lambda a, x: sympy.Max(x, 0),
-    "clip": _clip_symbolic,
-    "softplus": lambda a, x: sympy.log(1 + sympy.exp(x)),
-    "gelu": lambda a, x: x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2,
-    "sigmoid": lambda a, x: 1 / (1 + sympy.exp(-x)),
-    "swish": lambda a, x: x / (1 + sympy.exp(-a.param("beta") * x)),
-    "tanh": lambda a, x: sympy.tanh(x),
-    "softsign": lambda a, x: x / (sympy.Abs(x) + 1),
-    "leaky_relu": _leaky_symbolic,
-    "elu": lambda a, x: sympy.Piecewise((x, x > 0), (a.param("gamma") * (1 - sympy.exp(x)), True)),
-    "repu": _repu_symbolic,
-    "sin": lambda a, x: sympy.sin(x),
-    "heaviside": lambda a, x: sympy.Piecewise((1, x >= 0), (0, True)),
-    "identity": lambda a, x: x,
-}
-
-
-def _clip_fraction(p: dict[str, Fraction | None], x: Fraction) -> Fraction:
-    u, v = p["u"], p["v"]
-    if v is not None and x > v:
-        x = v
-    if u is not None and x < u:
-        x = u
-    return x
-
-
-_ZERO, _ONE = Fraction(0), Fraction(1)
-
-_FRACTION: dict[str, Any] = {
-    "relu": lambda p, x: x if x > 0 else _ZERO,
-    "clip": _clip_fraction,
-    "softsign": lambda p, x: x / (abs(x) + 1),
-    "leaky_relu": lambda p, x: x if x > 0 else p["gamma"] * x,
-    "repu": lambda p, x: x ** int(p["p"]) if x > 0 else _ZERO,
-    "heaviside": lambda p, x: _ONE if x >= 0 else _ZERO,
-    "identity": lambda p, x: x,
-}
-
-
 # -- building from a spec ------------------------------------------------------------------------
-
-
-def _to_sympy(value: object, *, place: str = "") -> sympy.Expr:
-    """An exact sympy value from a sympy expression, an int or a Fraction."""
-    if isinstance(value, sympy.Basic):
-        if not isinstance(value, sympy.Expr):
-            raise ActivationError(f"expected a number, got {value}", place=place)
-        return value
-    if isinstance(value, bool):
-        raise ActivationError(f"expected a number, got {value!r}", place=place)
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, Fraction):
-        return sympy.Rational(value.numerator, value.denominator)
-    raise TypeError(f"expected an exact value (sympy, int or Fraction), got {value!r}")
-
-
-def _decide(relation: sympy.Basic) -> bool | None:
-    """True/False when a numeric relation is decidable, else None."""
-    if relation is sympy.true:
-        return True
-    if relation is sympy.false:
-        return False
-    return None
-
-
-def _validate(name: str, params: dict[str, sympy.Expr]) -> None:
-    """Check the parameter conditions of Section 1.2 (numeric ones only; ``p`` always)."""
-    for key, value in params.items():
-        place = f"activation.{key}"
-        if value.is_real is False and not value.is_infinite:
-            raise ActivationError(f"{key} must be a real number, got {value}", place=place)
-        if value.is_infinite and not (name == "clip" and value == (-_oo if key == "u" else _oo)):
-            raise ActivationError(f"{key} must be finite, got {value}", place=place)
-    if name == "clip":
-        u, v = params["u"], params["v"]
-        if u == -_oo and v == _oo:
-            raise ActivationError(
-                "clip needs at least one bound: u, v or both",
-                place="activation",
-                hint=f"e.g. {_EXAMPLE_SPEC['clip']}; an omitted bound is infinite",
-            )
-        if u.is_number and v.is_number and _decide(u < v) is False:
-            raise ActivationError(
-                f"clip needs u < v, got u = {u}, v = {v}",
-                place="activation.v",
-                hint="c_{u,v}(x) = max{u, min{x, v}}, Section 1.2",
-            )
-    elif name == "leaky_relu":
-        gamma = params["gamma"]
-        if gamma.is_number and _decide(gamma >= 0) is False:
-            raise ActivationError(
-                f"leaky_relu needs gamma >= 0, got gamma = {gamma}", place="activation.gamma"
-            )
-    elif name == "elu":
-        gamma = params["gamma"]
-        if gamma.is_number and _decide(gamma <= 0) is False:
-            raise ActivationError(
-                f"elu needs gamma <= 0, got gamma = {gamma}",
-                place="activation.gamma",
-                hint="the book's ELU is x for x > 0 and gamma (1 - e^x) otherwise",
-            )
-    elif name == "repu":
-        p = params["p"]
-        if not (p.is_Integer and 1 <= p <= MAX_REPU_POWER):
-            why = "" if p.is_number else " (a symbolic power is not supported)"
-            raise ActivationError(
-                f"repu needs p to be a positive integer at most {MAX_REPU_POWER}, got p = {p}{why}",
-                place="activation.p",
-                hint=f"the bound {MAX_REPU_POWER} keeps exact values of bounded size",
-            )
-
-
-def _canonical_name(raw: object, place: str) -> str:
-    if not isinstance(raw, str):
-        raise ActivationError(f"an activation name must be a string, got {shown(raw)}", place=place)
-    key = "_".join(raw.strip().lower().replace("-", " ").split())
-    if key == "softmax":
-        raise ActivationError(
-            "softmax is vector-valued (A_d(x)_i = e^{x_i} / sum_j e^{x_j}), not componentwise, "
-            "so it cannot be a ResNet activation",
-            place=place,
-            hint="use symresnet.softmax() as a function on the output instead",
-        )
-    if key in _ALIASES:
-        return _ALIASES[key]
-    close = difflib.get_close_matches(key, list(_ALIASES), n=1)
-    hint = f"did you mean {_ALIASES[close[0]]!r}?" if close else ""
-    raise ActivationError(
-        f"unknown activation {raw!r}; known: {', '.join(KNOWN)}", place=place, hint=hint
-    )
 
 
 def _parse_value(value: object, place: str, names: Mapping[str, sympy.Symbol]) -> sympy.Expr:
@@ -534,7 +334,7 @@ def activation(
     if isinstance(spec, Activation):
         return spec
     if isinstance(spec, str):
-        name, given = _canonical_name(spec, "activation"), {}
+        name, given = canonical_name(spec, "activation"), {}
     elif isinstance(spec, Mapping):
         if "name" not in spec:
             raise ActivationError(
@@ -542,7 +342,7 @@ def activation(
                 place="activation",
                 hint='e.g. { name = "leaky_relu", gamma = "1/10" }',
             )
-        name = _canonical_name(spec["name"], "activation.name")
+        name = canonical_name(spec["name"], "activation.name")
         given = {key: value for key, value in spec.items() if key != "name"}
     else:
         raise ActivationError(
@@ -550,7 +350,7 @@ def activation(
             place="activation",
             hint='e.g. "relu" or { name = "leaky_relu", gamma = "1/10" }',
         )
-    keys, defaults = _PARAMETERS[name]
+    keys, defaults = PARAMETERS[name]
     for key in given:
         if key not in keys:
             allowed = f"allowed: {', '.join(keys)}" if keys else "it takes no parameters"
@@ -565,9 +365,9 @@ def activation(
             value = defaults[key]
         else:
             raise ActivationError(
-                f"{name} needs the parameter {key} ({_CONDITIONS[name]})",
+                f"{name} needs the parameter {key} ({CONDITIONS[name]})",
                 place="activation",
-                hint=f"write {_EXAMPLE_SPEC[name]}",
+                hint=f"write {EXAMPLE_SPEC[name]}",
             )
         params.append((key, value))
     return Activation(name, tuple(params))
@@ -582,7 +382,7 @@ def softmax(x: Sequence[sympy.Expr | Fraction | int]) -> list[sympy.Expr]:
 
     Vector-valued, not componentwise: not a ResNet activation, but applicable to an output.
     """
-    values = [_to_sympy(v) for v in x]
+    values = [to_sympy(v) for v in x]
     if not values:
         raise ActivationError("softmax needs at least one entry", place="softmax")
     exps = [sympy.exp(v) for v in values]

@@ -15,6 +15,7 @@ from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.verdict import Claim, Failure, Outcome, Verdict
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json
+from symresnet.present.latex import escape
 from symresnet.present.regions_text import box_verdict_json, format_box_verdict
 from symresnet.present.render import trace_latex, verdict_latex
 from symresnet.present.text import format_trace, format_verdict
@@ -60,7 +61,7 @@ class LatexPrinter(Printer):
         return verdict_latex(verdict)
 
     def _print_Failure(self, failure: Failure) -> str:
-        return r"\text{not decided: see the text output}"
+        return r"$\text{not decided: " + escape(failure.message) + "}$"
 
 
 class JsonPrinter(Printer):

@@ -88,6 +88,9 @@ def test_one_unsupported_claim_does_not_stop_the_others():
     assert isinstance(box, Failure) and box.status == "error" and box.holds is None
     assert isinstance(box.error, NetworkError)
     assert "claims[2]" in box.message and "parameters" in box.message
+    # it prints through the printing protocol like every verdict (user text escaped in LaTeX)
+    assert str(box).startswith("(box): ERROR, not decided: <spec>: claims[2]")
+    assert box._repr_latex_().startswith(r"$\text{not decided: \textless{}spec\textgreater{}")
     assert p2.status == "holds"  # b - 3 <= b for every b
     assert report.status == "error" and not report.holds
     assert all(isinstance(v, Outcome) for v in report.verdicts)

@@ -1,4 +1,4 @@
-"""Many points at once: realize_many, sweep, map_chunks, progress, and `eval --points`.
+"""Many points at once: realize_many, sweep, and `eval --points`.
 
 Expected values come from tests/reference.py (plain Fractions) or from the book by hand.
 """
@@ -20,7 +20,8 @@ import sympy
 from symresnet import ResNet, realize_many
 from symresnet.base.errors import ClaimError, InputError, LimitError, ParseError
 from symresnet.cli.main import main
-from symresnet.compute.batch import Progress, _groups, map_chunks, sweep
+from symresnet.compute.batch import _groups, sweep
+from symresnet.compute.workers import map_chunks
 from symresnet.values.limits import Limits
 
 EXERCISE = "symresnet/examples/exercise-1.5.1.toml"
@@ -137,17 +138,6 @@ def _pid(shared, chunk):
     return (os.getpid(), shared + sum(chunk))
 
 
-def test_map_chunks_stays_in_process_below_the_threshold():
-    out = map_chunks(_pid, 10, [[1], [2, 3]], work=1.0)
-    assert out == [(os.getpid(), 11), (os.getpid(), 15)]
-
-
-def test_map_chunks_uses_processes_when_asked():
-    out = map_chunks(_pid, 10, [[1], [2], [3], [4]], workers=2)
-    assert [v for _, v in out] == [11, 12, 13, 14]
-    assert all(pid != os.getpid() for pid, _ in out)
-
-
 def test_realize_many_in_worker_processes_matches_reference():
     net, data, _ = _random_net(5, width=4, depth=4)
     rng = random.Random(1)
@@ -193,27 +183,6 @@ def test_realize_many_on_a_local_cluster_of_worker_processes():
     assert all(pid != os.getpid() for pid, _ in pids)
     for j, p in enumerate(points):
         assert _got(batch, j) == _expected(data, ref.relu, p)
-
-
-def test_unreachable_scheduler_is_an_input_error(monkeypatch):
-    pytest.importorskip("distributed", reason="dask[distributed] is not installed")
-    monkeypatch.setattr("symresnet.compute.batch.DASK_TIMEOUT", 0.5)
-    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
-        map_chunks(_pid, 0, [[1]], scheduler="tcp://127.0.0.1:9")
-
-
-def test_progress_line():
-    stream = io.StringIO()
-    bar = Progress(10, enabled=True, stream=stream)
-    bar.advance(3)
-    bar.close()
-    assert "symresnet: 3/10 points [" in stream.getvalue()
-    assert stream.getvalue().endswith("\n")
-    quiet = io.StringIO()
-    bar = Progress(10, stream=quiet)  # not a terminal, not asked for
-    bar.advance(10)
-    bar.close()
-    assert quiet.getvalue() == ""
 
 
 def test_sweep_over_a_parameter():
