@@ -54,7 +54,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         x = as_input(entries, spec.network.dims[0], names=names, place="--at")
         items = [realize(spec.network, x, names=names)]
     elif spec.claims:
-        items = [decide(c, spec.network) for c in spec.claims]
+        items = [decide(c, spec.network, bounds=spec.parameters) for c in spec.claims]
     else:
         raise ClaimError(
             "the spec has no [[claims]] to derive",

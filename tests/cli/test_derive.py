@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from symresnet.base.errors import CompileError
@@ -137,3 +139,13 @@ def test_missing_engine_is_exit_2(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(compile_module, "find_engine", lambda engine="auto": None)
     code, _, err = run(capsys, "check", EXERCISE, "--pdf")
     assert code == 2 and "no LaTeX engine found" in err
+
+
+def test_derive_decides_within_the_declared_parameter_bounds(capsys):
+    # by hand from the spec: R(-1) = -max(2a + 4, 0) - 5 = -5 iff a <= -2; with a in [-3, 0]
+    # the claim holds exactly for -3 <= a <= -2, as `check` says (it ignored the bounds before)
+    spec = Path(__file__).parents[1] / "data" / "study-bounded.toml"
+    assert main(["derive", str(spec)]) == 0
+    tex = capsys.readouterr().out
+    assert r"holds if and only if $a \geq -3 \wedge a \leq -2$" in tex
+    assert r"if and only if $a \leq -2$" not in tex
