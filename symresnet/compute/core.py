@@ -54,7 +54,7 @@ from typing import Any, TypeAlias
 import flint
 import sympy
 
-from symresnet.base.errors import NetworkError
+from symresnet.base.errors import LimitError, NetworkError
 from symresnet.compute.kernels import Kernel, kernel
 from symresnet.compute.scaled import Matrix, Scaled, as_fmpq_mat, columns, split
 from symresnet.model.activations import IDENTITY, Activation
@@ -360,6 +360,8 @@ def _bind_activation(act: Activation, subs: Subs) -> Activation | None:
         return act
     try:
         return Activation(act.name, tuple((key, v.xreplace(subs)) for key, v in act.params))
+    except LimitError:  # a limit (the command line's time limit) stops the whole computation
+        raise
     except Exception:  # the values violate the activation's conditions: not a network
         return None
 

@@ -60,6 +60,12 @@ class Net:
                 place="activation",
                 hint="ReLU, leaky ReLU, clipping and Heaviside are piecewise linear",
             )
+        if net.free_symbols:  # regions are polyhedra of inputs for fixed, rational weights
+            names = ", ".join(sorted(s.name for s in net.free_symbols))
+            raise NetworkError(
+                f"linear regions are computed for networks without parameters; this one has {names}",
+                hint="give the parameters values: symresnet study sweeps them",
+            )
         self.net = net
         self.L = net.L
         self.dims = net.dims

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -234,3 +235,14 @@ def test_tikz_compiles(tmp_path):
         )
         assert run.returncode == 0, run.stdout[-2000:]
         assert (tmp_path / f"{name}.pdf").exists()
+
+
+def test_regions_of_a_network_with_parameters_is_a_clear_error(capsys):
+    # parameters in B and V (tests/data/study-two-linear.toml) used to end in an internal error
+    from symresnet.cli.main import main
+
+    spec = Path(__file__).parents[1] / "data" / "study-two-linear.toml"
+    assert main(["regions", str(spec), "--box", "-4..1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "linear regions are computed for networks without parameters; this one has b, v" in err

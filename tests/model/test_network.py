@@ -369,3 +369,25 @@ def test_int_subclasses_take_the_general_path():
     net = ResNet(W=[[[Level.LOW, 3]]], B=[[0]])
     _assert_same_matrix(net.W[0], sympy.ImmutableMatrix([[2, 3]]))
     assert type(net.W[0][0, 0]) is sympy.Integer
+
+
+def test_the_direct_matrix_check_lets_a_time_limit_through(monkeypatch):
+    # the command line's time limit raises LimitError from a signal handler, anywhere: the
+    # one-time check of sympy's internals must not mistake it for an unexpected sympy
+    from symresnet.base.errors import LimitError
+
+    def expired(*args, **kwargs):
+        raise LimitError("gave up after 0.001 seconds (--time-limit)")
+
+    def unexpected(*args, **kwargs):
+        raise ValueError("a sympy whose internals differ")
+
+    network._direct_matrices_work.cache_clear()
+    try:
+        monkeypatch.setattr(network, "_assemble", expired)
+        with pytest.raises(LimitError, match="gave up"):
+            network._direct_matrices_work()
+        monkeypatch.setattr(network, "_assemble", unexpected)
+        assert network._direct_matrices_work() is False
+    finally:
+        network._direct_matrices_work.cache_clear()  # the next call checks the real sympy again
