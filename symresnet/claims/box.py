@@ -24,7 +24,7 @@ from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.point import one_relation
-from symresnet.claims.verdict import ClaimKind
+from symresnet.claims.verdict import ClaimKind, RelationClaim
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.polyhedra import Polyhedron, interval_count_error
 from symresnet.model.network import ResNet
@@ -39,7 +39,7 @@ QUANTIFIERS = ("forall", "exists")
 
 
 @dataclasses.dataclass(frozen=True)
-class BoxClaim:
+class BoxClaim(RelationClaim):
     """``forall`` / ``exists`` ``x`` in ``box``: ``R(x) <relation> expected`` (componentwise)."""
 
     kind: ClassVar[ClaimKind] = "box"
@@ -49,13 +49,6 @@ class BoxClaim:
     relation: Relation
     expected: tuple[Fraction, ...]
     label: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "relation", as_relation(self.relation))
-
-    @property
-    def symbol(self) -> str:
-        return self.relation.text
 
     def decide(
         self,

@@ -15,7 +15,7 @@ import sympy
 
 from symresnet.base.errors import ClaimError
 from symresnet.claims.parameter import parameter_verdict
-from symresnet.claims.verdict import ClaimKind, Verdict
+from symresnet.claims.verdict import ClaimKind, RelationClaim, Verdict
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.model.network import ResNet
@@ -34,7 +34,7 @@ __all__ = [
 
 
 @dataclasses.dataclass(frozen=True)
-class PointClaim:
+class PointClaim(RelationClaim):
     """``(R(Phi, V))(input) <relation> expected``; ``label`` names it in text (``"1.161"``)."""
 
     kind: ClassVar[ClaimKind] = "point"
@@ -43,13 +43,6 @@ class PointClaim:
     expected: sympy.ImmutableMatrix
     relation: Relation = Relation.EQUALS
     label: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "relation", as_relation(self.relation))
-
-    @property
-    def symbol(self) -> str:
-        return self.relation.text
 
     def decide(
         self,

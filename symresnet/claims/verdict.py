@@ -34,12 +34,22 @@ from symresnet.compute.realization import Trace
 from symresnet.model.network import ResNet
 from symresnet.values.limits import Limits
 from symresnet.values.relations import Relation
+from symresnet.values.relations import relation as as_relation
 
 if TYPE_CHECKING:
     from symresnet.claims.parameter import Study
     from symresnet.claims.point import PointClaim
 
-__all__ = ["STATUSES", "Claim", "ClaimKind", "Failure", "Outcome", "Status", "Verdict"]
+__all__ = [
+    "STATUSES",
+    "Claim",
+    "ClaimKind",
+    "Failure",
+    "Outcome",
+    "RelationClaim",
+    "Status",
+    "Verdict",
+]
 
 ClaimKind = Literal["point", "parameter", "box"]
 Status = Literal["holds", "fails", "depends", "undecided", "error"]
@@ -70,6 +80,21 @@ class Claim(Protocol):
         """The exact verdict on this claim about ``network``: ``limits`` bound the work,
         ``bounds`` the declared parameters, ``progress`` hears of long enumerations."""
         ...
+
+
+class RelationClaim:
+    """Mixin of the claim dataclasses: ``relation`` is made a :class:`Relation` (a spec key
+    like ``"at_most"`` is accepted, an unknown one is a ClaimError) and ``symbol`` is its
+    text."""
+
+    relation: Relation
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "relation", as_relation(self.relation))
+
+    @property
+    def symbol(self) -> str:
+        return self.relation.text
 
 
 @runtime_checkable

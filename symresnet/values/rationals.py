@@ -12,15 +12,11 @@ floats and booleans, so that no float ever enters an exact result.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TypeAlias
 
 import flint
 import sympy
 
-__all__ = ["ExactRational", "to_fmpq", "to_fraction", "to_rational"]
-
-#: the exact rational types accepted everywhere
-ExactRational: TypeAlias = "int | Fraction | sympy.Rational | flint.fmpz | flint.fmpq"
+__all__ = ["to_fmpq", "to_fraction", "to_rational"]
 
 
 def to_fmpq(value: object) -> flint.fmpq:

@@ -64,11 +64,6 @@ class Relation(enum.StrEnum):
         """The command-line option (``"--at-least"``)."""
         return "--" + self.value.replace("_", "-")
 
-    @property
-    def strict(self) -> bool:
-        """``>`` and ``<``."""
-        return self in (Relation.GREATER, Relation.LESS)
-
     def relational(self, lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Basic:
         """``lhs ~ rhs`` as a sympy relational (``Eq``, ``Ge``, ...)."""
         return _SYMPY[self](lhs, rhs)
