@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from symresnet.base.errors import ClaimError, NetworkError
 from symresnet.claims.box_verdict import Bound, BoxVerdict, Extremum, PointValue, Side
+from symresnet.claims.evidence import check_extrema
 from symresnet.claims.evidence import verify as check_evidence
 from symresnet.compute.linear_region import Progress, Region
 from symresnet.compute.regions import Decomposition, decompose
@@ -85,7 +86,8 @@ def region_bound(region: Region, index: int, j: int, side: Side) -> Bound:
 
 def extrema(dec: Decomposition) -> tuple[tuple[Extremum, ...], tuple[Extremum, ...], list[Bound]]:
     """Infimum and supremum of every output coordinate over the domain, and every region's
-    bounds (the evidence).  Ties go to the lexicographically smallest attaining point."""
+    bounds (the evidence).  Ties go to the lexicographically smallest attaining point; every
+    attained point is re-checked exactly (:func:`symresnet.claims.evidence.check_extrema`)."""
     m = dec.network.dims[-1]
     bounds = [
         region_bound(r, i, j, side)
@@ -105,6 +107,8 @@ def extrema(dec: Decomposition) -> tuple[tuple[Extremum, ...], tuple[Extremum, .
                 out.append(Extremum(best, hit[0][0], hit[0][1]))
             else:
                 out.append(Extremum(best, None, tied[0].piece))
+    # every printed point must attain its value: re-checked by the independent evaluator
+    check_extrema(dec.network, dec.domain, mins, maxs)
     return tuple(mins), tuple(maxs), bounds
 
 

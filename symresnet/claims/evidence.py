@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from symresnet.base.errors import InternalError
 
-__all__ = ["EvidenceError", "evaluate", "verify"]
+__all__ = ["EvidenceError", "check_extrema", "evaluate", "verify"]
 
 Vector = list[Fraction]
 Map = list[list[Fraction]]  # rows (a_1, ..., a_n, c): x -> a . x + c
@@ -255,7 +255,34 @@ def verify(verdict) -> None:
         value = _check_point(net, bounds, verdict.witness, "witness")
         if not all(_holds(rel, v, t) for v, t in zip(value, y, strict=True)):
             _fail("the witness does not satisfy the claim")
-    for side, extrema in (("min", verdict.minimum), ("max", verdict.maximum)):
+    _check_extrema(net, bounds, verdict.minimum, verdict.maximum)
+    if verdict.facts:
+        _check_facts(net, verdict)
+    if verdict.intervals:
+        _check_intervals(net, verdict)
+
+
+def check_extrema(network, domain, minimum: Sequence, maximum: Sequence) -> None:
+    """Re-check that every attained extremum's point lies in ``domain`` (a polyhedron
+    ``A x <= b``) and that the network's value there is the extremum (``regions`` prints
+    these points without a claim)."""
+    net = _Net(network)
+    for side, extrema in (("min", minimum), ("max", maximum)):
+        for j, ext in enumerate(extrema):
+            if ext.point is None:
+                continue
+            if not all(
+                sum((Fraction(a) * v for a, v in zip(row, ext.point, strict=True)), Fraction(0))
+                <= Fraction(bi)
+                for row, bi in zip(domain.A, domain.b, strict=True)
+            ):
+                _fail(f"the arg{side} of coordinate {j + 1} is not in the domain")
+            if evaluate(net, ext.point)[0][j] != ext.value:
+                _fail(f"the {side} of coordinate {j + 1} is not the value at its argument")
+
+
+def _check_extrema(net: _Net, bounds, minimum: Sequence, maximum: Sequence) -> None:
+    for side, extrema in (("min", minimum), ("max", maximum)):
         for j, ext in enumerate(extrema):
             if ext.point is None:
                 continue
@@ -263,10 +290,6 @@ def verify(verdict) -> None:
                 _fail(f"the arg{side} of coordinate {j + 1} is not in the box")
             if evaluate(net, ext.point)[0][j] != ext.value:
                 _fail(f"the {side} of coordinate {j + 1} is not the value at its argument")
-    if verdict.facts:
-        _check_facts(net, verdict)
-    if verdict.intervals:
-        _check_intervals(net, verdict)
 
 
 def _check_intervals(net: _Net, verdict) -> None:

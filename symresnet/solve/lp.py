@@ -21,9 +21,10 @@ refused with :class:`TypeError`).  ``m = 0`` is allowed (then ``n`` is ``len(c)`
   closed polyhedron, which then is full-dimensional), or ``None``.
 * :func:`minimize` / :func:`maximize` ``(c, A, b, *, strict=None)`` -> :class:`LPResult` with
   ``status`` ``"optimal"``, ``"infeasible"`` or ``"unbounded"``, the exact optimal ``value``
-  (over the *closure* when rows are strict: an infimum/supremum), an optimal ``point`` of the
-  closed system, and ``attained``: whether the optimum is attained on the set with its strict
-  rows (always ``True`` without strict rows), and ``dual``: multipliers ``y >= 0`` with
+  (over the *closure* when rows are strict: an infimum/supremum), an optimal ``point`` (a point
+  of the set itself, strict rows strict, whenever the optimum is attained there; otherwise a
+  vertex of the closure), ``attained``: whether the optimum is attained on the set with its
+  strict rows (always ``True`` without strict rows), and ``dual``: multipliers ``y >= 0`` with
   ``y A = c`` and ``y b = value`` — a certificate anyone can check that ``c x <= value``.
 * :func:`redundant_rows` ``(A, b)`` -> indices of rows whose removal leaves the (nonempty)
   polyhedron unchanged, removed greedily in index order (of two equal rows the first goes), so
@@ -323,6 +324,8 @@ def maximize(
         # attained iff some point of the set (strict rows strict) has c x >= value
         better = feasible_point([*Aq, [-v for v in cq]], [*bq, -value], strict=[*flags, False], n=n)
         attained = better is not None
+        if better is not None:  # the closed LP's vertex may lie on an excluded boundary
+            x = [to_fmpq(v) for v in better]
     return LPResult(
         "optimal",
         to_fraction(value),

@@ -84,6 +84,40 @@ def test_heaviside_isolated_maximum():
     assert not v.holds and v.counterexample.input == (F(0),) and v.counterexample.value == (F(2),)
 
 
+def test_heaviside_attained_maximum_off_the_excluded_boundary():
+    # issue 16's audit case: R(x) = -h(1 - 3 x_1 - 2 x_2) on [0, 6] x [0, 1] has max 0, attained
+    # exactly where 3 x_1 + 2 x_2 > 1; the closed LP's vertex (1/3, 0) is not such a point
+    net = ResNet(W=[[[-3, -2]], [[-1]]], B=[[1], [0]], activation="heaviside")
+    box = [[0, 6], [0, 1]]
+    v = check_box(net, forall=box, at_most=0)
+    assert v.holds
+    top = v.maximum[0]
+    assert top.value == 0 and top.point is not None
+    x1, x2 = top.point
+    assert 3 * x1 + 2 * x2 > 1  # the point is in the region where R = 0
+    assert not check_box(net, forall=box, less=0).holds
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.sampled_from([1, 2]))
+def test_heaviside_printed_extrema_attain_their_values(seed, n0):
+    # random Heaviside nets: every extremum reported as attained has a point whose value (by the
+    # independent Fraction reference) is the extremum; true claims at the extremum are decided
+    rn = RandomNet(seed, n0=n0, act="heaviside", out=1)
+    net = rn.resnet()
+    bounds = [(F(-2), F(1))] * n0
+    v = check_box(net, forall=bounds, at_most=0)
+    for ext in (*v.maximum, *v.minimum):
+        if ext.attained:
+            assert all(lo <= xi <= hi for xi, (lo, hi) in zip(ext.point, bounds, strict=True))
+            assert rn.forward(ext.point)[0][0] == ext.value
+    top, bottom = v.maximum[0], v.minimum[0]
+    assert check_box(net, forall=bounds, at_most=top.value).holds
+    assert check_box(net, forall=bounds, at_least=bottom.value).holds
+    assert check_box(net, exists=bounds, at_least=top.value).holds == top.attained
+    assert check_box(net, exists=bounds, at_most=bottom.value).holds == bottom.attained
+
+
 # -- vector outputs ----------------------------------------------------------------------------
 
 

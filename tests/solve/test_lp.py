@@ -100,6 +100,38 @@ def test_unbounded_and_infeasible_status():
     assert minimize([0, 1], [[1, 0], [-1, 0]], [1, 1]).status == "unbounded"
 
 
+def test_attained_optimum_comes_with_a_point_of_the_set():
+    # max of -y over [0, 6] x [0, 1] with the strict row 3x + 2y > 1 (issue 16's audit case):
+    # the closed LP may stop at the vertex (1/3, 0), which the strict row excludes; the optimum
+    # 0 is attained (at y = 0, x > 1/3), so the point returned must lie in the set
+    A = [[-1, 0], [1, 0], [0, -1], [0, 1], [-3, -2]]
+    b = [0, 6, 0, 1, -1]
+    strict = [False, False, False, False, True]
+    res = maximize([0, -1], A, b, strict=strict)
+    assert (res.value, res.attained) == (0, True)
+    assert satisfies(A, b, res.point, strict=strict)
+    assert -res.point[1] == res.value
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(-4, 4), min_size=2, max_size=2), min_size=1, max_size=4),
+    st.lists(st.integers(-4, 4), min_size=4, max_size=4),
+    st.lists(st.booleans(), min_size=4, max_size=4),
+    st.lists(st.integers(-3, 3), min_size=2, max_size=2),
+)
+def test_attained_points_satisfy_the_strict_rows(rows, rhs, flags, c):
+    # a box [-2, 2]^2 plus random rows, some strict: whenever the optimum is attained, the
+    # point lies in the set (strict rows strict) and has the optimal value
+    A = [[-1, 0], [1, 0], [0, -1], [0, 1], *rows]
+    b = [2, 2, 2, 2, *rhs[: len(rows)]]
+    strict = [False] * 4 + flags[: len(rows)]
+    res = maximize(c, A, b, strict=strict)
+    if res.status == "optimal" and res.attained:
+        assert satisfies(A, b, res.point, strict=strict)
+        assert sum((F(ci) * xi for ci, xi in zip(c, res.point, strict=True)), F(0)) == res.value
+
+
 def test_supremum_not_attained_on_strict_rows():
     # sup of x over x < 1 is 1, not attained; over x <= 1 it is
     res = maximize([1], [[1], [-1]], [1, 0], strict=[True, False])
