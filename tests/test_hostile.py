@@ -8,6 +8,7 @@ file created anywhere but the output folder, and all of it within a few seconds.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -21,6 +22,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hostile_run import assert_clean_error, run_cli
 
 from symresnet.cli import common, info
 from symresnet.cli.main import main
@@ -223,7 +225,7 @@ def test_expression_size_limit_is_adjustable():
         (["frobnicate"], r"invalid choice"),
         (["check"], r"required: SPEC|the following arguments are required"),
         (["eval", "x.toml"], r"required"),
-        (["--time-limit", "soon", "info", "x.toml"], r"invalid float value"),
+        (["--time-limit", "soon", "info", "x.toml"], r"--time-limit: 'soon' is not a valid number"),
         (["info", "/no/such/file.toml"], r"/no/such/file\.toml: no such file"),
         (["info", "/"], r"is a directory"),
         (["eval", str(example_path("example-1.5.6")), "--at", "__import__('os')"], r"--at|input"),
@@ -386,3 +388,201 @@ def test_compiled_derivation_of_hostile_text(tmp_path, monkeypatch, capsys):
     assert not any("passwd" in f for f in result.files_read)
     assert "(/etc/passwd" not in result.log
     assert not canary.exists()
+
+
+# -- limits run as a user would (issue 16): names, sizes, memory -------------------------------
+# Each writes its (big) file at run time and runs `python -m symresnet` in a subprocess under
+# the address-space cap of tests/hostile_run.py.
+
+
+def _params(count: int) -> str:
+    return "[parameters]\n" + "".join(f"a{i} = {{}}\n" for i in range(1, count + 1))
+
+
+def _identity_join(width: int) -> str:
+    """dims = [w, 1, w] and V_{0,2} = "I": 3w + 1 entries written, w^2 implied."""
+    return (
+        f"dims = [{width}, 1, {width}]\n[[layers]]\nW = [[{', '.join(['0'] * width)}]]\n"
+        f"B = [0]\n[[layers]]\nW = [{', '.join(['[0]'] * width)}]\n"
+        f'B = [{", ".join(["0"] * width)}]\n[[skips]]\nr = 0\nk = 2\nV = "I"\n'
+    )
+
+
+def test_sum_of_1000_parameters_is_refused_by_max_names(tmp_path):
+    # once a RecursionError (exit 3) in sympy's polynomials of 1000 variables
+    entry = " + ".join(f"a{i}" for i in range(1, 1001))
+    text = f'[[layers]]\nW = [["{entry}"]]\nB = [0]\n[[claims]]\ninput = [1]\nat_least = [0]\n'
+    (tmp_path / "sum.toml").write_text(text + _params(1000))
+    run = run_cli(["check", "sum.toml"], cwd=tmp_path, timeout=30)
+    assert_clean_error(
+        run,
+        r"^symresnet: error: sum\.toml: parameters: 1000 declared parameters, more than "
+        r"the limit of 100 \(Limits\.max_names\)",
+    )
+    assert run.seconds < 10
+
+
+@pytest.mark.parametrize(("count", "fmt"), [(9_999, "toml"), (100_000, "json")])
+def test_many_declared_names_are_refused_quickly(tmp_path, count, fmt):
+    # 9,999 names: RecursionError after 19 s; 10^6 names: `info` took 54 s and 1.2 GB
+    if fmt == "json":
+        data = {"layers": [{"W": [["a1"]], "B": [0]}]}
+        data["parameters"] = {f"a{i}": {} for i in range(1, count + 1)}
+        (tmp_path / "n.json").write_text(json.dumps(data))
+    else:
+        (tmp_path / "n.toml").write_text('[[layers]]\nW = [["a1"]]\nB = [0]\n' + _params(count))
+    run = run_cli(["info", f"n.{fmt}"], cwd=tmp_path, timeout=30)
+    assert_clean_error(run, rf"n\.{fmt}: parameters: {count} declared parameters, more than")
+    assert run.seconds < 10
+
+
+def test_identity_skip_joining_two_wide_layers_is_refused_before_allocation(tmp_path):
+    # once 3.1 GB and a MemoryError (exit 3): sympy.eye(20000) is 4 * 10^8 entries
+    (tmp_path / "wide.toml").write_text(_identity_join(20_000))
+    run = run_cli(["eval", "wide.toml", "--at", "x"], cwd=tmp_path, memory_mb=1000, timeout=30)
+    assert_clean_error(
+        run,
+        r"^symresnet: error: wide\.toml: skips\[1\]\.V: V_\{0,2\} = I would be a 20000 x "
+        r"20000 matrix of 400000000 entries, more than the limit of 1000000 \(Limits\.max_entries\)",
+    )
+    assert run.seconds < 10
+
+
+def test_network_entries_are_summed_over_identity_skips(tmp_path):
+    # five 1000 x 1000 identities, each within max_entries: 5,009,003 entries in all
+    width = 1000
+    layer = (
+        f"[[layers]]\nW = [[{', '.join(['0'] * width)}]]\nB = [0]\n"
+        f"[[layers]]\nW = [{', '.join(['[0]'] * width)}]\nB = [{', '.join(['0'] * width)}]\n"
+    )
+    skips = "".join(
+        f'[[skips]]\nr = {r}\nk = {k}\nV = "I"\n'
+        for r, k in [(0, 2), (0, 4), (0, 6), (2, 4), (2, 6)]
+    )
+    (tmp_path / "many.toml").write_text(layer * 3 + skips)
+    run = run_cli(["info", "many.toml"], cwd=tmp_path, memory_mb=1000, timeout=30)
+    assert_clean_error(
+        run,
+        r"many\.toml: the network would have 5009003 entries in its matrices .* limit of "
+        r"4000000 \(Limits\.max_network_entries\)$",
+    )
+
+
+def test_a_legal_spec_past_the_memory_limit_is_exit_2(tmp_path):
+    # 1,000,000 + 1,000,000 entries (W and V = I): about 330 MB; legal under the defaults
+    width = 1000
+    row = "[" + ", ".join(["1"] * width) + "]"
+    (tmp_path / "big.toml").write_text(
+        f"[[layers]]\nW = [{', '.join([row] * width)}]\nB = [{', '.join(['0'] * width)}]\n"
+        '[[skips]]\nr = 0\nk = 1\nV = "I"\n'
+    )
+    run = run_cli(["--memory-limit", "300", "info", "big.toml"], cwd=tmp_path, timeout=60)
+    assert_clean_error(
+        run,
+        r"^symresnet: error: out of memory: the memory limit of 300 MiB was reached while "
+        r"running info on big\.toml; raise it with --memory-limit or simplify the input$",
+    )
+
+
+def test_regions_refuse_a_layer_wider_than_their_limit(tmp_path):
+    from symresnet.compute.regions import MAX_REGION_WIDTH
+
+    width = MAX_REGION_WIDTH + 1  # once 3.7 GB after 141 s at width 100,000
+    (tmp_path / "w.toml").write_text(
+        f"[[layers]]\nW = [{', '.join(['[1]'] * width)}]\nB = [{', '.join(['0'] * width)}]\n"
+        f"[[layers]]\nW = [[{', '.join(['1'] * width)}]]\nB = [0]\n"
+    )
+    for args in (
+        ["regions", "w.toml", "--box", "0..1"],
+        ["check", "w.toml", "--forall", "0..1", "--at-most", "1"],
+    ):
+        run = run_cli(args, cwd=tmp_path, timeout=30)
+        assert_clean_error(
+            run,
+            rf"w\.toml: layers\[1\]: layer 1 has {width} neurons, more than the "
+            rf"{MAX_REGION_WIDTH} a decomposition into linear regions takes",
+        )
+        assert run.seconds < 10
+
+
+# -- option values and the memory limit (cli.common) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["nan", "inf", "-inf", "1e300", "-1", "1000001", "²", "৪", "１", "", "1,5", "0x10"]
+)
+def test_seconds_option_refuses(text):
+    with pytest.raises(
+        argparse.ArgumentTypeError, match=r"give 0 \(no limit\) or a number up to 1000000$"
+    ):
+        common.seconds_option(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [("0", 0.0), ("2", 2.0), (".5", 0.5), ("1e6", 1e6)])
+def test_seconds_option_reads(text, value):
+    assert common.seconds_option(text) == value
+
+
+@pytest.mark.parametrize("text", ["nan", "1.5", "-1", "1048577", "²", "৪", "1e3", " "])
+def test_megabytes_option_refuses(text):
+    with pytest.raises(argparse.ArgumentTypeError, match=r"whole number from 1 to 1048576$"):
+        common.megabytes_option(text)
+
+
+def test_megabytes_option_reads():
+    assert [common.megabytes_option(t) for t in ("0", "800", "+12", "1048576")] == [
+        0,
+        800,
+        12,
+        1048576,
+    ]
+
+
+def test_memory_limit_sets_and_restores_rlimit_data():
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    used = common.data_mib()
+    assert used is not None and used > 0
+    with common.memory_limit(used + 500) as cap:
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        assert cap == used + 500 and soft == cap << 20 and hard == before[1]
+    assert resource.getrlimit(resource.RLIMIT_DATA) == before
+    with common.memory_limit(0) as cap:
+        assert resource.getrlimit(resource.RLIMIT_DATA) == before
+
+
+def test_memory_limit_default_leaves_headroom_and_explicit_low_is_refused():
+    used = common.data_mib()
+    with common.memory_limit(1, default=True) as cap:
+        assert cap == used + common.DEFAULT_MEMORY_HEADROOM
+    with (
+        pytest.raises(common.LimitError, match=r"^--memory-limit: 1 MiB is less than symresnet needs"),
+        common.memory_limit(1),
+    ):
+        pass
+
+
+def test_out_of_memory_message_names_limit_command_and_file():
+    assert common.out_of_memory_message(800, "eval", "a.toml") == (
+        "symresnet: error: out of memory: the memory limit of 800 MiB was reached while running "
+        "eval on a.toml; raise it with --memory-limit or simplify the input\n"
+    )
+    assert "while running demo:" in common.out_of_memory_message(None, "demo", None)
+
+
+def test_memory_error_in_a_command_is_exit_2(monkeypatch, capsys, tmp_path):
+    def exhausted(args):
+        raise MemoryError
+
+    monkeypatch.setattr(info, "cmd_info", exhausted)
+    spec = tmp_path / "s.toml"
+    spec.write_text(ONE)
+    code = main(["--memory-limit", "3000", "info", str(spec)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert re.fullmatch(
+        rf"symresnet: error: out of memory: the memory limit of \d+ MiB was reached while running "
+        rf"info on {re.escape(str(spec))}; raise it with --memory-limit or simplify the input\n",
+        err,
+    ), err

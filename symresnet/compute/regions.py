@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import cast
 
-from symresnet.base.errors import ClaimError
+from symresnet.base.errors import ClaimError, LimitError
 from symresnet.compute.linear_region import Progress, Region, VertexRaw
 from symresnet.compute.lp_engine import LPEngine
 from symresnet.compute.polyhedra import Polyhedron, interval_count_error
@@ -57,6 +57,7 @@ from symresnet.solve import lp
 
 __all__ = [
     "MAX_REGIONS",
+    "MAX_REGION_WIDTH",
     "Decomposition",
     "Interval1D",
     "breakpoints",
@@ -66,6 +67,10 @@ __all__ = [
 
 #: default bound on the number of regions (LimitError beyond)
 MAX_REGIONS = 200_000
+#: widest hidden layer a decomposition takes (LimitError before the work): a layer of width w
+#: cuts even a line into up to w + 1 regions, each with patterns and maps of width w, so time
+#: and memory grow with w^2 (over an interval, width 1,000: 2 s; 3,000: 20 s and 360 MB)
+MAX_REGION_WIDTH = 5_000
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -103,8 +108,10 @@ def decompose(
     """The exact linear regions of ``R^R_a(Phi, V)`` over ``domain`` (see the module docstring).
 
     ``method`` is ``"auto"``, ``"vertex"`` (``l_0 <= 2``) or ``"lp"``; ``progress`` receives a
-    line per layer; more than ``max_regions`` regions raise :class:`LimitError`.
+    line per layer; more than ``max_regions`` regions raise :class:`LimitError`, as does a
+    hidden layer wider than :data:`MAX_REGION_WIDTH` (before any work).
     """
+    _check_width(network)
     net = Net(network)
     if domain.n != net.n:
         raise interval_count_error(net.n, domain.n, place="box")
@@ -136,6 +143,18 @@ def decompose(
     else:
         raise ClaimError(f"unknown method {method!r}: use auto, vertex or lp")
     return Decomposition(network, domain, regions, pieces, method, partition)
+
+
+def _check_width(network: ResNet) -> None:
+    for k, width in enumerate(network.dims[1:-1], start=1):
+        if width > MAX_REGION_WIDTH:
+            raise LimitError(
+                f"layer {k} has {width} neurons, more than the {MAX_REGION_WIDTH} a "
+                "decomposition into linear regions takes (their time and memory grow with the "
+                "square of the width)",
+                place=f"layers[{k}]",
+                hint="use a narrower network; eval computes single points of any width",
+            )
 
 
 def _bounded(domain: Polyhedron) -> bool:

@@ -27,7 +27,7 @@ from symresnet.claims.verdict import Claim
 from symresnet.model.network import ResNet
 from symresnet.model.parameters import Parameter
 from symresnet.values.exact import exact
-from symresnet.values.limits import DEFAULT_LIMITS, Limits
+from symresnet.values.limits import DEFAULT_LIMITS, Guard, Limits
 from symresnet.values.names import check_name
 from symresnet.values.relations import Relation
 
@@ -222,6 +222,10 @@ def _parameters(value: Any, limits: Limits) -> dict[str, Parameter]:
     table = value if value is not None else {}
     if not isinstance(table, dict):
         raise SpecError(f"expected a table of names, got {_type_name(table)}", place="parameters")
+    try:
+        Guard(limits).names(len(table))  # before any name is read or any Symbol made
+    except InputError as err:
+        raise err.located(prefix="parameters") from None
     out: dict[str, Parameter] = {}
     for name, bounds in table.items():
         short = name.isidentifier() and len(name) <= limits.max_name_length

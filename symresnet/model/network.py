@@ -24,7 +24,7 @@ from sympy.polys.matrices import DomainMatrix as _DomainMatrix
 from symresnet.base.errors import InputError, LimitError, NetworkError, shown
 from symresnet.model.activations import Activation, activation
 from symresnet.values.exact import SYMPY_RATIONAL_TYPES, exact, small_bound, small_exact
-from symresnet.values.limits import DEFAULT_LIMITS, Limits
+from symresnet.values.limits import DEFAULT_LIMITS, Guard, Limits
 
 __all__ = ["ResNet", "identity", "plain_ann"]
 
@@ -208,7 +208,7 @@ def _direct_matrices_work() -> bool:
                 and rep.rep == want.rep
             ):
                 return False
-    except LimitError:  # the command line's time limit fired here: not sympy's doing
+    except (LimitError, MemoryError):  # the command line's time or memory limit: not sympy's
         raise
     except Exception:  # an unexpected sympy: use its constructor
         return False
@@ -255,11 +255,14 @@ class ResNet:
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         names = dict(names or {})
-        Ws, Bs = _layers(W, B, dims=dims, names=names, limits=limits)
+        skip_items = _skip_items(skips)
+        Ws, Bs = _layers(W, B, dims=dims, skip_items=skip_items, names=names, limits=limits)
         ls = [Ws[0].cols] + [w.rows for w in Ws]
         object.__setattr__(self, "W", tuple(Ws))
         object.__setattr__(self, "B", tuple(Bs))
-        object.__setattr__(self, "skips", _SkipMap(_skips(skips, ls, names=names, limits=limits)))
+        object.__setattr__(
+            self, "skips", _SkipMap(_skips(skip_items, ls, names=names, limits=limits))
+        )
         object.__setattr__(self, "activation", _activation(activation, names))
 
     # -- the data of Def. 1.5.1 -------------------------------------------------------------
@@ -387,7 +390,7 @@ def _activation(
         ) from None
 
 
-def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
+def _layers(W, B, *, dims, skip_items, names, limits) -> tuple[list[Matrix], list[Matrix]]:
     if (
         isinstance(W, (str, bytes))
         or not isinstance(W, Sequence)
@@ -413,8 +416,6 @@ def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
         ls = _check_dims(dims, L, limits)
     else:
         ls = [len(w_rows[0][0])] + [len(b) for b in b_entries]
-    Ws: list[Matrix] = []
-    Bs: list[Matrix] = []
     for k in range(1, L + 1):
         place = f"layers[{k}]"
         if len(b_entries[k - 1]) != ls[k]:
@@ -424,11 +425,58 @@ def _layers(W, B, *, dims, names, limits) -> tuple[list[Matrix], list[Matrix]]:
         problem = _shape_message(w_rows[k - 1], ls[k], ls[k - 1], f"l_{k} x l_{k - 1}")
         if problem:
             raise NetworkError(problem, place=f"{place}.W")
+    _check_network_size(ls, skip_items, limits)  # before any matrix is built
+    Ws: list[Matrix] = []
+    Bs: list[Matrix] = []
+    for k in range(1, L + 1):
+        place = f"layers[{k}]"
         Ws.append(_matrix(w_rows[k - 1], place=f"{place}.W", names=names, limits=limits))
         Bs.append(
             _matrix([[e] for e in b_entries[k - 1]], place=f"{place}.B", names=names, limits=limits)
         )
     return Ws, Bs
+
+
+def _valid_skip(key: object, L: int) -> tuple[int, int] | None:
+    """``(r, k)`` if ``key`` is a skip index of a network of ``L`` layers, else ``None`` (such
+    keys are refused later, with their place)."""
+    if not (isinstance(key, tuple) and len(key) == 2):
+        return None
+    r, k = key
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in (r, k)):
+        return None
+    return (r, k) if 0 <= r < k <= L else None
+
+
+def _check_identity_size(r: int, k: int, ls: Sequence[int], *, place: str, limits: Limits):
+    """Refuse ``V_{r,k} = I`` of more than ``Limits.max_entries`` entries before it is made."""
+    if ls[k] * ls[r] > limits.max_entries:
+        raise LimitError(
+            f"V_{{{r},{k}}} = I would be a {ls[k]} x {ls[r]} matrix of {ls[k] * ls[r]} "
+            f"entries, more than the limit of {limits.max_entries} (Limits.max_entries)",
+            place=place,
+            hint="use narrower layers",
+        )
+
+
+def _check_network_size(ls: Sequence[int], skip_items, limits: Limits) -> None:
+    """Refuse identity skips (``V = "I"``) above ``Limits.max_entries`` and a network of more
+    than ``Limits.max_network_entries`` entries, before any matrix is built: ``dims`` and
+    identity skips imply entries that are not written in the file."""
+    L = len(ls) - 1
+    total = sum(ls[k] * (ls[k - 1] + 1) for k in range(1, L + 1))
+    for i, (key, value) in enumerate(skip_items, start=1):
+        rk = _valid_skip(key, L)
+        if rk is None:
+            continue
+        r, k = rk
+        if _is_identity_marker(value):
+            _check_identity_size(r, k, ls, place=f"skips[{i}].V", limits=limits)
+        total += ls[k] * ls[r]
+    try:
+        Guard(limits).network_entries(total)
+    except InputError as err:
+        raise err.located(prefix="layers" if not skip_items else "") from None
 
 
 def _check_dims(dims: Sequence[int], L: int, limits: Limits = DEFAULT_LIMITS) -> list[int]:
@@ -466,10 +514,10 @@ def _skip_items(skips) -> list[tuple[object, object]]:
     return items
 
 
-def _skips(skips, ls: list[int], *, names, limits) -> dict[tuple[int, int], Matrix]:
+def _skips(skip_items, ls: list[int], *, names, limits) -> dict[tuple[int, int], Matrix]:
     L = len(ls) - 1
     out: dict[tuple[int, int], Matrix] = {}
-    for i, (key, value) in enumerate(_skip_items(skips), start=1):
+    for i, (key, value) in enumerate(skip_items, start=1):
         place = f"skips[{i}]"
         if not (isinstance(key, tuple) and len(key) == 2):
             raise NetworkError(f"a skip is indexed by a pair (r, k), got {shown(key)}", place=place)
@@ -494,6 +542,7 @@ def _skips(skips, ls: list[int], *, names, limits) -> dict[tuple[int, int], Matr
                     f"V_{{{r},{k}}} = I needs l_{k} = l_{r}, but l_{k} = {ls[k]} and l_{r} = {ls[r]}",
                     place=vplace,
                 )
+            _check_identity_size(r, k, ls, place=vplace, limits=limits)
             out[(r, k)] = identity(ls[k])
             continue
         rows = _as_rows(value, place=vplace, what=f"V_{{{r},{k}}}")

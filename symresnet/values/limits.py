@@ -52,11 +52,20 @@ class Limits:
     max_result_bits: int = 1_000_000  #: size (bits) of any intermediate value
     max_name_length: int = 64  #: characters of one name
     max_entries: int = 1_000_000  #: entries of one matrix (used by other modules)
+    #: entries of the whole network: every W_k, B_k and V_{r,k}, identity skips included
+    max_network_entries: int = 4_000_000
+    #: declared parameters of a spec, and the names of one computation (parameters and
+    #: symbolic inputs): sympy's polynomials recurse once per variable
+    max_names: int = 100
     max_function_bits: int = 2_048  #: size of a function argument or of a root's radicand
     max_expression_size: int = 20_000  #: nodes of one symbolic value in a realization
     max_file_bytes: int = 20_000_000  #: size of one spec file
     max_key_parts: int = 64  #: parts of one dotted TOML key (a.b.c): tomllib is quadratic in them
     max_pieces: int = 20_000  #: pieces of one symbolic realization (symresnet.compute.pieces)
+    max_grid_points: int = 200_000  #: points of one parameter grid (``study --steps``)
+    #: memory (MiB) of one command-line run (``symresnet --memory-limit``); the API does not
+    #: enforce it: a service sets ``resource.setrlimit`` in its workers
+    max_memory_mb: int = 4_096
 
     def __post_init__(self) -> None:
         for field, value in vars(self).items():
@@ -123,6 +132,31 @@ class Guard:
             raise LimitError(
                 f"entry of {len(text)} characters is longer than the limit of "
                 f"{self.limits.max_text_length} (Limits.max_text_length)"
+            )
+
+    def names(self, count: int, what: str = "declared parameters") -> None:
+        """At most ``max_names`` names (checked before any of them is read)."""
+        if count > self.limits.max_names:
+            raise LimitError(
+                f"{count} {what}, more than the limit of {self.limits.max_names} "
+                "(Limits.max_names): use fewer (exact solving slows down steeply with each one)"
+            )
+
+    def entries(self, count: int, what: str = "the matrix") -> None:
+        """At most ``max_entries`` entries in one matrix (checked before it is built)."""
+        if count > self.limits.max_entries:
+            raise LimitError(
+                f"{what} would have {count} entries, more than the limit of "
+                f"{self.limits.max_entries} (Limits.max_entries)"
+            )
+
+    def network_entries(self, count: int) -> None:
+        """At most ``max_network_entries`` entries over all matrices of one network."""
+        if count > self.limits.max_network_entries:
+            raise LimitError(
+                f"the network would have {count} entries in its matrices (W, B and V, "
+                f"identity skips included), more than the limit of "
+                f"{self.limits.max_network_entries} (Limits.max_network_entries)"
             )
 
     def depth(self, depth: int, pos: int | None) -> None:

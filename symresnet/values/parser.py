@@ -28,6 +28,7 @@ from __future__ import annotations
 import fractions
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -100,6 +101,8 @@ def _tokens(text: str, guard: Guard) -> Iterator[Token]:
         elif ch in _SINGLE:
             yield Token(_SINGLE[ch], ch, pos)
             pos += 1
+        elif ch.isnumeric():
+            raise _foreign_digit(ch, pos)
         else:
             raise ParseError(
                 f"unexpected character {quote(ch)} at column {pos + 1}: entries use numbers, "
@@ -126,10 +129,29 @@ def _number_token(text: str, pos: int) -> Token:
             )
         end = match.start("e")  # '2ex': the number 2, then a name (refused as implicit *)
         literal = text[pos:end]
-    if end < len(text) and (text[end] == "." or text[end] == "_" or text[end].isdigit()):
+    if end < len(text) and (text[end] in "._" or (text[end].isascii() and text[end].isdigit())):
         shown = quote(text[pos : end + 1])
         raise ParseError(f"malformed number {shown} at column {pos + 1}", position=pos)
     return Token("number", literal, pos)
+
+
+def _foreign_digit(ch: str, pos: int) -> ParseError:
+    """A numeric character that is not an ASCII digit (``²``, ``৪``, ``４``, ``½``): refused,
+    with what to write instead.  Python's ``int()`` would read some of them (``int("৪") ==
+    4``) and fail on others (``int("²")``); entries read only ``0-9``."""
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
+    value = unicodedata.digit(ch, None)
+    if "superscript" in name and value is not None:
+        instead = f"write ^{value} for a power"
+    elif value is not None:
+        instead = f"write {value}"
+    else:
+        instead = "write it with the digits 0-9, e.g. 1/2"
+    return ParseError(
+        f"{quote(ch)} ({name}) at column {pos + 1} is not a digit symresnet reads: "
+        f"numbers use the ASCII digits 0-9 ({instead})",
+        position=pos,
+    )
 
 
 def digits_to_int(digits: str) -> int:

@@ -126,3 +126,38 @@ def test_binary_garbage(tmp_path):
     p.write_bytes(b"\xff\xfe\x00\x01garbage")
     with pytest.raises(InputError, match="not UTF-8"):
         load_spec(p)
+
+
+# -- how many names a spec may declare (Limits.max_names, issue 16) -------------------------
+
+
+def _declaring(count: int) -> str:
+    params = "".join(f"a{i} = {{}}\n" for i in range(1, count + 1))
+    return f'[[layers]]\nW = [["a1"]]\nB = [0]\n[parameters]\n{params}'
+
+
+def test_declared_parameters_up_to_max_names():
+    from symresnet import Limits
+
+    spec = loads_spec(_declaring(100))
+    assert list(spec.parameters) == [f"a{i}" for i in range(1, 101)]
+    with pytest.raises(InputError) as info:
+        loads_spec(_declaring(101), source="many.toml")
+    assert str(info.value).startswith(
+        "many.toml: parameters: 101 declared parameters, more than the limit of 100 "
+        "(Limits.max_names)"
+    )
+    assert len(loads_spec(_declaring(101), limits=Limits(max_names=101)).parameters) == 101
+
+
+def test_many_names_are_refused_before_any_is_read(monkeypatch):
+    import symresnet.io.spec as spec_module
+
+    checked = []
+    monkeypatch.setattr(spec_module, "check_name", lambda name, **kw: checked.append(name))
+    text = '[[layers]]\nW = [[1]]\nB = [0]\n[parameters]\n"not a name" = {}\n' + "".join(
+        f"a{i} = {{}}\n" for i in range(200)
+    )
+    with pytest.raises(InputError, match="201 declared parameters"):
+        loads_spec(text)
+    assert checked == []

@@ -391,3 +391,55 @@ def test_the_direct_matrix_check_lets_a_time_limit_through(monkeypatch):
         assert network._direct_matrices_work() is False
     finally:
         network._direct_matrices_work.cache_clear()  # the next call checks the real sympy again
+
+
+# -- sizes implied by dims and identity skips (issue 16) ------------------------------------
+
+
+def _wide_identity(width: int, **kwargs):
+    """l_0 = l_2 = width, l_1 = 1, V_{0,2} = I: only 3 * width + 1 entries are written."""
+    return ResNet(
+        W=[[[0] * width], [[0]] * width],
+        B=[[0], [0] * width],
+        skips={(0, 2): identity},
+        dims=[width, 1, width],
+        **kwargs,
+    )
+
+
+def test_identity_skip_is_refused_before_it_is_made(monkeypatch):
+    made = []
+    monkeypatch.setattr(sympy, "eye", lambda d: made.append(d))  # never reached
+    with pytest.raises(LimitError) as info:
+        _wide_identity(20, limits=Limits(max_entries=399))
+    assert str(info.value) == (
+        "skips[1].V: V_{0,2} = I would be a 20 x 20 matrix of 400 entries, more than the "
+        "limit of 399 (Limits.max_entries) (use narrower layers)"
+    )
+    assert made == []
+
+
+def test_identity_skip_at_the_entry_limit_is_built():
+    net = _wide_identity(20, limits=Limits(max_entries=400))
+    assert net.skips[(0, 2)] == sympy.eye(20)
+
+
+def test_network_entries_count_every_matrix_and_identity_skip():
+    # W_1: 1 x 20, B_1: 1, W_2: 20 x 1, B_2: 20, V_{0,2}: 20 x 20 -> 20 + 1 + 20 + 20 + 400
+    total = 461
+    _wide_identity(20, limits=Limits(max_network_entries=total))
+    with pytest.raises(LimitError, match=rf"would have {total} entries .* limit of {total - 1} "):
+        _wide_identity(20, limits=Limits(max_network_entries=total - 1))
+
+
+def test_network_size_is_checked_before_any_matrix(monkeypatch):
+    calls = []
+    monkeypatch.setattr(network, "_matrix", lambda *a, **k: calls.append(a))
+    with pytest.raises(LimitError, match=r"Limits\.max_network_entries"):
+        ResNet(W=[[[1, 2]]], B=[[0]], limits=Limits(max_network_entries=2))
+    assert calls == []
+
+
+def test_invalid_skip_keys_keep_their_own_error_under_the_size_check():
+    with pytest.raises(NetworkError, match=r"skips\[1\]: \(r, k\) = \(1, 0\) is not a skip"):
+        ResNet(W=[[[1]]], B=[[0]], skips={(1, 0): identity})

@@ -11,7 +11,7 @@ import sympy
 
 from symresnet.base.errors import LimitError
 from symresnet.values.exact import exact
-from symresnet.values.limits import DEFAULT_LIMITS, Limits
+from symresnet.values.limits import DEFAULT_LIMITS, Guard, Limits
 from symresnet.values.parser import parse
 
 R = sympy.Rational
@@ -66,3 +66,39 @@ def test_custom_limits_are_used():
         parse("1e4", limits=small)
     with pytest.raises(LimitError):
         parse("(2^40)*(2^40)", limits=small)
+
+
+# -- names, entries of a network, memory (issue 16) -----------------------------------------
+
+
+def test_new_limits_have_their_documented_defaults():
+    assert DEFAULT_LIMITS.max_names == 100
+    assert DEFAULT_LIMITS.max_network_entries == 4_000_000
+    assert DEFAULT_LIMITS.max_memory_mb == 4_096
+    with pytest.raises(ValueError, match="max_names"):
+        Limits(max_names=0)
+    with pytest.raises(ValueError, match="max_memory_mb"):
+        Limits(max_memory_mb=-1)
+
+
+def test_guard_names_counts_against_max_names():
+    guard = Guard(Limits(max_names=3))
+    guard.names(3)  # at the limit: fine
+    with pytest.raises(LimitError, match=r"^4 declared parameters, more than the limit of 3 "):
+        guard.names(4)
+    with pytest.raises(LimitError, match=r"4 input symbols, .*\(Limits\.max_names\)"):
+        guard.names(4, "input symbols")
+
+
+def test_guard_entries_and_network_entries():
+    guard = Guard(Limits(max_entries=10, max_network_entries=25))
+    guard.entries(10)
+    guard.network_entries(25)
+    with pytest.raises(
+        LimitError, match=r"V would have 11 entries, .* of 10 \(Limits\.max_entries\)"
+    ):
+        guard.entries(11, "V")
+    with pytest.raises(
+        LimitError, match=r"would have 26 entries .* limit of 25 \(Limits\.max_network_entries\)"
+    ):
+        guard.network_entries(26)
