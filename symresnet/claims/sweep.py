@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import sympy
 
-from symresnet.base.errors import InputError, LimitError, StudyError
+from symresnet.base.errors import InputError, LimitError, StudyError, shown
 from symresnet.claims.parameter import Study, study
 from symresnet.compute import batch, workers
 from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
@@ -40,19 +40,16 @@ from symresnet.values.parser import parse
 from symresnet.values.relations import compare
 
 __all__ = [
-    "MAX_POINTS",
     "CriticalPoint",
     "ParamOption",
     "Sweep",
     "SweepRow",
+    "check_grid",
     "grid",
     "parse_param",
     "substitute",
     "sweep",
 ]
-
-#: most grid points of one sweep
-MAX_POINTS = 1_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,10 +142,40 @@ def _check_bounds(option: ParamOption, declared: Any, place: str) -> None:
         )
 
 
+def _steps_text(steps: int) -> str:
+    return str(steps) if steps.bit_length() <= 64 else "more than 2^64"
+
+
+def check_grid(
+    steps: int, swept: int, *, limits: Limits = DEFAULT_LIMITS, place: str = "--steps"
+) -> int:
+    """The number of points, ``(steps + 1) ** swept``, of a grid with ``steps`` steps over
+    each of ``swept`` parameters, refused before anything is built: ``steps`` must be a whole
+    number from 1 (:class:`StudyError`), the grid at most ``limits.max_grid_points`` points
+    (:class:`LimitError`, naming ``place``).  The product stops as soon as it passes the
+    limit, so a huge ``steps`` costs nothing."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise StudyError(f"must be at least 1, got {shown(steps)}", place=place)
+    limit = limits.max_grid_points
+    total = 1
+    for _ in range(swept):
+        total *= steps + 1
+        if total > limit:
+            per = _steps_text(steps)
+            raise LimitError(
+                f"{per} steps over {swept} swept parameter{'s' if swept > 1 else ''} make more "
+                f"than {limit} grid points (Limits.max_grid_points)",
+                place=place,
+                hint="use fewer --steps or fewer swept parameters",
+            )
+    return total
+
+
 def grid(lo: sympy.Rational, hi: sympy.Rational, steps: int) -> tuple[sympy.Rational, ...]:
-    """``steps + 1`` equally spaced exact values from ``lo`` to ``hi`` (both included)."""
+    """``steps + 1`` equally spaced exact values from ``lo`` to ``hi`` (both included); check
+    the size first with :func:`check_grid`."""
     if steps < 1:
-        raise StudyError(f"--steps must be at least 1, got {steps}", place="--steps")
+        raise StudyError(f"must be at least 1, got {steps}", place="--steps")
     return tuple(lo + (hi - lo) * sympy.Rational(i, steps) for i in range(steps + 1))
 
 
@@ -243,12 +270,14 @@ def sweep(
     label: str | None = None,
     bounds: Mapping[Any, Any] | None = None,
     progress: bool | None = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Sweep:
     """Tabulate the realization at ``input`` (and the claim ``value <relation> expected``)
     over the grid of ``ranges`` (``{name: (lo, hi)}`` or :class:`ParamOption` s), ``steps + 1``
     values per parameter, the other parameters at ``fixed``.  Every parameter of the network,
     input and claimed value must be swept or fixed.  ``bounds`` (declared ``min``/``max``) are
     checked; ``progress`` shows a progress line on stderr (``None``: on a terminal, when slow).
+    The grid may have at most ``limits.max_grid_points`` points (checked before it is built).
     """
     x0 = (
         Matrix([exact(e) for e in input])
@@ -275,12 +304,8 @@ def sweep(
             f"{missing[0]}=VALUE or {missing[0]}=LO..HI",
             place="--param",
         )
+    check_grid(steps, len(swept), limits=limits)
     grids = [grid(o.lo, o.hi, steps) for o in swept]
-    total = 1
-    for g in grids:
-        total *= len(g)
-    if total > MAX_POINTS:
-        raise LimitError(f"{total} grid points exceed the limit of {MAX_POINTS}", place="--steps")
     points = [
         dict(zip((o.symbol for o in swept), p, strict=True)) for p in itertools.product(*grids)
     ]

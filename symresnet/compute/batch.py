@@ -56,7 +56,8 @@ _T = TypeVar("_T")
 #: points per chunk when a run is split (for progress and workers)
 CHUNK_POINTS = 256
 
-_SIMPLE = re.compile(r"\s*(-?\d{1,60})(?:/(\d{1,60})|\.(\d{1,60}))?\s*")
+#: ASCII only: ``\d`` alone would match Bengali or fullwidth digits, which ``int()`` reads
+_SIMPLE = re.compile(r"\s*(-?\d{1,60})(?:/(\d{1,60})|\.(\d{1,60}))?\s*", re.ASCII)
 
 
 # -- reading points ------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def realize_many(
     limits: Limits = DEFAULT_LIMITS,
     workers: int | None = None,
     scheduler: Any = None,
-    progress: bool | None = False,
+    progress: bool | Progress | None = False,
     chunk_size: int | None = None,
 ) -> Batch:
     """Evaluate ``(R^R_a(Phi, V))(x_0)`` (Def. 1.5.4) exactly at every point in ``points``.
@@ -252,8 +253,9 @@ def realize_many(
     entry when ``l_0 = 1``).  Rational points of a rational network are stacked as matrix
     columns and run together on flint; the rest run one by one through ``realize``.  Work is
     spread as described in :func:`~symresnet.compute.workers.map_chunks` (``workers=1`` keeps
-    it in this process; ``scheduler`` is a Dask address).  Errors name the point:
-    ``points[3][2]: ...``.
+    it in this process; ``scheduler`` is a Dask address).  ``progress``: ``True`` shows a
+    progress line, ``None`` on a terminal when slow, or a :class:`Progress` of the caller to
+    advance (it is not closed here).  Errors name the point: ``points[3][2]: ...``.
     """
     dim = network.dims[0]
     names = dict(names or {})
@@ -266,7 +268,8 @@ def realize_many(
     model = core.compiled(network)
     rational = [j for j, p in enumerate(inputs) if all(isinstance(v, flint.fmpq) for v in p)]
     items: list[Any] = [None] * len(inputs)
-    bar = Progress(len(inputs), enabled=progress)
+    own = not isinstance(progress, Progress)
+    bar = progress if isinstance(progress, Progress) else Progress(len(inputs), enabled=progress)
     try:
         if model.complete and rational:
             estimate = work(network, len(rational))
@@ -297,7 +300,8 @@ def realize_many(
                 ).output
                 bar.advance(1)
     finally:
-        bar.close()
+        if own:
+            bar.close()
     return Batch(network, tuple(inputs), Outputs(items), names)
 
 
