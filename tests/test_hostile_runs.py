@@ -43,6 +43,7 @@ CASES = load_cases()
 
 
 def test_case_names_are_unique():
+    assert CASES, f"no [[case]] found in {RUNS}/*.toml"  # an empty corpus must not pass
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names))
 

@@ -25,6 +25,7 @@ from symresnet.cli.common import (
     EXIT_OK,
     add_command,
     add_render_arguments,
+    check_latex_outputs,
     print_json,
     progress_printer,
     split_point,
@@ -108,6 +109,7 @@ def with_claim_from_options(spec: Spec, args: argparse.Namespace) -> Spec:
 def cmd_check(args: argparse.Namespace) -> int:
     """Print the verdict on every claim (each decided on its own, :func:`check_spec`); exit
     status 0 if every claim holds, 2 if one could not be decided, else 1."""
+    check_latex_outputs(args.spec, tex=args.tex, pdf=args.pdf, option="--tex")
     spec = load_spec(args.spec)
     if args.forall is not None or args.exists is not None:  # a claim given on the command line
         spec = with_claim_from_options(spec, args)

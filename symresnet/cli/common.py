@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
+import re
 import signal
 import sys
 import threading
@@ -25,15 +27,22 @@ from typing import Any, NoReturn
 import sympy
 
 from symresnet.base.errors import InputError, LimitError, ParseError
-from symresnet.base.files import write_atomic
+from symresnet.base.files import Named, check_outputs, write_atomic
 from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Outcome
 from symresnet.compute.realization import Trace
 from symresnet.present import compile as latex
 from symresnet.present.render import RenderOptions, document, fragment
+from symresnet.values.limits import DEFAULT_LIMITS, Guard, quote
 from symresnet.values.names import check_name
 
+try:
+    import resource
+except ImportError:  # not POSIX: --memory-limit does nothing
+    resource = None  # type: ignore[assignment]
+
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_TIME_LIMIT",
     "EXIT_BUG",
     "EXIT_FALSE",
@@ -46,11 +55,21 @@ __all__ = [
     "UsageError",
     "add_command",
     "add_render_arguments",
+    "check_latex_outputs",
+    "check_name_count",
+    "data_mib",
+    "float_option",
+    "int_option",
     "join_value_options",
+    "megabytes_option",
+    "memory_limit",
+    "out_of_memory_message",
     "parse_point",
     "print_json",
     "progress_printer",
     "render_options",
+    "seconds_option",
+    "spec_input",
     "split_point",
     "time_limit",
     "write_file",
@@ -65,6 +84,17 @@ EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 EXIT_PIPE = 141
 #: seconds a command may run before it gives up (``--time-limit``; docs/security.md)
 DEFAULT_TIME_LIMIT = 600.0
+#: the largest --time-limit (seconds; about 11.6 days)
+MAX_TIME_LIMIT = 1_000_000
+#: MiB a command may use (``--memory-limit``; docs/security.md): ``Limits.max_memory_mb``
+DEFAULT_MEMORY_LIMIT = DEFAULT_LIMITS.max_memory_mb
+#: the largest --memory-limit (MiB; 1 TiB)
+MAX_MEMORY_LIMIT = 1 << 20
+#: MiB the default memory limit leaves at least above what the process holds when it starts
+#: (numpy's OpenBLAS reserves some 40 MiB per core: 2.6 GiB on a machine of 64 cores)
+DEFAULT_MEMORY_HEADROOM = 2_048
+#: MiB an explicit --memory-limit must leave above what the process holds when it starts
+MIN_MEMORY_HEADROOM = 64
 #: seconds after which progress lines appear on stderr without --progress
 PROGRESS_AFTER = 2.0
 
@@ -98,6 +128,141 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def data_mib() -> int | None:
+    """MiB of this process's data segment (``VmData``: heap and private writable mappings,
+    what ``RLIMIT_DATA`` counts), or ``None`` where ``/proc`` does not tell."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _mib(limit: int) -> int | None:
+    """An rlimit in MiB, ``None`` for no limit."""
+    return None if limit == resource.RLIM_INFINITY or limit < 0 else limit >> 20
+
+
+def _memory_cap(megabytes: int, *, default: bool) -> int:
+    """The cap (MiB) ``memory_limit`` sets for ``--memory-limit megabytes``."""
+    used = data_mib()
+    if used is None:
+        return megabytes
+    if default:  # the default must never break a normal run, however many cores numpy saw
+        return max(megabytes, used + DEFAULT_MEMORY_HEADROOM)
+    if megabytes < used + MIN_MEMORY_HEADROOM:
+        raise LimitError(
+            f"{megabytes} MiB is less than symresnet needs to start here (it holds "
+            f"{used} MiB already): give at least {used + MIN_MEMORY_HEADROOM}, or 0 for no limit",
+            place="--memory-limit",
+        )
+    return megabytes
+
+
+@contextlib.contextmanager
+def memory_limit(megabytes: int, *, default: bool = False) -> Iterator[int | None]:
+    """Cap the memory of this process at ``megabytes`` MiB while the block runs (0: no cap);
+    yields the cap in force in MiB (``None``: none), for the message of a ``MemoryError``.
+
+    The cap is the soft ``RLIMIT_DATA`` (heap and private writable mappings; unlike
+    ``RLIMIT_AS`` it ignores address space that is only reserved, such as shared libraries and
+    malloc's per-thread arenas), never above an existing hard or soft limit, restored after
+    the block.  Worker processes inherit it through ``fork``, each for itself.  Past it,
+    allocations fail and Python raises ``MemoryError``.  With ``default`` (no
+    ``--memory-limit`` given) the cap is raised to leave :data:`DEFAULT_MEMORY_HEADROOM` MiB
+    above what the process holds already; an explicit cap below what it holds plus
+    :data:`MIN_MEMORY_HEADROOM` is refused.  Without ``resource`` (not POSIX) nothing is capped.
+    """
+    if resource is None:
+        yield None
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    outer = [m for m in (_mib(soft), _mib(hard)) if m is not None]
+    outer += [m for m in (_mib(resource.getrlimit(resource.RLIMIT_AS)[0]),) if m is not None]
+    if megabytes <= 0:
+        yield min(outer, default=None)
+        return
+    cap = min([_memory_cap(megabytes, default=default), *outer])
+    resource.setrlimit(resource.RLIMIT_DATA, (cap << 20, hard))  # cap <= soft, hard: see outer
+    try:
+        yield cap
+    finally:
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def out_of_memory_message(cap: int | None, command: str, spec: str | None) -> str:
+    """The line printed when a command ran out of memory (made before the command runs)."""
+    where = f"running {command}" + ("" if spec is None else f" on {spec}")
+    if cap is None:
+        return (
+            f"symresnet: error: out of memory while {where}: simplify the input, or set "
+            "--memory-limit below the memory of this machine\n"
+        )
+    return (
+        f"symresnet: error: out of memory: the memory limit of {cap} MiB was reached while "
+        f"{where}; raise it with --memory-limit or simplify the input\n"
+    )
+
+
+# -- option values: every number a user types ------------------------------------------------
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}", re.ASCII)
+_DECIMAL = re.compile(
+    r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,4})?", re.ASCII
+)
+
+
+def int_option(*, minimum: int, maximum: int, what: str = "number", zero: str = ""):
+    """An argparse ``type``: ASCII digits only (``int()`` reads ``"৪"`` and fails on ``"²"``),
+    ``minimum <= value <= maximum`` (or ``0`` when ``zero`` says what it means)."""
+    allowed = (f"0 ({zero}) or " if zero else "") + f"a whole number from {minimum} to {maximum}"
+
+    def parse(text: str) -> int:
+        value = int(text) if _INTEGER.fullmatch(text.strip()) else None
+        if value is None or not (minimum <= value <= maximum or (zero and value == 0)):
+            raise argparse.ArgumentTypeError(f"{quote(text)} is not a valid {what}: give {allowed}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
+
+
+def float_option(*, maximum: float, what: str, zero: str = ""):
+    """An argparse ``type``: a finite decimal number (ASCII, no ``nan``/``inf``),
+    ``0 < value <= maximum``, or ``0`` when ``zero`` says what it means."""
+    top = int(maximum) if maximum == int(maximum) else maximum
+    allowed = (f"0 ({zero}) or " if zero else "") + f"a number up to {top}"
+
+    def parse(text: str) -> float:
+        value = float(text) if _DECIMAL.fullmatch(text.strip()) else math.nan
+        ok = 0 < value <= maximum or (zero and value == 0)
+        if not ok:
+            raise argparse.ArgumentTypeError(f"{quote(text)} is not a valid {what}: give {allowed}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+#: ``--time-limit SECONDS``
+seconds_option = float_option(maximum=MAX_TIME_LIMIT, what="number of seconds", zero="no limit")
+#: ``--memory-limit MB``
+megabytes_option = int_option(
+    minimum=1, maximum=MAX_MEMORY_LIMIT, what="number of MiB", zero="no limit"
+)
+
+
+def check_name_count(count: int, *, option: str) -> None:
+    """Refuse more than ``Limits.max_names`` names in one computation, naming ``option``."""
+    try:
+        Guard(DEFAULT_LIMITS).names(count, "names (parameters and input symbols)")
+    except InputError as err:
+        raise err.located(prefix=option) from None
+
+
 # -- parsing the command line ---------------------------------------------------------------
 
 #: options whose values may start with "-" (negative numbers): joined as --opt=value before parsing
@@ -123,7 +288,9 @@ class Parser(argparse.ArgumentParser):
     """An argument parser that raises :class:`UsageError` instead of exiting."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.partition(" ")[2]
+        where = f" (see symresnet {command} --help)" if command else ""
+        raise UsageError(f"symresnet: error: {' '.join(message.split())}{where}")
 
 
 def join_value_options(argv: Sequence[str]) -> list[str]:
@@ -181,6 +348,7 @@ def parse_point(
             except ParseError as err:
                 raise err.located(prefix=option) from None
             names[e] = sympy.Symbol(e, real=True)
+            check_name_count(len(names), option=option)
     return entries, names
 
 
@@ -194,17 +362,26 @@ def print_json(obj: dict[str, Any]) -> None:
 
 def progress_printer(*, always: bool = False) -> Callable[[str], None]:
     """A progress callback writing ``symresnet: layer 2/3: 1234 regions`` to stderr, from the
-    start with ``always``, else once the enumeration has run for :data:`PROGRESS_AFTER` s."""
+    start with ``always`` (``--progress``), else only when stderr is a terminal and once the
+    enumeration has run for :data:`PROGRESS_AFTER` s (a log file or a pipe gets no progress
+    lines unless asked for)."""
     start = time.monotonic()
 
     def report(message: str) -> None:
-        if always or time.monotonic() - start > PROGRESS_AFTER:
+        if always or (
+            time.monotonic() - start > PROGRESS_AFTER
+            and bool(getattr(sys.stderr, "isatty", lambda: False)())
+        ):
             print(f"symresnet: {message}", file=sys.stderr, flush=True)
 
     return report
 
 
 # -- LaTeX and PDF files --------------------------------------------------------------------
+
+
+#: ``--max-columns`` / ``--max-rows``: the range RenderOptions accepts
+_SIZE = int_option(minimum=3, maximum=1000, what="number of rows or columns")
 
 
 def add_render_arguments(p: argparse.ArgumentParser) -> None:
@@ -215,8 +392,10 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--first-equation", metavar="N", help='number the equations from N, e.g. "1.151"'
     )
-    p.add_argument("--max-columns", type=int, metavar="N", help="elide wider matrices (default 8)")
-    p.add_argument("--max-rows", type=int, metavar="N", help="elide taller matrices (default 8)")
+    p.add_argument(
+        "--max-columns", type=_SIZE, metavar="N", help="elide wider matrices (default 8)"
+    )
+    p.add_argument("--max-rows", type=_SIZE, metavar="N", help="elide taller matrices (default 8)")
     p.add_argument(
         "--inline", action="store_true", help="inline formulas instead of displayed equations"
     )
@@ -250,6 +429,28 @@ def write_file(path: Path, data: str | bytes) -> None:
         write_atomic(path, data)
     except OSError as err:
         raise InputError(f"cannot write the file: {err.strerror}", file=str(path)) from None
+
+
+def spec_input(spec: str) -> Named:
+    """The spec file as an input of the command (standard input ``-`` is no file)."""
+    return ("the spec", None if spec == "-" else spec)
+
+
+def check_latex_outputs(spec: str, *, tex: str | None, pdf: bool, option: str) -> None:
+    """Before the work: refuse a ``tex`` (given as ``option``), its PDF or LaTeX's log of a
+    failed ``--pdf`` (``FILE.log`` next to the PDF) that is a link, not a regular file, the
+    spec itself, or the same file as another of them (:func:`check_outputs`)."""
+    tex_path = None if tex is None else Path(tex)
+    pdf_path = _pdf_path(tex_path, spec) if pdf else None
+    log_path = None if pdf_path is None else pdf_path.with_suffix(".log")
+    check_outputs(
+        [
+            (f"the LaTeX file ({option})", tex),  # as given: errors name it so
+            ("the PDF (--pdf)", pdf_path),
+            ("LaTeX's log of a failed --pdf", log_path),
+        ],
+        inputs=[spec_input(spec)],
+    )
 
 
 def _pdf_path(tex: Path | None, source: str) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError
+from symresnet.base.files import check_outputs
 from symresnet.claims.spec import check_spec
 from symresnet.cli.common import EXIT_OK, add_command, write_file
 from symresnet.examples import EXAMPLES, example_text
@@ -56,6 +57,9 @@ def write_demo(out: str | Path) -> list[str]:
     except OSError as err:
         raise InputError(f"cannot create the folder: {err.strerror}", file=str(folder)) from None
     engine = latex.find_engine()
+    suffixes = (".tex", ".pdf", ".log") if engine is not None else (".tex",)  # .log: if LaTeX fails
+    names = [f"{name}{suffix}" for name in EXAMPLES for suffix in suffixes]
+    check_outputs([("an output file of --out", folder / n) for n in names])
     lines = []
     for name, filename in EXAMPLES.items():
         spec = loads_spec(example_text(name), format="toml", source=filename)

@@ -17,6 +17,7 @@ from symresnet.claims.verdict import Outcome
 from symresnet.cli.common import (
     add_command,
     add_render_arguments,
+    check_latex_outputs,
     parse_point,
     render_options,
     write_files,
@@ -47,6 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def cmd_derive(args: argparse.Namespace) -> int:
     """``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--template DIR]``."""
     options = render_options(args)
+    check_latex_outputs(args.spec, tex=args.output, pdf=args.pdf, option="-o")
     spec = load_spec(args.spec)
     items: list[Trace | Outcome]
     if args.at is not None:

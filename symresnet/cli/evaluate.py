@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from symresnet.cli.common import EXIT_OK, add_command, parse_point, print_json
+from symresnet.base.files import check_outputs
+from symresnet.cli.common import EXIT_OK, add_command, parse_point, print_json, spec_input
 from symresnet.compute.pieces import realization_pieces
 from symresnet.compute.realization import as_input, realize
 from symresnet.io.points import eval_points
@@ -38,13 +39,28 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--json", action="store_true")
     p.add_argument("--format", choices=("csv", "jsonl"), help="format of the --points file")
     p.add_argument("-o", "--output", metavar="FILE", help="write --points results to FILE")
-    p.add_argument("--workers", type=int, metavar="N", help="processes for --points")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://host:8786")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes for --points (1 to 10000; more than this machine's cores are capped "
+        "at its cores; default: by the work)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler, tcp://host:8786, for --points.  The cluster must be trusted: "
+        "its results are unpickled here, so a rogue worker can run code in this process",
+    )
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Print the realization at ``--at`` (or write one row per ``--points`` input)."""
+    check_outputs(
+        [("the output file (-o)", args.output)],
+        inputs=[spec_input(args.spec), ("the points file (--points)", args.points)],
+    )
     spec = load_spec(args.spec)
     if args.points is not None:  # many inputs at once (symresnet.io.points)
         return eval_points(spec, args)

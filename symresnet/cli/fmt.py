@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symresnet.cli.common import EXIT_OK, add_command
+from symresnet.base.files import check_outputs
+from symresnet.cli.common import EXIT_OK, add_command, spec_input
 from symresnet.io.dump import dump, dump_spec
 from symresnet.io.spec import load_spec
 
@@ -27,7 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    """Write the spec back in the canonical TOML (or JSON) form; ``-o FILE`` writes atomically."""
+    """Write the spec back in the canonical TOML (or JSON) form; ``-o FILE`` writes atomically
+    (never onto the spec itself: write to another file and move it)."""
+    check_outputs([("the output file (-o)", args.output)], inputs=[spec_input(args.spec)])
     spec = load_spec(args.spec)
     if args.output:
         dump_spec(spec, args.output, format="json" if args.json else None)

@@ -21,6 +21,7 @@ from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError, SymresnetError
 from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study
 from symresnet.cli.common import (
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_TIME_LIMIT,
     EXIT_BUG,
     EXIT_INPUT,
@@ -28,6 +29,10 @@ from symresnet.cli.common import (
     Parser,
     UsageError,
     join_value_options,
+    megabytes_option,
+    memory_limit,
+    out_of_memory_message,
+    seconds_option,
     time_limit,
 )
 
@@ -47,10 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument(
         "--time-limit",
-        type=float,
+        type=seconds_option,
         default=DEFAULT_TIME_LIMIT,
         metavar="SECONDS",
         help=f"give up after SECONDS (default {DEFAULT_TIME_LIMIT:g}; 0: no limit)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=megabytes_option,
+        default=None,
+        metavar="MB",
+        help=f"give up when the memory in use reaches MB MiB (default {DEFAULT_MEMORY_LIMIT}; "
+        "0: no limit)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
@@ -63,18 +76,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     spec_file = None  # the spec being worked on: named in errors found while computing
+    oom = ""  # the line for a MemoryError, made before the command runs (allocation-free)
     sys.set_int_max_str_digits(0)  # exact outputs of deep networks exceed 4,300 digits
     try:
         args = build_parser().parse_args(join_value_options(argv))
         if not getattr(args, "command", None):
             raise UsageError(
-                "symresnet: choose a command: demo, check, derive, eval, regions, study, info (see --help)"
+                "symresnet: error: choose a command: demo, check, derive, eval, regions, study, info (see --help)"
             )
         spec_file = getattr(args, "spec", None)
-        with time_limit(args.time_limit):
-            code: int = args.func(args)
+        shown_spec = None if spec_file is None else "<stdin>" if spec_file == "-" else spec_file
+        default = args.memory_limit is None
+        megabytes = DEFAULT_MEMORY_LIMIT if default else args.memory_limit
+        with memory_limit(megabytes, default=default) as cap:
+            oom = out_of_memory_message(cap, args.command, shown_spec)
+            with time_limit(args.time_limit):
+                code: int = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
         return code
+    except MemoryError:  # the limit is lifted by now; the frames go when this clause ends
+        if debug:
+            traceback.print_exc()
     except UsageError as err:
         print(str(err), file=sys.stderr)
         return EXIT_INPUT
@@ -106,6 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_BUG
+    return _out_of_memory(oom)
+
+
+def _out_of_memory(line: str) -> int:
+    """Print ``line`` (made before the command ran) for a ``MemoryError``: exit 2."""
+    try:
+        sys.stderr.write(line or "symresnet: error: out of memory\n")
+        sys.stderr.flush()
+    except (MemoryError, OSError):
+        pass
+    return EXIT_INPUT
 
 
 def _silence_stdout() -> None:

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from symresnet.base.files import write_atomic
+from symresnet.base.files import check_outputs
 from symresnet.claims.box_decide import extrema
-from symresnet.cli.common import EXIT_OK, add_command, print_json, progress_printer
+from symresnet.cli.common import (
+    EXIT_OK,
+    add_command,
+    print_json,
+    progress_printer,
+    spec_input,
+    write_file,
+)
 from symresnet.compute.polyhedra import parse_box
 from symresnet.compute.regions import breakpoints, decompose
 from symresnet.io.spec import load_spec
@@ -45,8 +53,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def cmd_regions(args: argparse.Namespace) -> int:
     """Print the regions over ``--box`` (and draw them with ``--plot``/``--tikz``)."""
+    check_outputs(
+        [("the picture (--plot)", args.plot), ("the TikZ file (--tikz)", args.tikz)],
+        inputs=[spec_input(args.spec)],
+    )
     spec = load_spec(args.spec)
     box = parse_box(args.box, spec.network.dims[0])
+    if args.plot or args.tikz:  # before the work: a box with no picture is refused
+        plot.check_drawable(box, place="--plot" if args.plot else "--tikz")
     dec = decompose(
         spec.network, box, method=args.method, progress=progress_printer(always=args.progress)
     )
@@ -57,7 +71,7 @@ def cmd_regions(args: argparse.Namespace) -> int:
             plot.save_plot(dec, path, title=spec.title)
             print(f"symresnet: wrote {path}", file=sys.stderr)
         if args.tikz:
-            write_atomic(args.tikz, plot.tikz(dec, title=spec.title))
+            write_file(Path(args.tikz), plot.tikz(dec, title=spec.title))
             print(f"symresnet: wrote {args.tikz}", file=sys.stderr)
     if args.json:
         print_json(regions_json(dec, extrema=(mins, maxs), breakpoints=bps))

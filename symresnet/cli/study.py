@@ -24,10 +24,11 @@ from typing import Any
 import sympy
 
 from symresnet.base.errors import StudyError
+from symresnet.base.files import check_outputs
 from symresnet.claims.point import PointClaim, verdict_at
 from symresnet.claims.spec import Spec
-from symresnet.claims.sweep import Sweep, parse_param, substitute, sweep
-from symresnet.cli.common import add_command, parse_point
+from symresnet.claims.sweep import Sweep, check_grid, parse_param, substitute, sweep
+from symresnet.cli.common import add_command, parse_point, spec_input, write_file
 from symresnet.compute.pieces import realization_pieces
 from symresnet.compute.realization import as_input, realize
 from symresnet.io.spec import load_spec
@@ -64,7 +65,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=int,
         default=10,
         metavar="N",
-        help="N steps: N+1 equally spaced values per swept parameter, both ends included (10)",
+        help="N steps: N+1 equally spaced values per swept parameter, both ends included "
+        "(10; the grid may have at most Limits.max_grid_points = 200000 points)",
     )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--plot", metavar="FILE.png", help="plot the value against the parameter")
@@ -87,7 +89,8 @@ def _targets(
         )
     if args.claim is not None:
         chosen = [c for c in claims if c.label == args.claim]
-        if not chosen and args.claim.isdigit() and 1 <= int(args.claim) <= len(claims):
+        number = args.claim.isascii() and args.claim.isdigit()  # int("²") fails, int("৪") is 4
+        if not chosen and number and 1 <= int(args.claim) <= len(claims):
             chosen = [claims[int(args.claim) - 1]]
         if not chosen:
             labels = ", ".join(c.label or str(i) for i, c in enumerate(claims, 1))
@@ -98,12 +101,18 @@ def _targets(
 
 def cmd_study(args: argparse.Namespace) -> int:
     """Print (or write to ``-o``) the study of the chosen claims; exit status 0 once made."""
+    check_outputs(
+        [("the output file (-o)", args.output), ("the plot (--plot)", args.plot)],
+        inputs=[spec_input(args.spec)],
+    )
     spec = load_spec(args.spec)
     names = dict(spec.names)
     targets = _targets(spec, args, names)
     options = [parse_param(t, names, bounds=spec.parameters) for t in args.param]
     swept = [o for o in options if o.is_range]
     fixed = {o.symbol: o.lo for o in options if not o.is_range}
+    if swept:  # before any work: the grid's size is known from --steps alone
+        check_grid(args.steps, len(swept))
     if swept and len(targets) > 1:
         raise StudyError(
             f"the spec has {len(targets)} claims: choose the one to sweep with --claim LABEL",
@@ -152,7 +161,7 @@ def cmd_study(args: argparse.Namespace) -> int:
     else:
         text = format_study_text(spec, results)
     if args.output:
-        Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_file(Path(args.output), text if text.endswith("\n") else text + "\n")
         print(f"symresnet: wrote {args.output}", file=sys.stderr)
     else:
         print(text, end="" if text.endswith("\n") else "\n")

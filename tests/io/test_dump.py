@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symresnet.base.errors import LimitError, SpecError
-from symresnet.base.files import write_atomic
+from symresnet.base.files import OutputError, write_atomic
 from symresnet.cli.main import main
 from symresnet.examples import example_path
 from symresnet.io.dump import dump, dump_spec, toml_string
@@ -205,14 +205,17 @@ def test_failed_write_leaves_old_file_whole(tmp_path, monkeypatch):
     assert [q.name for q in tmp_path.iterdir()] == ["f.txt"]
 
 
-def test_write_atomic_replaces_a_symlink_not_its_target(tmp_path):
+def test_write_atomic_refuses_a_symlink_and_leaves_both_alone(tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("keep")
     link = tmp_path / "out.tex"
     link.symlink_to(victim)
-    write_atomic(link, "new")
+    with pytest.raises(OutputError, match="symbolic link") as info:
+        write_atomic(link, "new")
+    assert info.value.file == str(link)
     assert victim.read_text() == "keep"
-    assert not link.is_symlink() and link.read_text() == "new"
+    assert link.is_symlink() and os.readlink(link) == str(victim)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.tex", "victim"]
 
 
 def test_dump_spec_picks_format_by_suffix(tmp_path):
