@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 
 import sympy
 
-from symresnet.base.errors import InputError, LimitError, ParseError
+from symresnet.base.errors import InputError, LimitError, ParseError, RenderError
 from symresnet.base.files import Named, check_outputs, write_atomic
 from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Outcome
@@ -420,7 +420,17 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
         changes["max_columns"] = args.max_columns
     if args.max_rows is not None:
         changes["max_rows"] = args.max_rows
-    return RenderOptions(**changes)  # type: ignore[arg-type]
+    try:
+        return RenderOptions(**changes)  # type: ignore[arg-type]
+    except RenderError as err:  # name the option, not the field of RenderOptions
+        option = "--" + (err.place or "").replace("_", "-")
+        if err.place in changes and option in _RENDER_FLAGS:
+            err.place = option
+        raise
+
+
+#: the command-line options that set a RenderOptions field of the same name
+_RENDER_FLAGS = ("--first-equation", "--activation-symbol", "--max-columns", "--max-rows")
 
 
 def write_file(path: Path, data: str | bytes) -> None:

@@ -360,7 +360,7 @@ def _bind_activation(act: Activation, subs: Subs) -> Activation | None:
         return act
     try:
         return Activation(act.name, tuple((key, v.xreplace(subs)) for key, v in act.params))
-    except LimitError:  # a limit (the command line's time limit) stops the whole computation
+    except (LimitError, MemoryError):  # a limit (time, memory) stops the whole computation
         raise
     except Exception:  # the values violate the activation's conditions: not a network
         return None

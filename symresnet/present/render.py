@@ -77,10 +77,10 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         if self.first_equation is not None and not re.fullmatch(
-            r".{0,40}?\d{1,9}", self.first_equation
+            r".{0,40}?[0-9]{1,9}", self.first_equation
         ):
             raise RenderError(
-                f"first equation number {self.first_equation!r} must end in digits",
+                f"first equation number {self.first_equation!r} must end in the digits 0-9",
                 place="first_equation",
                 hint='e.g. "1.151" or "7"',
             )

@@ -165,7 +165,7 @@ class Numbering:
         self.count = 0
         self.prefix: str | None = None
         if options.first_equation is not None:
-            m = re.fullmatch(r"(.*?)(\d+)", options.first_equation)
+            m = re.fullmatch(r"(.*?)([0-9]+)", options.first_equation)
             assert m is not None  # checked by RenderOptions
             self.prefix, self.digits, self.first = m.group(1), len(m.group(2)), int(m.group(2))
 

@@ -215,8 +215,11 @@ def test_options():
     assert r"\mathfrak{M}" not in tex and r"M_{\sigma,3}" in tex and r"\label{ex:1}" in tex
     tex = document(v, options=RenderOptions(display=False))
     assert r"\begin{equation}" not in tex and r"\refstepcounter{equation}" in tex
-    with pytest.raises(RenderError, match="end in digits"):
+    with pytest.raises(RenderError, match="end in the digits 0-9"):
         RenderOptions(first_equation="A")
+    for look_alike in ("\u09ea", "1.\u0663", "\uff17"):  # Bengali 4, Arabic-Indic 3, full-width 7
+        with pytest.raises(RenderError, match="end in the digits 0-9"):
+            RenderOptions(first_equation=look_alike)
     with pytest.raises(RenderError, match="not accepted"):
         document(v, options=RenderOptions(activation_symbol=r"\input{x}"))
 
