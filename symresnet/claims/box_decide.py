@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from symresnet.base.errors import ClaimError, NetworkError
+from symresnet.base.errors import ClaimError
 from symresnet.claims.box_verdict import Bound, BoxVerdict, Extremum, PointValue, Side
 from symresnet.claims.evidence import check_extrema
 from symresnet.claims.evidence import verify as check_evidence
 from symresnet.compute.linear_region import Progress, Region
+from symresnet.compute.region_net import require_rational
 from symresnet.compute.regions import Decomposition, decompose
 from symresnet.model.network import ResNet
 from symresnet.solve import lp
@@ -176,7 +177,7 @@ def decide_box(
 ) -> BoxVerdict:
     """Decide ``claim`` exactly (module docstring); the evidence is re-checked by
     :func:`symresnet.claims.evidence.verify` unless ``verify=False``."""
-    _require_rational(network)
+    require_rational(network, what="box claims", done="decided")
     dec = decomposition or decompose(network, claim.box, progress=progress)
     mins, maxs, bounds = extrema(dec)
     y = claim.expected
@@ -217,23 +218,6 @@ def decide_box(
     if verify:
         check_evidence(verdict)
     return verdict
-
-
-def _require_rational(network: ResNet) -> None:
-    """Box claims are decided on rational networks; parameters and irrational entries are
-    refused with a message (not a crash)."""
-    if network.free_symbols:
-        names = ", ".join(sorted(s.name for s in network.free_symbols))
-        raise NetworkError(
-            f"box claims are decided for networks without parameters; this one has {names}",
-            hint="give the parameters values: symresnet study sweeps them",
-        )
-    entries = (e for m in (*network.W, *network.B, *network.skips.values()) for e in m)
-    if not all(e.is_Rational for e in entries):
-        raise NetworkError(
-            "box claims need rational weights, biases and skip matrices",
-            hint="write the irrational entries as rationals close to them",
-        )
 
 
 def interval_bounds(network: ResNet, bounds) -> tuple[tuple[tuple[Fraction, Fraction], ...], ...]:

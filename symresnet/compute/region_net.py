@@ -23,7 +23,7 @@ from symresnet.model.activations import Piece
 from symresnet.model.network import ResNet
 from symresnet.values.rationals import to_fmpq
 
-__all__ = ["ONE", "ZERO", "FlintPiece", "Net", "Q"]
+__all__ = ["ONE", "ZERO", "FlintPiece", "Net", "Q", "require_rational"]
 
 Q = flint.fmpq
 ZERO = Q(0)
@@ -48,6 +48,33 @@ class FlintPiece:
         return not (self.hi is not None and (z > self.hi or (z == self.hi and not self.hi_closed)))
 
 
+def require_rational(
+    net: ResNet, *, what: str = "linear regions", done: str = "computed"
+) -> None:
+    """Refuse (:class:`NetworkError`) a network with parameters or an irrational entry in a
+    ``W_k``, ``B_k`` or skip matrix ``V_{r,k}`` (Def. 1.5.4): regions are polyhedra of inputs
+    for fixed rational weights.  ``what`` names the computation in the message, ``done`` what
+    is done with it."""
+    if net.free_symbols:
+        names = ", ".join(sorted(s.name for s in net.free_symbols))
+        raise NetworkError(
+            f"{what} are {done} for networks without parameters; this one has {names}",
+            hint="give the parameters values: symresnet study sweeps them",
+        )
+    named = [
+        *((f"layers[{k}].W", w) for k, w in enumerate(net.W, start=1)),
+        *((f"layers[{k}].B", b) for k, b in enumerate(net.B, start=1)),
+        *((f"skips V_{{{r},{k}}}", v) for (r, k), v in net.skips.items()),
+    ]
+    for place, m in named:
+        bad = next((e for e in m if not e.is_Rational), None)
+        if bad is not None:
+            raise NetworkError(
+                f"{what} need rational weights, biases and skip matrices; {place} holds {bad}",
+                hint="write the irrational entries as rationals close to them",
+            )
+
+
 class Net:
     """The network's data as flint matrices, with the activation's pieces as fmpq."""
 
@@ -60,12 +87,7 @@ class Net:
                 place="activation",
                 hint="ReLU, leaky ReLU, clipping and Heaviside are piecewise linear",
             )
-        if net.free_symbols:  # regions are polyhedra of inputs for fixed, rational weights
-            names = ", ".join(sorted(s.name for s in net.free_symbols))
-            raise NetworkError(
-                f"linear regions are computed for networks without parameters; this one has {names}",
-                hint="give the parameters values: symresnet study sweeps them",
-            )
+        require_rational(net)  # regions are polyhedra of inputs for fixed, rational weights
         self.net = net
         self.L = net.L
         self.dims = net.dims

@@ -135,10 +135,15 @@ def test_region_limit_and_activation_errors():
     with pytest.raises(ActivationError, match="piecewise-linear"):
         decompose(smooth, Polyhedron.box([(0, 1)]))
     irrational = ResNet(W=[[["sqrt(2)"]], [[1]]], B=[[0], [0]])
-    with pytest.raises(
-        NetworkError, match=r"layers: linear regions need rational weights, got sqrt\(2\)"
-    ):
+    with pytest.raises(NetworkError, match=r"; layers\[1\]\.W holds sqrt\(2\)"):
         decompose(irrational, Polyhedron.box([(0, 1)]))
+    # an irrational bias or skip was an internal TypeError (found by trying issue 13's specs)
+    for net, place in (
+        (ResNet(W=[[[1]], [[1]]], B=[["sqrt(2)"], [0]]), r"layers\[1\]\.B"),
+        (ResNet(W=[[[1]], [[1]]], B=[[0], [0]], skips={(0, 2): [["pi"]]}), r"skips V_\{0,2\}"),
+    ):
+        with pytest.raises(NetworkError, match=rf"biases and skip matrices; {place} holds"):
+            decompose(net, Polyhedron.box([(0, 1)]))
     with pytest.raises(ClaimError, match=r"expected 1 interval \(l_0 = 1\), got 2"):
         decompose(smooth.replace(activation="relu"), Polyhedron.box([(0, 1), (0, 1)]))
 
