@@ -12,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 #: set by .ci/run: a skipped test (a missing library or LaTeX engine) is a failure there
 NO_SKIPS = os.environ.get("SYMRESNET_NO_SKIPS") == "1"
+#: set by .ci/run (or CI): a missing LaTeX engine fails the PDF tests instead of skipping them
+LATEX_REQUIRED = os.environ.get("SYMRESNET_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -21,6 +23,17 @@ def pytest_runtest_makereport(item, call):
     if NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped, but SYMRESNET_NO_SKIPS=1 forbids skips: {report.longrepr}"
+
+
+@pytest.fixture
+def latex():
+    """For tests that run the real LaTeX engine (pdflatex, latexmk)."""
+    from symresnet.present.compile import find_engine
+
+    if find_engine() is None:
+        if LATEX_REQUIRED:
+            pytest.fail("no LaTeX engine found, but SYMRESNET_REQUIRE_LATEX=1 or CI is set")
+        pytest.skip("no LaTeX engine (pdflatex, latexmk) installed")
 
 
 # Example 1.5.6, (1.147)-(1.149)

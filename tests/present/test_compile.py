@@ -1,13 +1,13 @@
 """PDFs with the real LaTeX engine: the book's derivations, many random networks in one
 document, injection attempts, LaTeX's own error lines, the time limit.
 
-Without pdflatex these tests are skipped, unless ``SYMRESNET_REQUIRE_LATEX=1`` (``.ci/run``
-sets it) or ``CI`` is set: then a missing engine fails them.
+Without pdflatex these tests are skipped (the ``latex`` fixture of ``tests/conftest.py``),
+unless ``SYMRESNET_REQUIRE_LATEX=1`` (``.ci/run`` sets it) or ``CI`` is set: then a missing
+engine fails them.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,15 +21,6 @@ from symresnet.present.compile import compile_pdf, find_engine, latex_errors, wr
 from symresnet.present.render import document
 
 GOLDEN = Path(__file__).parents[1] / "golden"
-REQUIRED = os.environ.get("SYMRESNET_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
-
-
-@pytest.fixture
-def latex():
-    if find_engine() is None:
-        if REQUIRED:
-            pytest.fail("no LaTeX engine found, but SYMRESNET_REQUIRE_LATEX=1 or CI is set")
-        pytest.skip("no LaTeX engine (pdflatex, latexmk) installed")
 
 
 def _text(pdf: Path) -> str:

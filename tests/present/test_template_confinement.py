@@ -24,20 +24,11 @@ from hostile_run import assert_clean_error, run_cli
 from symresnet.base.errors import CompileError
 from symresnet.examples import example_path
 from symresnet.present import compile as latex_module
-from symresnet.present.compile import compile_pdf, confined, find_engine
+from symresnet.present.compile import compile_pdf, confined
 
-REQUIRED = os.environ.get("SYMRESNET_REQUIRE_LATEX") == "1" or bool(os.environ.get("CI"))
 SECRET = "CANARYxSECRETx4711"
 EXAMPLE = example_path("example-1.5.6").read_bytes()
 SECURITY_DOC = Path(__file__).parents[2] / "docs" / "security.md"
-
-
-@pytest.fixture
-def latex():
-    if find_engine() is None:
-        if REQUIRED:
-            pytest.fail("no LaTeX engine found, but SYMRESNET_REQUIRE_LATEX=1 or CI is set")
-        pytest.skip("no LaTeX engine (pdflatex, latexmk) installed")
 
 
 @pytest.fixture
