@@ -19,8 +19,9 @@ from symresnet.claims.verdict import ClaimKind, RelationClaim, Verdict
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.model.network import ResNet
+from symresnet.values.intervals import MAX_PRECISION
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
-from symresnet.values.relations import DIGITS, Relation, compare
+from symresnet.values.relations import Relation, compare
 from symresnet.values.relations import relation as as_relation
 
 __all__ = [
@@ -88,7 +89,10 @@ def verdict_at(
         trace,
         "undecided",
         parts,
-        note=f"the difference is nonzero to no {DIGITS} certified digits; exact comparison failed",
+        note=(
+            f"no interval of up to {MAX_PRECISION} bits excludes 0 from the difference, and "
+            "sympy proves no equality"
+        ),
     )
 
 

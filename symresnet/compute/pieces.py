@@ -254,9 +254,11 @@ class _Pass:
         if pieces > self.max_pieces:
             raise LimitError(
                 f"the realization splits into more than {self.max_pieces} pieces by layer {k} "
-                "(Limits.max_pieces)",
+                f"(Limits.max_pieces = {self.max_pieces}): the number of exact pieces grew, "
+                "each costing exact feasibility checks",
                 place=f"layers[{k}]",
-                hint="bound the parameters under [parameters], or make fewer entries symbolic",
+                hint="bound the parameters under [parameters], or make fewer entries symbolic, "
+                "or raise the limit in the API: with using_limits(Limits(max_pieces=...))",
             )
 
     def preactivation(self, br: _Branch, k: int) -> list[sympy.Expr]:

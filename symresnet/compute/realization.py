@@ -205,20 +205,28 @@ def _size_exceeds(expr: sympy.Basic, bound: int) -> bool:
 
 
 def _too_big(bound: int, place: str, what: str) -> LimitError:
+    """The error for a symbolic expression over ``Limits.max_expression_size``: it says that
+    the *expression* grew (its numbers may be small), which limit stopped it and how to raise
+    it."""
     return LimitError(
-        f"{what} more than {bound} parts (Limits.max_expression_size): exact values of this "
-        "network grow too fast with the depth",
+        f"{what} more than {bound} nodes (Limits.max_expression_size = {bound}): the symbolic "
+        "expression grows too fast with the depth (its size, not its numbers: the values may be "
+        "small)",
         place=place,
-        hint="use fewer layers, smaller weights, or raise the limit in the API",
+        hint="use fewer layers or fewer symbols, or raise the limit in the API: "
+        "realize(..., limits=Limits(max_expression_size=...))",
     )
 
 
-def check_expression_size(values: sympy.MatrixBase, *, limits: Limits, place: str) -> None:
-    """Refuse symbolic values with more than ``limits.max_expression_size`` nodes in all."""
+def check_expression_size(
+    values: sympy.MatrixBase, *, limits: Limits, place: str, name: str = "the values here"
+) -> None:
+    """Refuse symbolic values with more than ``limits.max_expression_size`` nodes in all;
+    ``name`` says which values in the message (``"the symbolic expression of x_3"``)."""
     budget = limits.max_expression_size
     for e in values:
         if not e.is_Rational and _size_exceeds(e, budget):
-            raise _too_big(budget, place, "the exact values here have")
+            raise _too_big(budget, place, f"{name} has")
 
 
 def _expanded_size(expr: sympy.Basic) -> tuple[float, float]:
@@ -245,12 +253,17 @@ def guarded_expand(m: sympy.MatrixBase, *, limits: Limits, place: str) -> sympy.
     budget = limits.max_expression_size
     for e in m:
         if not e.is_Rational and _expanded_size(e)[1] > budget:
-            raise _too_big(budget, place, "expanding the exact values here would give")
+            raise _too_big(budget, place, "expanding the symbolic values here would give")
     return m.applyfunc(sympy.expand)
 
 
-def _apply_symbolic(act: Activation, z: Matrix) -> Matrix:
-    return Matrix([act(e) for e in z])
+def _apply_symbolic(act: Activation, z: Matrix, place: str) -> Matrix:
+    """``M_{a,d}(z)``; an activation that cannot decide its case at a number (an
+    :class:`~symresnet.base.errors.ActivationError`) names the layer."""
+    try:
+        return Matrix([act(e) for e in z])
+    except InputError as err:
+        raise err.located(prefix=place) from None
 
 
 def _forward_symbolic(
@@ -278,9 +291,14 @@ def _forward_symbolic(
         b = network.B[k - 1]
         terms = tuple((r, expand(V * xs[r])) for r, V in network.skips_into(k))
         z = expand(Wx + b + sum((t for _, t in terms), sympy.zeros(b.rows, 1)))
-        check_expression_size(z, limits=limits, place=f"layers[{k}]")
-        x = _apply_symbolic(act, z)
-        check_expression_size(x, limits=limits, place=f"layers[{k}]")
+        where = f"layers[{k}]"
+        check_expression_size(
+            z, limits=limits, place=where, name=f"the symbolic pre-activation of layer {k}"
+        )
+        x = _apply_symbolic(act, z, where)
+        check_expression_size(
+            x, limits=limits, place=where, name=f"the symbolic expression of x_{k}"
+        )
         xs.append(x)
         layers.append(LayerTrace(k, act, {"Wx": Wx, "B": b, "skips": terms, "z": z, "x": x}))
     return layers

@@ -22,6 +22,14 @@ Decisions (see also ``docs`` and docs/design.md):
   ``\\operatorname{ELU}_{gamma}``, ``\\operatorname{RePU}_{p}``, ``\\sin``,
   ``\\mathbf{1}_{[0,\\infty)}``, ``\\mathrm{id}_{\\mathbb{R}}``; parameter values filled in with
   ``sympy.latex``.
+* On symbolic input the piecewise-linear activations are written with ``Max``/``Min``, the
+  same kind of closed form for all of them: ReLU ``Max(x, 0)``, leaky ReLU ``Max(x, gamma x)``
+  (``Min`` for ``gamma > 1``), clipping ``Max(u, Min(x, v))``; Heaviside is
+  ``Piecewise((1, x >= 0), (0, True))``, built without folding nested conditions.  The exact
+  pieces of a symbolic realization are :mod:`symresnet.compute.pieces`' job, which reads
+  :attr:`Activation.pieces`.  On a number that is not rational (``sqrt(2) - 1``,
+  ``log(6) - log(2) - log(3)``) the piece is chosen by exact signs
+  (:func:`symresnet.values.relations.sign`): an undecidable sign is an ``ActivationError``.
 * Softmax ``A_d`` is vector-valued, not componentwise: it is offered as :func:`softmax` but
   refused as a ResNet activation.
 """
@@ -35,6 +43,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 import sympy
+from sympy.functions.elementary.piecewise import ExprCondPair
 
 from symresnet.base.errors import ActivationError, InputError, shown
 from symresnet.model.activation_table import (
@@ -51,6 +60,7 @@ from symresnet.model.activation_table import (
     validate,
 )
 from symresnet.values.exact import exact, exact_str
+from symresnet.values.relations import sign
 
 __all__ = [
     "IDENTITY",
@@ -81,11 +91,24 @@ class Piece:
     intercept: sympy.Rational
 
     def contains(self, x: sympy.Expr | Fraction | int) -> bool:
-        """Whether the (numeric) point ``x`` lies in this piece's interval."""
-        x = to_sympy(x)
-        above = bool(x > self.lo) or (self.lo_closed and bool(sympy.Eq(x, self.lo)))
-        below = bool(x < self.hi) or (self.hi_closed and bool(sympy.Eq(x, self.hi)))
-        return above and below
+        """Whether the (numeric) point ``x`` lies in this piece's interval, decided exactly
+        (:func:`~symresnet.values.relations.sign`; :class:`ActivationError` when the sign of
+        ``x - lo`` or ``x - hi`` cannot be proven)."""
+        return self.side(to_sympy(x)) is not None
+
+    def side(self, x: sympy.Expr) -> sympy.Expr | None:
+        """``None`` when the number ``x`` is outside this piece, else ``x`` itself, or the end
+        ``lo``/``hi`` when ``x`` is proven equal to it (so that an unsimplified zero such as
+        ``log(6) - log(2) - log(3)`` becomes ``0``)."""
+        for end, closed, outside in ((self.lo, self.lo_closed, -1), (self.hi, self.hi_closed, 1)):
+            if end.is_infinite:
+                continue
+            s = _sign_of(x, end)
+            if s == outside or (s == 0 and not closed):
+                return None
+            if s == 0:
+                x = end
+        return x
 
     def __call__(self, x: sympy.Expr | Fraction | int) -> sympy.Expr:
         """``slope * x + intercept`` (whether or not ``x`` lies in the piece)."""
@@ -146,12 +169,45 @@ class Activation:
 
     def __call__(self, x: sympy.Expr | Fraction | int) -> sympy.Expr:
         """The exact value ``a(x)``: a Rational for the rational activations on Rational input,
-        else a sympy expression (``Max``, ``Min``, ``Piecewise``, ``exp``, ``erf``, ...)."""
+        else a sympy expression (``Max``, ``Min``, ``Piecewise``, ``exp``, ``erf``, ...).
+
+        Raises :class:`ActivationError` when ``x`` is a number whose side of a breakpoint
+        cannot be proven (neither interval arithmetic nor sympy decides the sign)."""
         x = to_sympy(x)
         if x.is_Rational and self.rational:
             y = self.apply_fraction(Fraction(int(x.p), int(x.q)))
             return sympy.Rational(y.numerator, y.denominator)
+        if self.name in _CASES and x.is_number:
+            return self._at_number(x)
+        if self.name == "leaky_relu":
+            return _leaky_closed_form(self.param("gamma"), x)
+        if self.name == "heaviside":
+            return _heaviside_closed_form(x)
         return SYMBOLIC[self.name](dict(self.params), x)
+
+    def _at_number(self, x: sympy.Expr) -> sympy.Expr:
+        """``a(x)`` for a number ``x`` that is not a Rational (``sqrt(2) - 1``, ``log(6) -
+        log(2) - log(3)``, or any number with symbolic activation parameters): the piece is
+        chosen by exact signs (:func:`~symresnet.values.relations.sign`), not by sympy's
+        ``Max``, which refuses numbers it cannot order.  A number proven equal to a breakpoint
+        is replaced by the breakpoint, so an unsimplified zero gives the exact ``a(0)``."""
+        if self.name == "repu" and self.param("p") != 1:
+            pieces, power = _RELU_PIECES, int(self.param("p"))
+        else:
+            pieces, power = self.pieces, 1
+        if any(end.free_symbols for piece in pieces for end in (piece.lo, piece.hi)):
+            # symbolic breakpoints (clipping at u): normalize a proven zero, then sympy
+            if _sign_of(x, sympy.Integer(0)) == 0:
+                x = sympy.Integer(0)
+            return SYMBOLIC[self.name](dict(self.params), x)
+        for piece in pieces:
+            y = piece.side(x)
+            if y is None:
+                continue
+            if power == 1:
+                return piece(y)
+            return sympy.Integer(0) if piece.slope == 0 else y**power
+        raise AssertionError(f"the pieces of {self.text} do not cover {x}")  # pragma: no cover
 
     def apply_fraction(self, x: Fraction | int) -> Fraction:
         """``a(x)`` on a Fraction, for the activations mapping rationals to rationals."""
@@ -375,6 +431,64 @@ def activation(
 
 #: the identity ``id_R`` (the output layer's activation, Def. 1.5.4)
 IDENTITY = Activation("identity")
+
+#: activations whose value at a number is decided by exact signs (:meth:`Activation._at_number`)
+_CASES = frozenset({"relu", "leaky_relu", "clip", "heaviside", "repu", "identity"})
+_RELU_PIECES = Activation("relu").pieces
+
+
+def _sign_of(x: sympy.Expr, end: sympy.Expr) -> int:
+    """The exact sign of ``x - end`` for a number ``x`` and a breakpoint ``end``, or an
+    :class:`ActivationError` (exit status 2) when it cannot be proven."""
+    s = sign(x - end)
+    if s is None:
+        raise ActivationError(
+            f"cannot decide exactly on which side of the breakpoint {end} the pre-activation "
+            f"{shown(x, 80)} lies: interval arithmetic does not separate them (they may be "
+            "equal) and sympy does not prove them equal",
+            hint="write the number in a simpler exact form, e.g. with fewer functions",
+        )
+    return s
+
+
+def _leaky_closed_form(gamma: sympy.Expr, x: sympy.Expr) -> sympy.Expr:
+    """Leaky ReLU on a symbolic ``x`` with ``Max``/``Min``, as ReLU is ``Max(x, 0)``:
+    ``max{x, gamma x}`` for ``gamma <= 1``, ``min{x, gamma x}`` for ``gamma > 1``, and
+    ``max{x, 0} + gamma min{x, 0}`` for a symbolic ``gamma``.  All equal ``x`` for ``x > 0``
+    and ``gamma x`` otherwise.  (A ``Piecewise`` here would nest its conditions layer by layer,
+    and sympy's simplification of nested conditions takes minutes on small networks.)"""
+    if gamma == 1:
+        return x
+    if not gamma.free_symbols:
+        below_one = sign(gamma - 1)
+        if below_one is not None:
+            return sympy.Max(x, gamma * x) if below_one <= 0 else sympy.Min(x, gamma * x)
+    return sympy.Max(x, 0) + gamma * sympy.Min(x, 0)
+
+
+def _heaviside_closed_form(x: sympy.Expr) -> sympy.Expr:
+    """``1_{[0, oo)}(x)`` on a symbolic ``x``: ``Piecewise((1, x >= 0), (0, True))``; ``1`` or
+    ``0`` when sympy knows the sign of ``x``.
+
+    When ``x`` itself holds a ``Piecewise`` (a Heaviside layer after a Heaviside layer) the
+    pair ``(1, x >= 0)`` is built as it stands: sympy's ``ExprCondPair`` would first fold the
+    inner ``Piecewise`` into the condition (:func:`sympy.piecewise_fold`, exponential in the
+    number of inner pieces) and rewrite it with ``ITE`` -- the same function, written out case
+    by case, minutes on small networks and unreadable.  Substituting numbers rebuilds it the
+    ordinary way."""
+    one, zero = sympy.Integer(1), sympy.Integer(0)
+    condition = sympy.Ge(x, 0)
+    if condition is sympy.true:
+        return one
+    if condition is sympy.false:
+        return zero
+    if not x.has(sympy.Piecewise):
+        return sympy.Piecewise((one, condition), (zero, True))
+    pairs = (
+        sympy.Tuple.__new__(ExprCondPair, one, condition),
+        sympy.Tuple.__new__(ExprCondPair, zero, sympy.true),
+    )
+    return sympy.Basic.__new__(sympy.Piecewise, *pairs)
 
 
 def softmax(x: Sequence[sympy.Expr | Fraction | int]) -> list[sympy.Expr]:

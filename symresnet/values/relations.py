@@ -7,7 +7,9 @@ text and LaTeX symbols, and the decision itself.  It is a :class:`enum.StrEnum`,
 compares equal to its spec key (``Relation.AT_MOST == "at_most"``) and prints as it.
 
 :func:`compare` decides ``lhs ~ rhs`` exactly for sympy numbers, including closed forms
-(``log(2)``, ``exp(-1)``), by the sign of the difference (:func:`sign`).
+(``log(2)``, ``exp(-1)``, ``tanh(1000)``), by the sign of the difference (:func:`sign`): a
+nonzero sign is proven by rigorous interval arithmetic (:mod:`symresnet.values.intervals`),
+equality only by an exact proof.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Protocol, Self, TypeVar
 import sympy
 
 from symresnet.base.errors import ClaimError
+from symresnet.values.intervals import PRECISIONS, interval_sign
 
 __all__ = ["DIGITS", "RELATION_TEXT", "Ordered", "Relation", "compare", "relation", "sign"]
 
@@ -147,16 +150,93 @@ def compare(relation: str, lhs: sympy.Expr, rhs: sympy.Expr) -> bool | None:
 
 
 def sign(d: sympy.Expr) -> int | None:
-    """The exact sign (-1, 0, 1) of a sympy number, or ``None`` when it cannot be proven."""
-    if d.is_Rational:
-        return int(d.p > 0) - int(d.p < 0)
-    d = sympy.simplify(d)
+    """The exact sign (-1, 0, 1) of a sympy number, or ``None`` when it cannot be proven.
+
+    A nonzero sign is proven by interval arithmetic (:func:`~symresnet.values.intervals.
+    interval_sign`: Arb balls at increasing precision, rigorous, up to
+    :data:`~symresnet.values.intervals.MAX_PRECISION` bits; ``tanh(1000) - 1`` needs about
+    2,900), ``0`` only by an exact proof (:func:`_exact_sign`: sympy's simplification, logarithms
+    of proven-positive factors expanded, the minimal polynomial of an algebraic number), never
+    by a small number.  With free symbols the difference must simplify to a number first.
+    """
     if d.is_Rational:
         return int(d.p > 0) - int(d.p < 0)
     if d.free_symbols:
-        return None
-    if d.is_zero:
+        d = sympy.simplify(d)
+        if d.is_Rational:
+            return int(d.p > 0) - int(d.p < 0)
+        if d.free_symbols:
+            return None
+    s = interval_sign(d, _QUICK)
+    if s is None:
+        s = _exact_sign(d)
+    if s is None:
+        s = interval_sign(d, _THOROUGH)
+    if s is None:
+        s = _certified_evalf_sign(d)
+    return s
+
+
+#: the working precisions tried before and after the exact attempts of :func:`_exact_sign`
+_QUICK = tuple(p for p in PRECISIONS if p <= 1024)
+_THOROUGH = tuple(p for p in PRECISIONS if p > 1024)
+
+#: the largest expression (nodes) handed to sympy's minimal polynomial, which may be slow
+_MINIMAL_POLYNOMIAL_NODES = 200
+
+
+def _exact_sign(d: sympy.Expr) -> int | None:
+    """The sign of the number ``d`` by exact means only: ``0`` when sympy proves ``d == 0``
+    (its assumptions, ``simplify``, ``expand_log`` where every logarithm's factors are proven
+    positive -- so that ``log(xy) = log x + log y`` and ``log(x^n) = n log x`` hold --, or the
+    minimal polynomial ``X`` of an algebraic ``d``); the sign of the Rational ``d``
+    simplifies to; else ``None``."""
+    if d.is_zero is True:
         return 0
+    try:
+        simple = sympy.simplify(d)
+    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover (sympy failed)
+        simple = d
+    if simple.is_Rational:
+        return int(simple.p > 0) - int(simple.p < 0)
+    if _logs_expand_to_zero(d) or _algebraic_zero(d):
+        return 0
+    return None
+
+
+def _logs_expand_to_zero(d: sympy.Expr) -> bool:
+    logs = d.atoms(sympy.log)
+    if not logs:
+        return False
+    for lg in logs:
+        for factor in sympy.Mul.make_args(lg.args[0]):
+            base = factor.base if factor.is_Pow else factor
+            if interval_sign(base, _QUICK) != 1:
+                return False  # the expansion is valid for positive factors only
+    expanded = sympy.expand(sympy.expand_log(d, force=True, factor=True))
+    return expanded == 0
+
+
+def _algebraic_zero(d: sympy.Expr) -> bool:
+    nodes = list(sympy.preorder_traversal(d))
+    if len(nodes) > _MINIMAL_POLYNOMIAL_NODES:
+        return False
+    if not all(
+        n.is_Rational or n.is_Add or n.is_Mul or (n.is_Pow and n.exp.is_Rational) for n in nodes
+    ):
+        return False
+    try:
+        return sympy.minimal_polynomial(d, _X) == _X
+    except (NotImplementedError, ValueError, TypeError):  # pragma: no cover (sympy failed)
+        return False
+
+
+_X = sympy.Dummy("X")
+
+
+def _certified_evalf_sign(d: sympy.Expr) -> int | None:
+    """The sign from sympy's certified evaluation (``evalf(strict=True)``), for the numbers
+    with nodes interval arithmetic does not cover here (``Piecewise`` and the like)."""
     try:
         approx = d.evalf(DIGITS, strict=True)
     except (sympy.core.evalf.PrecisionExhausted, TypeError, ValueError):

@@ -97,7 +97,7 @@ def test_demo_without_latex_writes_tex(capsys, tmp_path, monkeypatch):
         ),
         (["derive", EXERCISE, "-o", "out.pdf"], r"names the \.tex file"),
         (["derive", EXERCISE, "--fragment", "--pdf"], r"--fragment has no preamble"),
-        (["derive", EXERCISE, "--first-equation", "x"], r"must end in digits"),
+        (["derive", EXERCISE, "--first-equation", "x"], r"must end in the digits 0-9"),
         (["derive", EXERCISE, "--max-columns", "1"], r"--max-columns: .1. is not a valid number of rows or columns: give a whole number from 3 to 1000"),
         (["derive", EXERCISE, "-o", "/no/such/folder/x.tex"], r"cannot write the file"),
         (["derive", EXERCISE, "--activation-symbol", r"\input{x}"], r"is not accepted"),
