@@ -112,7 +112,7 @@ def box_claim(
     values = expected if isinstance(expected, (list, tuple)) else [expected]
     if len(values) != m:
         raise ClaimError(
-            f"expected {m} entr{'ies' if m != 1 else 'y'} (l_{network.L} = {m}), got {len(values)}",
+            f"expected {m} entr{'ies' if m != 1 else 'y'} (l_L = {m}), got {len(values)}",
             place=relation,
         )
     y = tuple(

@@ -110,7 +110,7 @@ def claim(
     the value has Symbols), checking lengths against ``l_0`` and ``l_L``."""
     rel = as_relation(relation)
     x0 = as_input(input, network.dims[0], names=names, limits=limits, place="input")
-    y = as_input(expected, network.dims[-1], names=names, limits=limits, place=rel)
+    y = as_input(expected, network.dims[-1], names=names, limits=limits, place=rel, dimension="l_L")
     symbolic = network.free_symbols or x0.free_symbols or y.free_symbols
     kind = ParameterClaim if symbolic else PointClaim
     return kind(input=x0, expected=y, relation=rel, label=label)

@@ -127,9 +127,13 @@ def as_input(
     names: Mapping[str, sympy.Symbol] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     place: str = "input",
+    dimension: str = "l_0",
 ) -> Matrix:
-    """The input ``x_0`` as an exact column of length ``l_0`` (a bare number is a 1-vector)."""
-    return Matrix(input_entries(x0, dim, names=names, limits=limits, place=place))
+    """The input ``x_0`` as an exact column of length ``l_0`` (a bare number is a 1-vector);
+    ``dimension`` names the length in errors (``"l_L"`` for a claimed output)."""
+    return Matrix(
+        input_entries(x0, dim, names=names, limits=limits, place=place, dimension=dimension)
+    )
 
 
 def input_entries(
@@ -141,13 +145,16 @@ def input_entries(
     place: str = "input",
     entry_place: str = "{place}[{i}]",
     convert: Any = exact,
+    dimension: str = "l_0",
 ) -> list[Any]:
     """The ``l_0`` entries of ``x_0``, each through ``convert(e, names=, limits=)``; errors
-    name ``place`` (an entry: ``entry_place`` with ``{place}`` and ``{i}`` from 1 filled in)."""
+    name ``place`` (an entry: ``entry_place`` with ``{place}`` and ``{i}`` from 1 filled in)
+    and the length as ``dimension`` (``expected 1 entry (l_0 = 1), got 2``)."""
     entries = list(x0) if isinstance(x0, (sympy.MatrixBase, list, tuple)) else [x0]
     if len(entries) != dim:
         raise ClaimError(
-            f"expected {dim} entr{'ies' if dim != 1 else 'y'} (l_0 = {dim}), got {len(entries)}",
+            f"expected {dim} entr{'ies' if dim != 1 else 'y'} ({dimension} = {dim}), "
+            f"got {len(entries)}",
             place=place,
         )
     values = []

@@ -187,7 +187,7 @@ def test_cli_check_quantified_claims(capsys):
         (["check", EXERCISE, "--forall", "0..1"], "--forall: give exactly one of"),
         (
             ["check", EXERCISE, "--forall", "0..1", "--at-most", "1, 2"],
-            "--at-most: expected 1 entry",
+            "--at-most: expected 1 entry (l_L = 1), got 2",
         ),
     ],
 )

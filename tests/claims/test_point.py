@@ -52,6 +52,19 @@ def test_claim_lengths(exercise):
         check(exercise, input=[1], equals=0, at_most=1)
 
 
+def test_claimed_value_of_wrong_length_names_l_L():
+    net = ResNet(W=[[[1], [-1]]], B=[[0, 0]])  # l_0 = 1, l_L = l_1 = 2
+    with pytest.raises(ClaimError) as info:
+        check(net, input=[3], equals=[3])
+    assert (info.value.place, info.value.message) == (
+        "equals",
+        "expected 2 entries (l_L = 2), got 1",
+    )
+    with pytest.raises(ClaimError) as info:
+        check(net, input=[3, 4], at_most=[3, 4])
+    assert (info.value.place, info.value.message) == ("input", "expected 1 entry (l_0 = 1), got 2")
+
+
 def test_closed_form_comparison():
     assert compare("equals", sympy.log(2) + sympy.log(3), sympy.log(6)) is True
     assert compare("less", sympy.exp(-1), sympy.Rational(1, 2)) is True  # 0.3678...
