@@ -148,14 +148,35 @@ def _from_decimal(value: decimal.Decimal, limits: Limits) -> sympy.Rational:
     return sympy.Rational(mantissa, 10**-power)
 
 
-def _from_float(value: float, limits: Limits, allow_float: bool) -> sympy.Rational:
-    if not allow_float:
-        raise ParseError(
-            f"the float {value!r} is inexact: write a fraction like '1/10', a decimal string "
-            "like '0.1', use fractions.Fraction, or pass allow_float=True"
+#: the longest exact value a float's error message spells out as an example (``'1/2'``)
+_MAX_SPELLING = 24
+
+
+def _float_refused(what: str, decimal_text: str, exact_type: str) -> ParseError:
+    """The error for a float (``what``, whose decimal text is ``decimal_text``): floats are
+    refused so that none enters a result silently; the message spells the exact number the
+    text shows (``'1/2' or Fraction(1, 2)`` for ``0.5``) when it is short."""
+    shown = decimal.Decimal(decimal_text)  # sympy Floats may have huge exponents: check first
+    value = fractions.Fraction(shown) if abs(shown.adjusted()) <= _MAX_SPELLING else None
+    example = ""
+    if value is not None and len(str(value)) <= _MAX_SPELLING:
+        typed = (
+            str(value)
+            if value.denominator == 1
+            else f"{exact_type}({value.numerator}, {value.denominator})"
         )
+        example = f", e.g. '{value}' or {typed}"
+    return ParseError(
+        f"{what} is a float, and symresnet lets no float enter a result silently: write the "
+        f"exact value as a string or a {exact_type}{example}"
+    )
+
+
+def _from_float(value: float, limits: Limits, allow_float: bool) -> sympy.Rational:
     if not math.isfinite(value):
         raise ParseError(f"{value!r}: nan/inf is not a number symresnet accepts")
+    if not allow_float:
+        raise _float_refused(f"{value!r}", repr(value), "Fraction")
     result = parse(repr(value), limits=limits)
     assert isinstance(result, sympy.Rational)
     return result
@@ -176,9 +197,11 @@ def _from_sympy(
     floats = value.atoms(sympy.Float)
     if floats:
         if not allow_float:
-            raise ParseError(
-                f"{quote(str(value))} contains the inexact float {floats.pop()}: use "
-                "sympy.Rational, or pass allow_float=True"
+            first = min(floats, key=sympy.default_sort_key)
+            raise _float_refused(
+                f"{quote(str(value))}" + ("" if first == value else f" contains {first}, which"),
+                str(first),
+                "sympy.Rational",
             )
         exact_floats = {f: parse(str(f), limits=limits) for f in floats}
         value = value.xreplace(exact_floats)

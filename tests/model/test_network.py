@@ -268,14 +268,14 @@ _BAD_ENTRIES = [  # the messages exact() gave for these before the fast path exi
     (
         0.5,
         ParseError,
-        "the float 0.5 is inexact: write a fraction like '1/10', a decimal string like '0.1', "
-        "use fractions.Fraction, or pass allow_float=True",
+        "0.5 is a float, and symresnet lets no float enter a result silently: write the exact "
+        "value as a string or a Fraction, e.g. '1/2' or Fraction(1, 2)",
     ),
     (
         sympy.Float("0.5"),
         ParseError,
-        "'0.500000000000000' contains the inexact float 0.500000000000000: use "
-        "sympy.Rational, or pass allow_float=True",
+        "'0.500000000000000' is a float, and symresnet lets no float enter a result silently: "
+        "write the exact value as a string or a sympy.Rational, e.g. '1/2' or sympy.Rational(1, 2)",
     ),
     (10**5_000, LimitError, "integer of 16610 bits has more than 5000 digits (Limits.max_digits)"),
     (
@@ -346,7 +346,7 @@ def test_first_bad_entry_in_reading_order_is_reported():
     with pytest.raises(ParseError) as info:
         ResNet(W=[rows], B=[[0, 0]])
     assert info.value.place == "layers[1].W[1][3]"
-    assert "the float 0.5 is inexact" in info.value.message
+    assert info.value.message.startswith("0.5 is a float")
 
 
 def test_custom_digit_limit_on_the_fast_path():

@@ -16,6 +16,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symresnet import ResNet, check, realize
 from symresnet.base.errors import LimitError, ParseError
 from symresnet.values.exact import SYMPY_RATIONAL_TYPES, exact, exact_str, small_bound, small_exact
 from symresnet.values.limits import Limits
@@ -66,10 +67,58 @@ def test_exact_rejects_bool():
 
 
 def test_exact_float_needs_permission():
-    with pytest.raises(ParseError, match=r"Fraction.*allow_float=True|allow_float=True"):
+    with pytest.raises(ParseError, match=r"'1/10' or Fraction\(1, 10\)"):
         exact(0.1)
-    with pytest.raises(ParseError, match=r"'1/10'"):
-        exact(0.1)
+    assert exact(0.1, allow_float=True) == R(1, 10)
+
+
+_FLOAT_ADVICE = "is a float, and symresnet lets no float enter a result silently: write the exact "
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0.5, f"0.5 {_FLOAT_ADVICE}value as a string or a Fraction, e.g. '1/2' or Fraction(1, 2)"),
+        (
+            -2.5,
+            f"-2.5 {_FLOAT_ADVICE}value as a string or a Fraction, e.g. '-5/2' or Fraction(-5, 2)",
+        ),
+        (3.0, f"3.0 {_FLOAT_ADVICE}value as a string or a Fraction, e.g. '3' or 3"),
+        (1e300, f"1e+300 {_FLOAT_ADVICE}value as a string or a Fraction"),
+        (
+            sympy.Float("0.25"),
+            f"'0.250000000000000' {_FLOAT_ADVICE}value as a string or a sympy.Rational, "
+            "e.g. '1/4' or sympy.Rational(1, 4)",
+        ),
+        (
+            sympy.Symbol("x") + sympy.Float("0.5"),
+            f"'x + 0.5' contains 0.500000000000000, which {_FLOAT_ADVICE}value as a string or "
+            "a sympy.Rational, e.g. '1/2' or sympy.Rational(1, 2)",
+        ),
+    ],
+)
+def test_float_message_says_what_works_where_it_is_raised(value, message):
+    """0.5 is an exact binary float: refused as a float (it would enter results silently), not
+    as "inexact"; the advice is a string or a Fraction, since ResNet, realize and check take no
+    allow_float."""
+    with pytest.raises(ParseError) as info:
+        exact(value)
+    assert info.value.message == message
+
+
+def test_float_advice_works_in_the_api():
+    with pytest.raises(ParseError, match=r"e\.g\. '1/2' or Fraction") as info:
+        ResNet(W=[[[0.5]]], B=[[0]])
+    assert "allow_float" not in str(info.value)
+    with pytest.raises(ParseError, match=r"^input\[1\]: 0\.5 is a float"):
+        realize(ResNet(W=[[[1]]], B=[[0]]), [0.5])
+    # the two spellings it suggests: R(x) = 2x + 1 at 1/2 is 2
+    net = ResNet(W=[[["1/2"]], [[4]]], B=[[0], [1]])
+    net2 = ResNet(W=[[[Fraction(1, 2)]], [[4]]], B=[[0], [1]])
+    assert (
+        realize(net, ["1/2"]).output == realize(net2, [Fraction(1, 2)]).output == sympy.Matrix([2])
+    )
+    assert check(net, input=Fraction(1, 2), equals="2").holds is True
 
 
 @pytest.mark.parametrize(
