@@ -403,7 +403,8 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--activation-symbol",
         metavar="SYM",
-        help=r"write the activation as SYM: sigma, \sigma, \mathfrak{s}",
+        help=r"write the activation as SYM: a name, a Greek letter or a font command around "
+        r"letters, e.g. sigma, \sigma, \mathfrak{s} (docs/derivations.md)",
     )
 
 

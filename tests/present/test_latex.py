@@ -6,6 +6,7 @@ Expected strings are written by hand (tables in the style of latexify_py's tests
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sympy
@@ -108,6 +109,26 @@ def test_safe_symbol(symbol, latex):
 def test_safe_symbol_refuses(symbol):
     with pytest.raises(RenderError, match="not accepted"):
         safe_symbol(symbol)
+
+
+def test_docs_name_what_activation_symbol_accepts():
+    """docs/derivations.md once said only sigma, \\sigma and \\mathfrak{s} were accepted: the
+    forms it names as accepted are accepted, those it names as refused are refused."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "derivations.md").read_text("utf-8")
+    sentence = text[text.index("`--activation-symbol SYM` writes") :]
+    accepted_part, _, rest = sentence.partition("anything else")
+    refused_part = rest[: rest.index(")")]
+    accepted = re.findall(r"`([^`]+)`", accepted_part)[1:]  # [0] is the option itself
+    refused = re.findall(r"`([^`]+)`", refused_part)
+    assert {"sigma", "act", "a_1", r"\sigma", r"\Phi", r"\mathfrak{s}"} <= set(accepted)
+    for symbol in accepted:
+        safe_symbol(symbol)
+    assert refused == [r"\varphi", r"\mathbb{s}", r"\mathrm{a1}"]
+    for symbol in refused:
+        with pytest.raises(RenderError, match="not accepted"):
+            safe_symbol(symbol)
+    (row,) = [line for line in text.splitlines() if line.startswith("| `activation_symbol`")]
+    assert "only these" not in row and '`"act"`' in row
 
 
 x = sympy.Symbol("x", real=True)
