@@ -41,7 +41,9 @@ from symresnet.solve.conditions import (
     constraint,
     negation,
 )
+from symresnet.solve.readable import readable
 from symresnet.solve.realsets import RealSet, simplest_rational
+from symresnet.solve.simplify import simplify
 from symresnet.values.exact import exact
 from symresnet.values.relations import Relation, compare
 
@@ -118,14 +120,13 @@ class Study:
     def text(self) -> str:
         """The condition in readable form: ``v = -33/5``, ``a <= -2``, ``-1 < a < 1 or a = 3``,
         ``(a >= 0 and b < 1) or ...``; ``never`` / ``always``."""
-        if self.set is not None:
-            if self.set.is_empty:
-                return "never"
-            return self.set.text(self.symbols[0].name)
-        if not self.condition:
+        if self.set is not None and (self.set.is_empty or self.set.is_everything):
+            return "never" if self.set.is_empty else self.set.text(self.symbols[0].name)
+        if self.set is None and not self.condition:
             return "never"
-        if len(self.condition) == 1:
-            return conjunction_text(self.condition[0])
+        shown = readable(self.when)
+        if shown is not None:
+            return shown.text()
         return " or ".join(f"({conjunction_text(c)})" for c in self.condition)
 
 
@@ -218,7 +219,7 @@ def study(
         result = piece.condition if always else solver.irredundant([*piece.condition, *claim])
         parts.append(result)
         cases.append(Case(piece, claim, result, always))
-    condition = tuple(_merge_all(parts, solver))
+    condition = simplify(_merge_all(parts, solver), solver)
     holds_always = all(c.always is True for c in cases)
     never = not parts
     if holds_always and decided:

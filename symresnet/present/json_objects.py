@@ -11,6 +11,7 @@ from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Verdict
 from symresnet.compute.realization import Trace
 from symresnet.present.study_text import StudyResult, pieces_json, study_json, sweep_json
+from symresnet.solve.readable import when_text
 from symresnet.values.exact import exact_str
 
 __all__ = ["SCHEMA", "info_json", "strings", "study_output_json", "trace_json", "verdict_json"]
@@ -55,6 +56,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         out.update(study_json(verdict.study))
     elif verdict.status == "depends":
         out["when"] = exact_str(verdict.when)
+        out["when_text"] = when_text(verdict.when)
     if verdict.status == "undecided":
         out["note"] = verdict.note
         if verdict.study is None:

@@ -27,6 +27,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from symresnet.base.errors import RenderError
+from symresnet.solve.readable import Chain, Compare, Item, Member, readable
 from symresnet.values.exact import exact_str
 from symresnet.values.relations import Relation
 
@@ -307,6 +308,43 @@ class AtomPrinter(LatexPrinter):
                 f"function name {expr.func.__name__!r} is not printable", place="values"
             )
         return super()._print_Function(expr, exp)
+
+    def _print_readable(self, expr: sympy.Basic) -> str | None:
+        """A condition as :mod:`symresnet.solve.readable` lays it out (the terminal's words)."""
+        shown = readable(expr)
+        if shown is None:
+            return None
+        return shown.layout(
+            item=self._print_item,
+            conjunction=r" \text{ and } ",
+            disjunction=r" \text{ or } ",
+            parens=(r"\bigl(", r"\bigr)"),
+            always=r"\text{always}",
+            never=r"\text{never}",
+        )
+
+    def _print_item(self, item: Item) -> str:
+        rel = {"<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq", "==": "=", "!=": r"\neq"}
+        match item:
+            case Compare(lhs, op, rhs):
+                return f"{self._print(lhs)} {rel[op]} {self._print(rhs)}"
+            case Chain(lo, lo_op, name, hi_op, hi):
+                return (
+                    f"{self._print(lo)} {rel[lo_op]} {self._print(name)} {rel[hi_op]} "
+                    f"{self._print(hi)}"
+                )
+            case Member(name, values):
+                inner = ", ".join(self._print(v) for v in values)
+                return rf"{self._print(name)} \in \{{{inner}\}}"
+        raise TypeError(item)
+
+    def _print_And(self, expr: sympy.And) -> str:
+        shown = self._print_readable(expr)
+        return shown if shown is not None else super()._print_And(expr)
+
+    def _print_Or(self, expr: sympy.Or) -> str:
+        shown = self._print_readable(expr)
+        return shown if shown is not None else super()._print_Or(expr)
 
     def atom(self, value: sympy.Basic) -> Latex:
         """The LaTeX of ``value``."""

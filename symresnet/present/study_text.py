@@ -67,6 +67,7 @@ def study_json(study: Study) -> dict[str, Any]:
     out: dict[str, Any] = {
         "parameters": [s.name for s in study.symbols],
         "when": exact_str(study.when),
+        "when_text": study.text(),
         "witness": _point_json(study.witness),
         "counterexample": _point_json(study.counterexample),
         "decided": study.decided,

@@ -89,7 +89,7 @@ def test_point_claim_at_a_new_symbol(capsys):
     assert (
         out.strip()
         .splitlines()[-1]
-        .startswith("the claim R(Phi, V)(x) = -7: holds exactly when x = -3 or x = -1")
+        .startswith("the claim R(Phi, V)(x) = -7: holds exactly when x in {-3, -1}")
     )
 
 

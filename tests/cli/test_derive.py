@@ -147,5 +147,5 @@ def test_derive_decides_within_the_declared_parameter_bounds(capsys):
     spec = Path(__file__).parents[1] / "data" / "study-bounded.toml"
     assert main(["derive", str(spec)]) == 0
     tex = capsys.readouterr().out
-    assert r"holds if and only if $a \geq -3 \wedge a \leq -2$" in tex
+    assert r"holds if and only if $-3 \leq a \leq -2$" in tex
     assert r"if and only if $a \leq -2$" not in tex
