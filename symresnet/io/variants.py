@@ -5,7 +5,9 @@ ordinary spec file (docs/design.md's format, through :mod:`symresnet.io.dump`), 
 
 from __future__ import annotations
 
+import io
 import tomllib
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,16 @@ from symresnet.claims.spec import Spec
 from symresnet.claims.variants import Part, Template, Variant
 from symresnet.io.dump import dump
 from symresnet.io.spec import from_data
+from symresnet.present.lms import moodle_xml, qti_items, qti_manifest
 
-__all__ = ["load_template", "variant_spec", "variant_text", "write_variants"]
+__all__ = [
+    "load_template",
+    "template_from_data",
+    "variant_spec",
+    "variant_text",
+    "write_exports",
+    "write_variants",
+]
 
 _TOP = {"title", "activation", "dims", "skips", "parts", "numbers", "rules"}
 _NUMBERS = {"entries", "inputs", "box_width", "zero_share", "fractions", "max_abs"}
@@ -187,3 +197,17 @@ def write_variants(t: Template, variants: list[Variant], out: Path) -> list[Path
     for v in variants:
         paths.append(write_atomic(out / f"variant-{v.index:04d}.toml", variant_text(t, v)))
     return paths
+
+
+def write_exports(t: Template, variants: list[Variant], out: Path) -> tuple[Path, Path]:
+    """``moodle.xml`` and ``qti.zip`` (``imsmanifest.xml`` and ``items.xml``) in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    moodle = write_atomic(out / "moodle.xml", moodle_xml(t, variants).decode("utf-8"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        seed = variants[0].seed if variants else 0
+        z.writestr("imsmanifest.xml", qti_manifest(f"symresnet-{seed}", "items.xml"))
+        z.writestr("items.xml", qti_items(t, variants))
+    qti = out / "qti.zip"
+    write_atomic(qti, buf.getvalue())
+    return moodle, qti
