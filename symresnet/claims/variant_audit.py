@@ -43,13 +43,20 @@ class Audit:
         ]
         if self.values:
             vs = sorted(self.values)
-            lines.append(f"values: min {vs[0]}, median {vs[len(vs) // 2]}, max {vs[-1]}, "
-                         f"{len(set(vs))} distinct")
-        lines.append(f"smallest |pre-activation - kink| at the claims' inputs: {self.kink_distance}")
-        lines.append("mistakes: " + (", ".join(f"{m} {n}" for m, n in self.mistakes.most_common())
-                                     or "none"))
-        lines.append(f"activation patterns at the point claims' inputs: {len(self.patterns)} distinct; "
-                     "most common: " + ", ".join(f"{p} ({n})" for p, n in self.patterns.most_common(3)))
+            lines.append(
+                f"values: min {vs[0]}, median {vs[len(vs) // 2]}, max {vs[-1]}, "
+                f"{len(set(vs))} distinct"
+            )
+        lines.append(
+            f"smallest |pre-activation - kink| at the claims' inputs: {self.kink_distance}"
+        )
+        lines.append(
+            "mistakes: " + (", ".join(f"{m} {n}" for m, n in self.mistakes.most_common()) or "none")
+        )
+        lines.append(
+            f"activation patterns at the point claims' inputs: {len(self.patterns)} distinct; "
+            "most common: " + ", ".join(f"{p} ({n})" for p, n in self.patterns.most_common(3))
+        )
         return "\n".join(lines) + "\n"
 
 
@@ -68,7 +75,9 @@ def audit(t: Template, variants: list[Variant]) -> Audit:
             hidden = [e for layer in z[:-1] for e in layer]
             d = min(abs(e - c) for e in hidden for c in kinks)
             dist = d if dist is None else min(dist, d)
-            patterns["|".join("".join("1" if e > 0 else "0" for e in layer) for layer in z[:-1])] += 1
+            patterns[
+                "|".join("".join("1" if e > 0 else "0" for e in layer) for layer in z[:-1])
+            ] += 1
     digests = Counter(v.digest for v in variants)
     return Audit(
         variants=len(variants),

@@ -12,6 +12,7 @@ A false part claims the value a named mistake gives (:data:`MISTAKES`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import random
 from collections import Counter
@@ -203,13 +204,13 @@ def mistaken(net: Net, mistake: str, rng: random.Random) -> tuple[Net, bool] | N
     if mistake == "bias dropped":
         k = rng.randrange(len(B))
         zero = tuple(Fraction(0) for _ in B[k])
-        return (W, B[:k] + (zero,) + B[k + 1 :], S), False
+        return (W, (*B[:k], zero, *B[k + 1 :]), S), False
     if mistake == "W transposed":
         square = [k for k, m in enumerate(W) if len(m) == len(m[0]) and m != _t(m)]
         if not square:
             return None
         k = rng.choice(square)
-        return (W[:k] + (_t(W[k]),) + W[k + 1 :], B, S), False
+        return ((*W[:k], _t(W[k]), *W[k + 1 :]), B, S), False
     if mistake == "output layer activated":
         return net, True
     if mistake == "activation forgotten":
@@ -245,9 +246,7 @@ def _nice(value: Fraction, t: Template) -> bool:
     return value.denominator <= 4 or not t.integer_outputs
 
 
-def _check_points(
-    t: Template, act: Activation, model: Compiled, net: Net, points, centres
-) -> None:
+def _check_points(t: Template, act: Activation, model: Compiled, net: Net, points, centres) -> None:
     """The rules at the points a student evaluates at: ``points`` (the point claims' inputs,
     the ends of the boxes' diagonals and of the parameter ranges) are bounded and off the
     kinks; at ``centres`` (the point claims' inputs) every hidden layer has an active and an
@@ -274,7 +273,8 @@ def _check_points(
             for z, z2 in zip(zc, evaluate(dropped, centres), strict=True):
                 same_out = z[-1] == z2[-1]
                 same_pattern = all(
-                    (a > 0) == (b > 0) for l1, l2 in zip(z[:-1], z2[:-1], strict=True)
+                    (a > 0) == (b > 0)
+                    for l1, l2 in zip(z[:-1], z2[:-1], strict=True)
                     for a, b in zip(l1, l2, strict=True)
                 )
                 if same_out and same_pattern:
@@ -293,8 +293,9 @@ def _resnet(net: Net, act: Activation) -> ResNet:
 
 def _extremum(net: ResNet, box, side: str) -> Fraction:
     relation = "at_most" if side == "max" else "at_least"
-    claim = box_claim(net, quantifier="forall", box=[list(b) for b in box], relation=relation,
-                      expected=[0])
+    claim = box_claim(
+        net, quantifier="forall", box=[list(b) for b in box], relation=relation, expected=[0]
+    )
     verdict = claim.decide(net)
     ext = verdict.maximum if side == "max" else verdict.minimum
     return ext[0].value
@@ -316,6 +317,17 @@ def _wrong_value(
     return None
 
 
+def _point_value(x, act: Activation, w: Net, a: Activation, out_act: bool) -> Fraction | None:
+    m = compile_net(w, a, output_act=act if out_act else IDENTITY)
+    return _output(m, [x])[0][0]
+
+
+def _box_value(box, side: str, w: Net, a: Activation, out_act: bool) -> Fraction | None:
+    if out_act:  # an activated output layer is no ResNet: no box value for it
+        return None
+    return _extremum(_resnet(w, a), box, side)
+
+
 def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, tuple[Part, ...]]:
     net = _draw_net(rng, t)
     entries = _entries(net)
@@ -323,7 +335,9 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
         raise _Reject("zeros")
     model = compile_net(net, act)
     n0 = t.dims[0]
-    plans = []
+    plans: list[
+        tuple[PartKind, bool, tuple[Fraction, ...], tuple[tuple[Fraction, Fraction], ...]]
+    ] = []
     rule_points: list[tuple[Fraction, ...]] = []
     for kind in t.parts:
         holds = rng.random() < t.true_share
@@ -349,10 +363,7 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
         if kind == "point":
             true = _output(model, [x])[0][0]
 
-            def compute(w, a, out_act, x=x):
-                m = compile_net(w, a, output_act=act if out_act else IDENTITY)
-                return _output(m, [x])[0][0]
-
+            compute = functools.partial(_point_value, x, act)
             part_box: tuple = ()
             relation = "equals"
             part_input = x
@@ -364,11 +375,7 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
             if not _nice(true, t):
                 raise _Reject("integer")
 
-            def compute(w, a, out_act, full_box=full_box, side=side):
-                if out_act:  # an activated output layer is no ResNet: no box value for it
-                    return None
-                return _extremum(_resnet(w, a), full_box, side)
-
+            compute = functools.partial(_box_value, full_box, side)
             relation = "at_most" if kind == "box" else "at_least"
             part_box = box
             part_input = x
@@ -379,14 +386,18 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
         if wrong is None:
             raise _Reject("mistake")
         mistake, value = wrong
-        if kind == "box" and value >= true or kind == "parameter" and value <= true:
-            # the mistake's bound would still hold: state it the other way round
+        if (kind == "box" and value >= true) or (kind == "parameter" and value <= true):
+            # the mistake's bound would still hold: state it the other way round, against
+            # the other extremum (which is then the value asked for)
             relation = "at_least" if kind == "box" else "at_most"
-            true_ext = _extremum(resnet, full_box, "min" if kind == "box" else "max")  # type: ignore[arg-type]
-            if (relation == "at_least" and value <= true_ext) or (
-                relation == "at_most" and value >= true_ext
+            assert resnet is not None
+            true = _extremum(resnet, full_box, "min" if kind == "box" else "max")
+            if (relation == "at_least" and value <= true) or (
+                relation == "at_most" and value >= true
             ):
                 raise _Reject("mistake")
+            if not _nice(true, t):
+                raise _Reject("integer")
         parts.append(Part(kind, part_input, part_box, relation, value, true, False, mistake))
     return net, tuple(parts)
 

@@ -30,11 +30,14 @@ MANIFEST = "variants.json"
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``symresnet variants``."""
-    p = add_command(subparsers, "variants", cmd_variants,
-                    "draw seeded variants of a template (spec files, Moodle XML, QTI zip)")
+    p = add_command(
+        subparsers,
+        "variants",
+        cmd_variants,
+        "draw seeded variants of a template (spec files, Moodle XML, QTI zip)",
+    )
     p.add_argument("template", metavar="TEMPLATE", nargs="?", help="variant template (.toml)")
-    p.add_argument("--count", type=int_option(minimum=1, maximum=10_000, what="count"),
-                   default=10)
+    p.add_argument("--count", type=int_option(minimum=1, maximum=10_000, what="count"), default=10)
     p.add_argument("--seed", type=int_option(minimum=0, maximum=2**63, what="seed"), default=0)
     p.add_argument("--out", metavar="DIR", help="folder for the variants (default: variants)")
     p.add_argument("--audit", metavar="DIR", help="audit the variants written into DIR")
@@ -51,13 +54,20 @@ def cmd_variants(args: argparse.Namespace) -> int:
     variants, dups = draw_variants(t, count=args.count, seed=args.seed)
     write_variants(t, variants, out)
     moodle, qti = write_exports(t, variants, out)
-    manifest = {"schema": 1, "template": raw, "seed": args.seed,
-                "indices": [v.index for v in variants], "duplicates_skipped": dups}
+    manifest = {
+        "schema": 1,
+        "template": raw,
+        "seed": args.seed,
+        "indices": [v.index for v in variants],
+        "duplicates_skipped": dups,
+    }
     write_atomic(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     true = sum(p.holds for v in variants for p in v.parts)
     parts = sum(len(v.parts) for v in variants)
-    print(f"{len(variants)} variants (seed {args.seed}) in {out}: {true}/{parts} parts true, "
-          f"{dups} duplicates skipped; {moodle.name}, {qti.name}")
+    print(
+        f"{len(variants)} variants (seed {args.seed}) in {out}: {true}/{parts} parts true, "
+        f"{dups} duplicates skipped; {moodle.name}, {qti.name}"
+    )
     return EXIT_OK
 
 
@@ -70,14 +80,20 @@ def _audit(folder: Path) -> int:
         t = template_from_data(tomllib.loads(manifest["template"]))
         seed, indices = int(manifest["seed"]), [int(i) for i in manifest["indices"]]
     except (OSError, ValueError, KeyError, TypeError, tomllib.TOMLDecodeError) as err:
-        raise SpecError(f"not a variants folder ({err}): run symresnet variants first",
-                        file=place) from None
+        raise SpecError(
+            f"not a variants folder ({err}): run symresnet variants first", file=place
+        ) from None
     variants = [draw_variant(t, seed, i) for i in indices]
-    changed = [v.index for v in variants
-               if _read(folder / f"variant-{v.index:04d}.toml") != variant_text(t, v)]
+    changed = [
+        v.index
+        for v in variants
+        if _read(folder / f"variant-{v.index:04d}.toml") != variant_text(t, v)
+    ]
     sys.stdout.write(audit(t, variants).text())
-    print(f"spec files rebuilt identically from (seed, index): {len(variants) - len(changed)}"
-          f"/{len(variants)}" + (f"; differ: {changed[:10]}" if changed else ""))
+    print(
+        f"spec files rebuilt identically from (seed, index): {len(variants) - len(changed)}"
+        f"/{len(variants)}" + (f"; differ: {changed[:10]}" if changed else "")
+    )
     return EXIT_OK if not changed else 1
 
 

@@ -65,7 +65,9 @@ def _table(v: Any, place: str, keys: set[str]) -> dict[str, Any]:
         raise SpecError("expected a table", place=place)
     unknown = sorted(set(v) - keys)
     if unknown:
-        raise SpecError(f"unknown key {unknown[0]!r}; known: {', '.join(sorted(keys))}", place=place)
+        raise SpecError(
+            f"unknown key {unknown[0]!r}; known: {', '.join(sorted(keys))}", place=place
+        )
     return v
 
 
@@ -113,13 +115,15 @@ def template_from_data(data: Any) -> Template:
             kw[key] = _bool(rules[key], f"rules.{key}")
     act = data.get("activation", "relu")
     if act not in ("relu", "leaky_relu", "clip", "heaviside", "identity"):
-        raise SpecError("expected activation = relu (or another piecewise-linear name)",
-                        place="activation")
+        raise SpecError(
+            "expected activation = relu (or another piecewise-linear name)", place="activation"
+        )
     title = data.get("title", "Variant")
     if not isinstance(title, str):
         raise SpecError("expected a string", place="title")
-    return Template(title=title, activation=act, dims=dims_t, skips=tuple(skips),
-                    parts=tuple(parts), **kw)
+    return Template(
+        title=title, activation=act, dims=dims_t, skips=tuple(skips), parts=tuple(parts), **kw
+    )
 
 
 def _bool(v: Any, place: str) -> bool:
@@ -150,12 +154,22 @@ def _e(q: Fraction) -> int | str:
 def _claim(part: Part, i: int) -> dict[str, Any]:
     label = "abcdefghijklmnopqrstuvwxyz"[i]
     if part.kind == "point":
-        return {"label": label, "input": [_e(v) for v in part.input], part.relation: [_e(part.claimed)]}
+        return {
+            "label": label,
+            "input": [_e(v) for v in part.input],
+            part.relation: [_e(part.claimed)],
+        }
     if part.kind == "box":
-        return {"label": label, "forall": [[_e(a), _e(b)] for a, b in part.box],
-                part.relation: [_e(part.claimed)]}
-    return {"label": label, "input": ["t", *(_e(v) for v in part.input)],
-            part.relation: [_e(part.claimed)]}
+        return {
+            "label": label,
+            "forall": [[_e(a), _e(b)] for a, b in part.box],
+            part.relation: [_e(part.claimed)],
+        }
+    return {
+        "label": label,
+        "input": ["t", *(_e(v) for v in part.input)],
+        part.relation: [_e(part.claimed)],
+    }
 
 
 def variant_spec(t: Template, v: Variant) -> Spec:
@@ -165,12 +179,16 @@ def variant_spec(t: Template, v: Variant) -> Spec:
         "title": f"{t.title} (seed {v.seed}, variant {v.index})",
         "activation": t.activation,
         "dims": list(t.dims),
-        "layers": [{"W": [[_e(e) for e in row] for row in w], "B": [_e(e) for e in b]}
-                   for w, b in zip(W, B, strict=True)],
+        "layers": [
+            {"W": [[_e(e) for e in row] for row in w], "B": [_e(e) for e in b]}
+            for w, b in zip(W, B, strict=True)
+        ],
         "claims": [_claim(p, i) for i, p in enumerate(v.parts)],
     }
     if S:
-        data["skips"] = [{"r": r, "k": k, "V": [[_e(e) for e in row] for row in V]} for r, k, V in S]
+        data["skips"] = [
+            {"r": r, "k": k, "V": [[_e(e) for e in row] for row in V]} for r, k, V in S
+        ]
     params = [p for p in v.parts if p.kind == "parameter"]
     if params:
         if len(params) > 1:

@@ -18,11 +18,17 @@ from typing import Any
 
 from symresnet.claims.variants import Part, Template, Variant
 
-__all__ = ["moodle_xml", "qti_items", "part_answers"]
+__all__ = ["moodle_xml", "part_answers", "qti_items"]
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_CLOZE_SPECIAL = {"{": "&#123;", "}": "&#125;", "~": "&#126;", "#": "&#35;", "\\": "&#92;",
-                  "$": "&#36;"}
+_CLOZE_SPECIAL = {
+    "{": "&#123;",
+    "}": "&#125;",
+    "~": "&#126;",
+    "#": "&#35;",
+    "\\": "&#92;",
+    "$": "&#36;",
+}
 
 
 def user_text(text: str) -> str:
@@ -32,7 +38,9 @@ def user_text(text: str) -> str:
 
 
 def _q(v: Fraction) -> str:
-    return str(v.numerator) if v.denominator == 1 else rf"\tfrac{{{v.numerator}}}{{{v.denominator}}}"
+    return (
+        str(v.numerator) if v.denominator == 1 else rf"\tfrac{{{v.numerator}}}{{{v.denominator}}}"
+    )
 
 
 def _vec(xs) -> str:
@@ -40,20 +48,28 @@ def _vec(xs) -> str:
 
 
 def _mat(m) -> str:
-    return r"\begin{pmatrix}" + r"\\".join("&".join(_q(e) for e in row) for row in m) + r"\end{pmatrix}"
+    return (
+        r"\begin{pmatrix}"
+        + r"\\".join("&".join(_q(e) for e in row) for row in m)
+        + r"\end{pmatrix}"
+    )
 
 
 def _network_html(t: Template, v: Variant) -> str:
     W, B, S = v.net
-    rows = [f"<p>Let \\(a\\) be the {user_text(t.activation)} activation, "
-            f"\\(L = {len(W)}\\), \\((l_0, \\dots, l_L) = ({', '.join(map(str, t.dims))})\\), and</p>"]
+    rows = [
+        f"<p>Let \\(a\\) be the {user_text(t.activation)} activation, "
+        f"\\(L = {len(W)}\\), \\((l_0, \\dots, l_L) = ({', '.join(map(str, t.dims))})\\), and</p>"
+    ]
     for k, (w, b) in enumerate(zip(W, B, strict=True), start=1):
         rows.append(f"<p>\\(W_{{{k}}} = {_mat(w)},\\quad B_{{{k}}} = {_vec(b)}\\)</p>")
     for r, k, V in S:
         rows.append(f"<p>\\(V_{{{r},{k}}} = {_mat(V)}\\)</p>")
-    rows.append("<p>Write \\(R = \\mathcal{R}^{\\mathbb{R}}_a(\\Phi, V)\\) for the realization "
-                "of this ResNet (Def. 1.5.4). Give every number exactly; a fraction in lowest "
-                "terms with a positive denominator.</p>")
+    rows.append(
+        "<p>Write \\(R = \\mathcal{R}^{\\mathbb{R}}_a(\\Phi, V)\\) for the realization "
+        "of this ResNet (Def. 1.5.4). Give every number exactly; a fraction in lowest "
+        "terms with a positive denominator.</p>"
+    )
     return "\n".join(rows)
 
 
@@ -67,7 +83,7 @@ def _statement(p: Part) -> str:
     if p.kind == "box":
         box = r" \times ".join(f"[{_q(a)}, {_q(b)}]" for a, b in p.box)
         return f"\\(R(x) {rel} {_q(p.claimed)}\\) for all \\(x \\in {box}\\)"
-    (lo, hi), = p.box
+    ((lo, hi),) = p.box
     args = ", ".join(["t", *(_q(x) for x in p.input)])
     return f"\\(R({args}) {rel} {_q(p.claimed)}\\) for all \\(t \\in [{_q(lo)}, {_q(hi)}]\\)"
 
@@ -75,9 +91,10 @@ def _statement(p: Part) -> str:
 def _asked(p: Part) -> str:
     if p.kind == "point":
         return f"\\(R({', '.join(_q(x) for x in p.input)})\\)"
+    side = r"\max" if p.relation == "at_most" else r"\min"
     if p.kind == "box":
-        return r"\(\max_{x} R(x)\) over the box"
-    return r"\(\min_{t} R(\dots)\) over \(t\)"
+        return rf"\({side}_{{x}} R(x)\) over the box"
+    return rf"\({side}_{{t}} R(t, \dots)\) over \(t\)"
 
 
 def part_answers(p: Part) -> dict[str, Any]:
@@ -93,8 +110,10 @@ def _numerical(answer: int, width: int) -> str:
 def _value_fields(value: Fraction, fractions: bool, width: int) -> str:
     if not fractions:
         return _numerical(value.numerator, width)
-    return (f"numerator {_numerical(value.numerator, width)} / denominator "
-            f"{_numerical(value.denominator, width)}")
+    return (
+        f"numerator {_numerical(value.numerator, width)} / denominator "
+        f"{_numerical(value.denominator, width)}"
+    )
 
 
 def two_fields(t: Template) -> bool:
@@ -105,15 +124,22 @@ def two_fields(t: Template) -> bool:
 
 def field_width(variants: list[Variant]) -> int:
     """One width for every numeric field of an export: longer than every answer."""
-    longest = max((len(str(x)) for v in variants for p in v.parts
-                   for x in (p.value.numerator, p.value.denominator)), default=1)
+    longest = max(
+        (
+            len(str(x))
+            for v in variants
+            for p in v.parts
+            for x in (p.value.numerator, p.value.denominator)
+        ),
+        default=1,
+    )
     return max(8, longest + 2)
 
 
 def cloze_text(t: Template, v: Variant, width: int) -> str:
     """The question text of one variant: the network, then per part a true/false field and
     the exact value's field(s)."""
-    out = [_network_html(t, v), "<ol type=\"a\">"]
+    out = [_network_html(t, v), '<ol type="a">']
     fractions = two_fields(t)
     for p in v.parts:
         mc = "{1:MULTICHOICE:=true~false}" if p.holds else "{1:MULTICHOICE:true~=false}"
@@ -146,7 +172,8 @@ def moodle_xml(t: Template, variants: list[Variant], *, category: str | None = N
         _text(q, "questiontext", cloze_text(t, v, width), format="html")
         feedback = "".join(
             f"<p>({_LETTERS[i]}) {'true' if p.holds else 'false: ' + user_text(p.mistake or '')}"
-            f", value {p.value}</p>" for i, p in enumerate(v.parts)
+            f", value {p.value}</p>"
+            for i, p in enumerate(v.parts)
         )
         _text(q, "generalfeedback", feedback, format="html")
         ET.SubElement(q, "penalty").text = "0.3333333"
@@ -191,18 +218,29 @@ def qti_items(t: Template, variants: list[Variant]) -> bytes:
     (numerator and denominator)."""
     root = ET.Element("questestinterop")
     seed = variants[0].seed if variants else 0
-    asmt = ET.SubElement(root, "assessment", ident=f"symresnet-{seed}",
-                         title=f"{t.title} (seed {seed})")
+    asmt = ET.SubElement(
+        root, "assessment", ident=f"symresnet-{seed}", title=f"{t.title} (seed {seed})"
+    )
     section = ET.SubElement(asmt, "section", ident="root_section")
     for v in variants:
-        item = ET.SubElement(section, "item", ident=f"symresnet-{v.seed}-{v.index}",
-                             title=f"{t.title} ({v.seed}:{v.index})")
+        item = ET.SubElement(
+            section,
+            "item",
+            ident=f"symresnet-{v.seed}-{v.index}",
+            title=f"{t.title} ({v.seed}:{v.index})",
+        )
         pres = ET.SubElement(item, "presentation")
         _mattext(pres, _network_html(t, v))
         proc = ET.SubElement(item, "resprocessing")
         out = ET.SubElement(proc, "outcomes")
-        ET.SubElement(out, "decvar", varname="SCORE", vartype="Decimal", minvalue="0",
-                      maxvalue=str(3 * len(v.parts)))
+        ET.SubElement(
+            out,
+            "decvar",
+            varname="SCORE",
+            vartype="Decimal",
+            minvalue="0",
+            maxvalue=str(3 * len(v.parts)),
+        )
         for i, p in enumerate(v.parts):
             letter = _LETTERS[i]
             _mattext(pres, f"<p>({letter}) Prove or disprove: {_statement(p)}.</p>")
@@ -227,8 +265,9 @@ def qti_manifest(identifier: str, resource_file: str) -> bytes:
     ET.SubElement(md, "schemaversion").text = "1.1.3"
     ET.SubElement(m, "organizations")
     res = ET.SubElement(m, "resources")
-    r = ET.SubElement(res, "resource", identifier=identifier + "-res", type="imsqti_xmlv1p2",
-                      href=resource_file)
+    r = ET.SubElement(
+        res, "resource", identifier=identifier + "-res", type="imsqti_xmlv1p2", href=resource_file
+    )
     ET.SubElement(r, "file", href=resource_file)
     ET.indent(m)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(m, encoding="utf-8") + b"\n"
