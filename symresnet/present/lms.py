@@ -103,7 +103,10 @@ def part_answers(p: Part) -> dict[str, Any]:
 
 
 def _numerical(answer: int, width: int) -> str:
-    pad = int("9" * (width - 1)) * (1 if answer < 0 else -1)  # a different sign: never the answer
+    """One exact NUMERICAL field; its 0-credit padding alternative has ``width`` characters
+    and the other sign than the answer, so it is never the answer and every field of an
+    export is equally wide."""
+    pad = "9" * width if answer < 0 else "-" + "9" * (width - 1)
     return f"{{1:NUMERICAL:={answer}:0~%0%{pad}:0}}"
 
 
