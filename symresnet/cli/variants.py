@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tomllib
 from pathlib import Path
 
 from symresnet.base.errors import SpecError
 from symresnet.base.files import write_atomic
 from symresnet.claims.variant_audit import audit
-from symresnet.claims.variants import draw_variant, draw_variants
+from symresnet.claims.variants import VariantsError, draw_variant, draw_variants
 from symresnet.cli.common import EXIT_OK, add_command, int_option
 from symresnet.io.variants import (
     load_template,
@@ -51,7 +52,10 @@ def cmd_variants(args: argparse.Namespace) -> int:
     t = load_template(args.template)
     raw = Path(args.template).read_text(encoding="utf-8")
     out = Path(args.out or "variants")
-    variants, dups = draw_variants(t, count=args.count, seed=args.seed)
+    try:
+        variants, dups = draw_variants(t, count=args.count, seed=args.seed)
+    except VariantsError as err:
+        raise err.located(file=args.template) from None
     write_variants(t, variants, out)
     moodle, qti = write_exports(t, variants, out)
     manifest = {
@@ -72,8 +76,6 @@ def cmd_variants(args: argparse.Namespace) -> int:
 
 
 def _audit(folder: Path) -> int:
-    import tomllib  # noqa: PLC0415 (only the audit reads the template back)
-
     place = str(folder / MANIFEST)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))

@@ -4,12 +4,13 @@ written here)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from fractions import Fraction
 
 import pytest
-
 import reference as ref
+
 from symresnet.claims.variants import (
     MISTAKES,
     Template,
@@ -122,7 +123,7 @@ def _slice_extrema(net, lo, hi, rest):
             {a + (b - a) * x / (x - y) for x, y in zip(z(a, k), z(b, k), strict=True) if x * y < 0}
         )
         ends = [a, *cuts, b]
-        pending += [(u, w, k + 1) for u, w in zip(ends, ends[1:])]
+        pending += [(u, w, k + 1) for u, w in itertools.pairwise(ends)]
     return min(values), max(values)
 
 
@@ -131,7 +132,7 @@ def test_box_and_parameter_parts_are_redecided_exactly():
     for v in variants:
         point, box, param = v.parts
         assert R(v.net, point.input) == point.value
-        (lo, hi), = param.box
+        ((lo, hi),) = param.box
         mn, mx = _slice_extrema(v.net, lo, hi, param.input)
         if param.relation == "at_least":
             assert param.value == mn

@@ -10,6 +10,7 @@ import zipfile
 from fractions import Fraction
 
 import reference as ref
+
 from symresnet.claims.variants import Template, draw_variants
 from symresnet.io.variants import write_exports
 from symresnet.present.lms import cloze_text, user_text
