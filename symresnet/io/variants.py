@@ -17,6 +17,7 @@ from symresnet.base.files import write_atomic
 from symresnet.claims.spec import Spec
 from symresnet.claims.variants import Part, Template, Variant
 from symresnet.io.dump import dump
+from symresnet.io.spec import _text as spec_text
 from symresnet.io.spec import from_data
 from symresnet.present.lms import moodle_xml, qti_items, qti_manifest
 
@@ -33,6 +34,10 @@ _TOP = {"title", "activation", "dims", "skips", "parts", "numbers", "rules"}
 _NUMBERS = {"entries", "inputs", "box_width", "zero_share", "fractions", "max_abs"}
 _RULES = {"kink", "active_inactive", "skips_matter", "integer_outputs", "true_share", "max_tries"}
 _KINDS = ("point", "box", "parameter")
+#: limits of a template, checked before any draw (a variant is an exercise for a person)
+MAX_LAYERS = 10
+MAX_WIDTH = 16
+MAX_TEMPLATE_BYTES = 100_000
 
 
 def _int(v: Any, place: str, lo: int, hi: int) -> int:
@@ -76,7 +81,9 @@ def template_from_data(data: Any) -> Template:
     dims = data.get("dims")
     if not isinstance(dims, list) or len(dims) < 2:
         raise SpecError("expected dims = [l_0, ..., l_L] with L >= 1", place="dims")
-    dims_t = tuple(_int(d, "dims", 1, 64) for d in dims)
+    if len(dims) > MAX_LAYERS + 1:
+        raise SpecError(f"a template has at most {MAX_LAYERS} layers", place="dims")
+    dims_t = tuple(_int(d, "dims", 1, MAX_WIDTH) for d in dims)
     L = len(dims_t) - 1
     skips = []
     for i, s in enumerate(data.get("skips", []), start=1):
@@ -89,8 +96,8 @@ def template_from_data(data: Any) -> Template:
     parts = data.get("parts", ["point"])
     if not isinstance(parts, list) or not parts or any(p not in _KINDS for p in parts):
         raise SpecError("expected parts = a list of point, box, parameter", place="parts")
-    if "parameter" in parts and dims_t[0] < 1:
-        raise SpecError("a parameter part needs l_0 >= 1", place="parts")
+    if parts.count("parameter") > 1:
+        raise SpecError("a template has at most one parameter part (t)", place="parts")
     numbers = _table(data.get("numbers", {}), "numbers", _NUMBERS)
     rules = _table(data.get("rules", {}), "rules", _RULES)
     kw: dict[str, Any] = {}
@@ -118,9 +125,7 @@ def template_from_data(data: Any) -> Template:
         raise SpecError(
             "expected activation = relu (or another piecewise-linear name)", place="activation"
         )
-    title = data.get("title", "Variant")
-    if not isinstance(title, str):
-        raise SpecError("expected a string", place="title")
+    title = spec_text(data.get("title", "Variant"), "title")
     return Template(
         title=title, activation=act, dims=dims_t, skips=tuple(skips), parts=tuple(parts), **kw
     )
@@ -135,6 +140,8 @@ def _bool(v: Any, place: str) -> bool:
 def load_template(path: str | Path) -> Template:
     """A :class:`Template` from a TOML file; errors name the file and the place."""
     try:
+        if Path(path).stat().st_size > MAX_TEMPLATE_BYTES:
+            raise SpecError(f"a template has at most {MAX_TEMPLATE_BYTES} bytes", file=str(path))
         text = Path(path).read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as err:

@@ -9,6 +9,8 @@ import time
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import reference as ref
 
 from symresnet.claims.variants import (
@@ -157,3 +159,16 @@ def test_unmeetable_rules_name_the_rule():
     t = Template(dims=(1, 2, 1), entries=(0, 0), max_tries=50)
     with pytest.raises(VariantsError, match="'zeros' rejected 50"):
         draw_variant(t, 0, 0)
+
+
+SMALL = Template(dims=(1, 3, 2, 1), skips=((0, 2),), parts=("point", "point"))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**63), index=st.integers(0, 10**6))
+def test_any_seed_and_index_rebuild_the_same_exact_variant(seed, index):
+    v = draw_variant(SMALL, seed, index)
+    assert draw_variant(SMALL, seed, index) == v
+    for p in v.parts:
+        assert R(v.net, p.input) == p.value
+        assert p.holds == (p.claimed == p.value)

@@ -56,6 +56,9 @@ def test_bad_templates_are_exit_2_with_one_line(tmp_path, capsys):
         "dims = [1, 2, 1]\nskips = [[0, 1]]": "r < k - 1",
         "dims = [1, 2, 1]\n[numbers]\nentries = [0, 0]\n[rules]\nmax_tries = 20": "'zeros'",
         "dims = [1, 2, 1]\n[rules]\ncolour = 1": "unknown key",
+        "dims = [" + ", ".join(["64"] * 60) + "]": "at most 10 layers",
+        "dims = [1, 17, 1]": "1..16",
+        'dims = [1, 2, 1]\ntitle = "a\\u0000b"': "control character",
     }
     for text, words in cases.items():
         (tmp_path / "bad.toml").write_text(text)
