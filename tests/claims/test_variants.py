@@ -9,9 +9,9 @@ import time
 from fractions import Fraction
 
 import pytest
+import reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import reference as ref
 
 from symresnet.claims.variants import (
     MISTAKES,
