@@ -23,6 +23,7 @@ from symresnet.io.variants import (
     write_exports,
     write_variants,
 )
+from symresnet.present.variant_plot import save_audit_plot
 
 __all__ = ["add_parser", "cmd_variants"]
 
@@ -42,11 +43,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--seed", type=int_option(minimum=0, maximum=2**63, what="seed"), default=0)
     p.add_argument("--out", metavar="DIR", help="folder for the variants (default: variants)")
     p.add_argument("--audit", metavar="DIR", help="audit the variants written into DIR")
+    p.add_argument(
+        "--plot", metavar="FILE", help="with --audit: draw the audit into FILE (PNG, PDF, SVG)"
+    )
 
 
 def cmd_variants(args: argparse.Namespace) -> int:
     if args.audit:
-        return _audit(Path(args.audit))
+        return _audit(Path(args.audit), args.plot)
     if not args.template:
         raise SpecError("give a TEMPLATE (or --audit DIR)", place="variants")
     t = load_template(args.template)
@@ -75,7 +79,7 @@ def cmd_variants(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _audit(folder: Path) -> int:
+def _audit(folder: Path, plot: str | None) -> int:
     place = str(folder / MANIFEST)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -91,7 +95,10 @@ def _audit(folder: Path) -> int:
         for v in variants
         if _read(folder / f"variant-{v.index:04d}.toml") != variant_text(t, v)
     ]
-    sys.stdout.write(audit(t, variants).text())
+    report = audit(t, variants)
+    sys.stdout.write(report.text())
+    if plot:
+        save_audit_plot(report, plot)
     print(
         f"spec files rebuilt identically from (seed, index): {len(variants) - len(changed)}"
         f"/{len(variants)}" + (f"; differ: {changed[:10]}" if changed else "")

@@ -37,7 +37,8 @@ def test_variants_write_specs_that_check_agrees_with(tmp_path, capsys):
         claims = json.loads(capsys.readouterr().out)["claims"]
         assert [c["status"] == "holds" for c in claims] == truths
         assert code == (0 if all(truths) else 1)
-    assert main(["variants", "--audit", str(out)]) == 0
+    assert main(["variants", "--audit", str(out), "--plot", str(tmp_path / "audit.png")]) == 0
+    assert (tmp_path / "audit.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = capsys.readouterr().out
     assert "rebuilt identically from (seed, index): 6/6" in text
     assert "duplicates: 0" in text
