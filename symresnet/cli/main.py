@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(join_value_options(argv))
         if not getattr(args, "command", None):
             raise UsageError(
-                "symresnet: error: choose a command: demo, check, derive, eval, regions, study, info (see --help)"
+                "symresnet: error: choose a command: demo, check, derive, eval, regions, study, info, variants (see --help)"
             )
         spec_file = getattr(args, "spec", None)
         shown_spec = None if spec_file is None else "<stdin>" if spec_file == "-" else spec_file

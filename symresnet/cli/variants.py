@@ -51,6 +51,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def cmd_variants(args: argparse.Namespace) -> int:
     if args.audit:
         return _audit(Path(args.audit), args.plot)
+    if args.plot:
+        raise SpecError("--plot draws an audit: add --audit DIR", place="--plot")
     if not args.template:
         raise SpecError("give a TEMPLATE (or --audit DIR)", place="variants")
     t = load_template(args.template)

@@ -66,3 +66,8 @@ def test_bad_templates_are_exit_2_with_one_line(tmp_path, capsys):
         assert main(["variants", str(tmp_path / "bad.toml"), "--out", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and words in err and "bad.toml" in err, err
+
+
+def test_plot_without_audit_is_exit_2(tmp_path, capsys):
+    assert main(["variants", "t.toml", "--plot", str(tmp_path / "p.png")]) == 2
+    assert "--audit" in capsys.readouterr().err
