@@ -155,7 +155,12 @@ def evaluate(model: Compiled, points: Sequence[Sequence[Fraction]]) -> list[list
 
 
 def _output(model: Compiled, points: Sequence[Sequence[Fraction]]) -> list[tuple[Fraction, ...]]:
-    return [tuple(zs[-1]) for zs in evaluate(model, points)]
+    """``x_L`` at every point (``z_L`` unless the output layer is activated: a mistake)."""
+    x = run(model, columns(points))[-1].x.to_fmpq_mat()
+    return [
+        tuple(Fraction(int(x[i, j].p), int(x[i, j].q)) for i in range(x.nrows()))
+        for j in range(len(points))
+    ]
 
 
 # -- drawing --------------------------------------------------------------------------------

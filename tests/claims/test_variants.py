@@ -17,9 +17,12 @@ from symresnet.claims.variants import (
     MISTAKES,
     Template,
     VariantsError,
+    _output,
+    compile_net,
     draw_variant,
     draw_variants,
 )
+from symresnet.model.activations import activation
 
 POINTS = Template(dims=(2, 3, 3, 3, 1), skips=((0, 2), (1, 4)), parts=("point", "point", "point"))
 ONE = Template(dims=(2, 3, 3, 3, 1), skips=((0, 2), (1, 4)), parts=("point",))
@@ -172,3 +175,15 @@ def test_any_seed_and_index_rebuild_the_same_exact_variant(seed, index):
     for p in v.parts:
         assert R(v.net, p.input) == p.value
         assert p.holds == (p.claimed == p.value)
+
+
+def test_the_output_layer_activated_mistake_is_relu_of_the_output():
+    # R(2) = 2 - 5 = -3 for W_1 = (1; -1), B_1 = 0, W_2 = (1 1), B_2 = -5; activated: 0
+    one = Fraction(1)
+    net = (((one,), (-one,)), ((one, one),)), ((0 * one, 0 * one), (-5 * one,)), ()
+    act = activation("relu")
+    assert _output(compile_net(net, act), [(2 * one,)]) == [(-3 * one,)]
+    assert _output(compile_net(net, act, output_act=act), [(2 * one,)]) == [(0 * one,)]
+    variants, _ = draw_variants(POINTS, count=40, seed=21)
+    used = {p.mistake for v in variants for p in v.parts}
+    assert "output layer activated" in used
