@@ -12,7 +12,9 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.mark.parametrize("script", ["bench.py", "regions_bench.py", "symbolic_bench.py"])
+@pytest.mark.parametrize(
+    "script", ["bench.py", "regions_bench.py", "symbolic_bench.py", "variants_bench.py"]
+)
 def test_benchmark_imports_and_shows_its_options(script):
     out = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), "--help"], capture_output=True, text=True

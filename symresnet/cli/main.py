@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError, SymresnetError
-from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study
+from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study, variants
 from symresnet.cli.common import (
     DEFAULT_MEMORY_LIMIT,
     DEFAULT_TIME_LIMIT,
@@ -39,7 +39,7 @@ from symresnet.cli.common import (
 __all__ = ["build_parser", "main", "run"]
 
 #: the command modules, in the order ``--help`` lists them
-COMMANDS = (demo, check, derive, evaluate, regions, study, fmt, info)
+COMMANDS = (demo, check, derive, evaluate, regions, study, fmt, info, variants)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(join_value_options(argv))
         if not getattr(args, "command", None):
             raise UsageError(
-                "symresnet: error: choose a command: demo, check, derive, eval, regions, study, info (see --help)"
+                "symresnet: error: choose a command: demo, check, derive, eval, regions, study, info, variants (see --help)"
             )
         spec_file = getattr(args, "spec", None)
         shown_spec = None if spec_file is None else "<stdin>" if spec_file == "-" else spec_file

@@ -1,0 +1,92 @@
+"""Benchmark: seeded variants of issue 14, in one process, on one core.
+
+Run from the repository root::
+
+    python benchmarks/variants_bench.py           # 200 variants of variants-1.5.toml
+    python benchmarks/variants_bench.py --quick   # 20 variants
+
+It draws ``--count`` variants of the example template ``symresnet/examples/variants-1.5.toml``
+(dims 2-3-3-3-1, two skips, three parts: point, box, parameter), writes them as spec files and
+both exports (Moodle XML, QTI zip), and prints the time of each stage.  The same-run baseline
+decides the same variants' point claims again through the sympy realization path
+(``symresnet.compute.realization.realize`` on the loaded spec), entry by entry, against the
+flint core that the generator uses (:func:`symresnet.claims.variants.evaluate`): the ratio is
+printed.  Figures are in docs/variants.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import sympy
+
+from symresnet.claims.variants import compile_net, draw_variants, evaluate
+from symresnet.compute.realization import realize
+from symresnet.io.variants import load_template, variant_spec, write_exports, write_variants
+from symresnet.model.activations import activation
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "symresnet" / "examples" / "variants-1.5.toml"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="20 variants instead of --count")
+    p.add_argument("--count", type=int, default=200)
+    p.add_argument("--seed", type=int, default=2026)
+    args = p.parse_args()
+    count = 20 if args.quick else args.count
+    t = load_template(TEMPLATE)
+    start = time.perf_counter()
+    variants, dups = draw_variants(t, count=count, seed=args.seed)
+    drawn = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        write_variants(t, variants, Path(tmp))
+        written = time.perf_counter()
+        write_exports(t, variants, Path(tmp))
+        exported = time.perf_counter()
+    tries = sum(v.tries for v in variants)
+    print(
+        f"{count} variants of {TEMPLATE.name}, seed {args.seed}: {tries} draws, {dups} duplicates"
+    )
+    print(f"draw and decide      {drawn - start:7.2f} s")
+    print(f"spec files           {written - drawn:7.2f} s")
+    print(f"Moodle XML + QTI zip {exported - written:7.2f} s")
+    print(f"total                {exported - start:7.2f} s")
+    # same-run baseline: the point claims again, flint core against the sympy path
+    act = activation(t.activation)
+    points = [(v, p.input) for v in variants for p in v.parts if p.kind == "point"]
+    specs = {v.index: variant_spec(t, v) for v in variants}
+    a = time.perf_counter()
+    fast = [evaluate(compile_net(v.net, act), [x])[0][-1] for v, x in points]
+    b = time.perf_counter()
+    traced = [list(realize(specs[v.index].network, list(x)).output) for v, x in points]
+    c = time.perf_counter()
+    plain = [_sympy_realization(specs[v.index].network, x) for v, x in points]
+    d = time.perf_counter()
+    assert [list(map(str, f)) for f in fast] == [list(map(str, s)) for s in traced]
+    assert [list(map(str, f)) for f in fast] == [list(map(str, s)) for s in plain]
+    n = len(points)
+    print(
+        f"{n} point claims: flint core {b - a:.3f} s; realize() with its Trace {c - b:.3f} s "
+        f"({(c - b) / (b - a):.1f}x); sympy matrices entry by entry {d - c:.3f} s "
+        f"({(d - c) / (b - a):.1f}x)"
+    )
+
+
+def _sympy_realization(net, x):
+    """Def. 1.5.4 with sympy matrices and ``Max(0, .)`` per entry (the baseline)."""
+    xs = [sympy.Matrix([sympy.Rational(e.numerator, e.denominator) for e in x])]
+    for k in range(1, net.L + 1):
+        z = sympy.Matrix(net.W[k - 1]) * xs[-1] + sympy.Matrix(net.B[k - 1])
+        for r, V in net.skips_into(k):
+            z += sympy.Matrix(V) * xs[r]
+        xs.append(z if k == net.L else z.applyfunc(lambda e: sympy.Max(0, e)))
+    return list(xs[-1])
+
+
+if __name__ == "__main__":
+    main()

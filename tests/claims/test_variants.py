@@ -1,0 +1,189 @@
+"""Seeded variants (issue 14): reproducible from (seed, index), no duplicates, every part
+re-decided by an independent Fraction computation (tests/reference.py and a 1-D splitter
+written here)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from fractions import Fraction
+
+import pytest
+import reference as ref
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symresnet.claims.variants import (
+    MISTAKES,
+    Template,
+    VariantsError,
+    _output,
+    compile_net,
+    draw_variant,
+    draw_variants,
+)
+from symresnet.model.activations import activation
+
+POINTS = Template(dims=(2, 3, 3, 3, 1), skips=((0, 2), (1, 4)), parts=("point", "point", "point"))
+ONE = Template(dims=(2, 3, 3, 3, 1), skips=((0, 2), (1, 4)), parts=("point",))
+FULL = Template(dims=(2, 3, 3, 3, 1), skips=((0, 2), (1, 4)), parts=("point", "box", "parameter"))
+
+
+def _lists(net):
+    W, B, S = net
+    return (
+        [[list(r) for r in m] for m in W],
+        [list(b) for b in B],
+        {(r, k): [list(row) for row in V] for r, k, V in S},
+    )
+
+
+def R(net, x):
+    W, B, S = _lists(net)
+    return ref.realization(W, B, S, ref.relu, list(x))[-1][0]
+
+
+def test_200_variants_rebuilt_identically_and_differently_from_another_seed():
+    start = time.perf_counter()
+    a, _ = draw_variants(ONE, count=200, seed=7)
+    assert time.perf_counter() - start < 60  # a guard against a hang, not a speed figure
+    b, _ = draw_variants(ONE, count=200, seed=7)
+    c, _ = draw_variants(ONE, count=200, seed=8)
+    assert [v.digest for v in a] == [v.digest for v in b]
+    assert [v.net for v in a] == [v.net for v in b]
+    assert len({v.digest for v in a}) == 200  # no duplicate
+    assert len({v.digest for v in a} & {v.digest for v in c}) <= 2
+    # one variant alone is rebuilt from (seed, index)
+    v = a[137]
+    assert draw_variant(ONE, 7, v.index).digest == v.digest
+
+
+def test_every_point_part_is_redecided_by_fractions():
+    variants, _ = draw_variants(POINTS, count=60, seed=11)
+    true = 0
+    for v in variants:
+        for p in v.parts:
+            value = R(v.net, p.input)
+            assert value == p.value
+            assert p.holds == (p.claimed == value)
+            assert p.holds == (p.mistake is None)
+            if p.mistake is not None:
+                assert p.mistake in MISTAKES
+            true += p.holds
+    share = Fraction(true, 180)
+    assert Fraction(1, 3) < share < Fraction(2, 3)
+
+
+def test_rules_hold_at_the_point_inputs():
+    variants, _ = draw_variants(POINTS, count=30, seed=5)
+    for v in variants:
+        W, B, S = _lists(v.net)
+        entries = [e for m in W for r in m for e in r] + [e for b in B for e in b]
+        entries += [e for V in S.values() for r in V for e in r]
+        assert sum(e == 0 for e in entries) <= len(entries) / 4
+        assert all(-3 <= e <= 3 and e.denominator == 1 for e in entries)
+        for p in v.parts:
+            xs = ref.realization(W, B, S, ref.relu, list(p.input))
+            # pre-activations: recompute z_k without the activation
+            for k in range(1, len(W)):
+                z = _pre(W, B, S, xs, k)
+                assert 0 not in z  # no kink
+                assert any(e > 0 for e in z) and any(e < 0 for e in z)
+                assert all(abs(e) <= 100 for e in z)
+            for key in S:  # every skip changes the output or the pattern
+                S2 = {kk: V for kk, V in S.items() if kk != key}
+                xs2 = ref.realization(W, B, S2, ref.relu, list(p.input))
+                patterns = [[e > 0 for e in _pre(W, B, S, xs, k)] for k in range(1, len(W))]
+                patterns2 = [[e > 0 for e in _pre(W, B, S2, xs2, k)] for k in range(1, len(W))]
+                assert xs[-1] != xs2[-1] or patterns != patterns2
+
+
+def _pre(W, B, S, xs, k):
+    z = [a + b for a, b in zip(ref.matvec(W[k - 1], xs[k - 1]), B[k - 1], strict=True)]
+    for (r, kk), V in S.items():
+        if kk == k:
+            z = [a + b for a, b in zip(z, ref.matvec(V, xs[r]), strict=True)]
+    return z
+
+
+def _slice_extrema(net, lo, hi, rest):
+    """min and max of t -> R(t, *rest) on [lo, hi], exactly: on an interval where layers
+    1..k-1 keep their pattern, the pre-activations of layer k are affine in t, so their zeros
+    are found exactly from the ends; split there and go on with layer k + 1."""
+    W, B, S = _lists(net)
+    L = len(W)
+
+    def z(t, k):
+        xs = ref.realization(W, B, S, ref.relu, [t, *rest])
+        return _pre(W, B, S, xs, k)
+
+    values = []
+    pending = [(lo, hi, 1)]
+    while pending:
+        a, b, k = pending.pop()
+        if k == L or a == b:
+            values += [R(net, (a, *rest)), R(net, (b, *rest))]
+            continue
+        cuts = sorted(
+            {a + (b - a) * x / (x - y) for x, y in zip(z(a, k), z(b, k), strict=True) if x * y < 0}
+        )
+        ends = [a, *cuts, b]
+        pending += [(u, w, k + 1) for u, w in itertools.pairwise(ends)]
+    return min(values), max(values)
+
+
+def test_box_and_parameter_parts_are_redecided_exactly():
+    variants, _ = draw_variants(FULL, count=12, seed=3)
+    for v in variants:
+        point, box, param = v.parts
+        assert R(v.net, point.input) == point.value
+        ((lo, hi),) = param.box
+        mn, mx = _slice_extrema(v.net, lo, hi, param.input)
+        if param.relation == "at_least":
+            assert param.value == mn
+            assert param.holds == (mn >= param.claimed)
+        else:
+            assert param.value == mx
+            assert param.holds == (mx <= param.claimed)
+        # the box: its extremum is the extremum over its segments x_2 = const at the grid;
+        # on every such slice the exact value lies on the right side of it
+        (a1, b1), (a2, b2) = box.box
+        for x2 in (a2, (a2 + b2) / 2, b2):
+            smin, smax = _slice_extrema(v.net, a1, b1, (x2,))
+            if box.relation == "at_most":
+                assert smax <= box.value
+            else:
+                assert smin >= box.value
+        if not box.holds:
+            assert box.claimed != box.value
+
+
+def test_unmeetable_rules_name_the_rule():
+    t = Template(dims=(1, 2, 1), entries=(0, 0), max_tries=50)
+    with pytest.raises(VariantsError, match="'zeros' rejected 50"):
+        draw_variant(t, 0, 0)
+
+
+SMALL = Template(dims=(1, 3, 2, 1), skips=((0, 2),), parts=("point", "point"))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**63), index=st.integers(0, 10**6))
+def test_any_seed_and_index_rebuild_the_same_exact_variant(seed, index):
+    v = draw_variant(SMALL, seed, index)
+    assert draw_variant(SMALL, seed, index) == v
+    for p in v.parts:
+        assert R(v.net, p.input) == p.value
+        assert p.holds == (p.claimed == p.value)
+
+
+def test_the_output_layer_activated_mistake_is_relu_of_the_output():
+    # R(2) = 2 - 5 = -3 for W_1 = (1; -1), B_1 = 0, W_2 = (1 1), B_2 = -5; activated: 0
+    one = Fraction(1)
+    net = (((one,), (-one,)), ((one, one),)), ((0 * one, 0 * one), (-5 * one,)), ()
+    act = activation("relu")
+    assert _output(compile_net(net, act), [(2 * one,)]) == [(-3 * one,)]
+    assert _output(compile_net(net, act, output_act=act), [(2 * one,)]) == [(0 * one,)]
+    variants, _ = draw_variants(POINTS, count=40, seed=21)
+    used = {p.mistake for v in variants for p in v.parts}
+    assert "output layer activated" in used
