@@ -53,3 +53,41 @@ def test_membership_agrees_with_the_point_decision(bv):
     fixed = NET.replace(B=[[sympy.Rational(bv.numerator, bv.denominator), 0], [1]])
     assert bool(decide_box(CLAIM, fixed).holds) == VERDICT.set.contains(bv)
     assert VERDICT.set.contains(bv) == (reference_max(bv) <= 10)
+
+
+entries = st.integers(min_value=-2, max_value=2)
+
+
+@st.composite
+def parametric_nets(draw):
+    """A 1-2-2-1 ResNet with a skip from the input to the output and b in some biases."""
+    W1 = [[draw(entries)] for _ in range(2)]
+    W2 = [[draw(entries) for _ in range(2)] for _ in range(2)]
+    W3 = [[draw(entries) for _ in range(2)]]
+    coeff = st.sampled_from([0, 1, -1, 2])
+    B = [
+        [draw(entries) + draw(coeff) * b for _ in range(2)],
+        [draw(entries) + draw(coeff) * b for _ in range(2)],
+        [draw(entries) + draw(coeff) * b],
+    ]
+    net = ResNet(W=[W1, W2, W3], B=B, skips={(0, 3): [[draw(entries)]]}, activation="relu")
+    return net
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    parametric_nets(),
+    st.sampled_from(["forall", "exists"]),
+    st.sampled_from(["at_most", "at_least", "less", "greater", "equals"]),
+    st.integers(min_value=-3, max_value=3),
+    st.lists(st.fractions(min_value=-6, max_value=6, max_denominator=7), min_size=3, max_size=3),
+)
+def test_random_networks_agree_with_the_point_decider(net, quantifier, relation, y, values):
+    if not net.free_symbols:
+        return
+    claim = box_claim(net, quantifier=quantifier, box=[[-1, 2]], relation=relation, expected=y)
+    verdict = decide_parameter_box(claim, net)
+    for bv in [*values, *verdict.breakpoints]:
+        q = sympy.Rational(bv.numerator, bv.denominator)
+        fixed = net.replace(B=[m.subs(b, q) for m in net.B])
+        assert bool(decide_box(claim, fixed).holds) == verdict.set.contains(bv), (bv, verdict.set)
