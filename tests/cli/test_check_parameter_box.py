@@ -78,7 +78,9 @@ def test_parameter_in_the_last_bias_with_bounds(tmp_path, capsys):
     b = sympy.Symbol("b", real=True)
     when = sympy.parse_expr(c["when"], local_dict={"b": b})
     for bv in (0, 6, Fraction(61, 10), 8):
-        assert bool(when.subs(b, sympy.Rational(bv))) == (reference_max(Fraction(0), Fraction(bv)) <= 10)
+        assert bool(when.subs(b, sympy.Rational(bv))) == (
+            reference_max(Fraction(0), Fraction(bv)) <= 10
+        )
 
 
 def test_holds_for_every_value_exits_0(tmp_path, capsys):
@@ -115,3 +117,9 @@ def test_irrational_bias_in_a_box_claim_is_exit_2(tmp_path, capsys):
 def test_derive_does_not_fail(tmp_path, capsys):
     code, _, _ = run(capsys, "derive", spec(tmp_path), "-o", str(tmp_path / "d.tex"))
     assert code == 0
+    tex = (tmp_path / "d.tex").read_text()
+    # one proof per piece of the line: ends -1, 2, 6, 9 give 4 points and 5 open intervals
+    lt = r"\textless{}"  # the title is escaped for LaTeX
+    assert tex.count(f"(set: b {lt}= 6)") >= 9
+    assert f"fails for 6 {lt} b {lt} 9" in tex
+    assert f"holds for 2 {lt} b {lt} 6" in tex
