@@ -23,6 +23,7 @@ import sympy
 from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.parameter_box import ParameterBoxVerdict, decide_parameter_box
 from symresnet.claims.point import one_relation
 from symresnet.claims.verdict import ClaimKind, RelationClaim
 from symresnet.compute.linear_region import Progress
@@ -57,9 +58,12 @@ class BoxClaim(RelationClaim):
         limits: Limits = DEFAULT_LIMITS,
         bounds: Mapping[str, Any] | None = None,
         progress: Progress | None = None,
-    ) -> BoxVerdict:
+    ) -> BoxVerdict | ParameterBoxVerdict:
         """Decide the claim exactly on the linear regions of ``network``
-        (:func:`~symresnet.claims.box_decide.decide_box`)."""
+        (:func:`~symresnet.claims.box_decide.decide_box`); with a parameter, the exact set of
+        its values where the claim holds (:mod:`symresnet.claims.parameter_box`)."""
+        if network.free_symbols:
+            return decide_parameter_box(self, network, bounds=bounds, progress=progress)
         return decide_box(self, network, progress=progress)
 
     @property

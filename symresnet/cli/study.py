@@ -29,6 +29,7 @@ from symresnet.claims.point import PointClaim, verdict_at
 from symresnet.claims.spec import Spec
 from symresnet.claims.sweep import Sweep, check_grid, parse_param, substitute, sweep
 from symresnet.cli.common import add_command, parse_point, spec_input, write_file
+from symresnet.cli.study_box import study_boxes
 from symresnet.compute.pieces import realization_pieces
 from symresnet.compute.realization import as_input, realize
 from symresnet.io.spec import load_spec
@@ -107,6 +108,8 @@ def cmd_study(args: argparse.Namespace) -> int:
     )
     spec = load_spec(args.spec)
     names = dict(spec.names)
+    if study_boxes(spec, args, names):  # box claims over a parameter (docs/parameters.md)
+        return 0
     targets = _targets(spec, args, names)
     options = [parse_param(t, names, bounds=spec.parameters) for t in args.param]
     swept = [o for o in options if o.is_range]

@@ -12,10 +12,12 @@ from typing import Any, ClassVar
 
 from symresnet.base.printing import Printer
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.parameter_box import ParameterBoxVerdict
 from symresnet.claims.verdict import Claim, Failure, Outcome, Verdict
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json
 from symresnet.present.latex import escape
+from symresnet.present.parameter_box_text import parameter_box_json, parameter_box_text
 from symresnet.present.regions_text import box_verdict_json, format_box_verdict
 from symresnet.present.render import trace_latex, verdict_latex
 from symresnet.present.text import format_trace, format_verdict
@@ -40,6 +42,11 @@ class TextPrinter(Printer):
 
     def _print_BoxVerdict(self, verdict: BoxVerdict, *, title: str | None = None) -> str:
         return format_box_verdict(verdict, title=title)
+
+    def _print_ParameterBoxVerdict(
+        self, verdict: ParameterBoxVerdict, *, title: str | None = None
+    ) -> str:
+        return parameter_box_text(verdict, title=title)
 
     def _print_Failure(self, failure: Failure, *, title: str | None = None) -> str:
         head = f"{title}: " if title else ""
@@ -77,6 +84,9 @@ class JsonPrinter(Printer):
 
     def _print_BoxVerdict(self, verdict: BoxVerdict) -> dict[str, Any]:
         return {"kind": verdict.claim.kind, **box_verdict_json(verdict)}
+
+    def _print_ParameterBoxVerdict(self, verdict: ParameterBoxVerdict) -> dict[str, Any]:
+        return parameter_box_json(verdict)
 
     def _print_Failure(self, failure: Failure) -> dict[str, Any]:
         return {

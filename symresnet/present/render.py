@@ -22,10 +22,12 @@ from typing import Any, TypeAlias, cast
 
 from symresnet.base.errors import RenderError
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.parameter_box import ParameterBoxVerdict
 from symresnet.claims.verdict import Failure, Outcome, Verdict
 from symresnet.compute.realization import Trace
 from symresnet.explain.box import derive_box
 from symresnet.explain.derivation import derive
+from symresnet.explain.parameter_box import derive_parameter_box
 from symresnet.explain.tree import DEFAULT_OPTIONS, Derivation, DerivationOptions
 from symresnet.present.templates import render_template
 from symresnet.present.views import DerivationView, Numbering, Viewer
@@ -115,13 +117,17 @@ def _derivations(
     none."""
     many = (
         [items]
-        if isinstance(items, Derivation | Trace | Verdict | BoxVerdict | Failure)
+        if isinstance(
+            items, Derivation | Trace | Verdict | BoxVerdict | ParameterBoxVerdict | Failure
+        )
         else cast(Iterable[Renderable], items)
     )
     out = []
     for item in many:
         if isinstance(item, Derivation):
             out.append(item)
+        elif isinstance(item, ParameterBoxVerdict):
+            out += derive_parameter_box(item, title=title, options=options.derivation)
         elif isinstance(item, BoxVerdict):
             out.append(derive_box(item, title=title, options=options.derivation))
         elif isinstance(item, Trace | Verdict):

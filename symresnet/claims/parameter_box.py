@@ -1,0 +1,314 @@
+"""Box claims on a network with one real parameter (docs/parameters.md).
+
+For which values of the parameter ``b`` does ``forall`` / ``exists`` ``x`` in a box:
+``R(x; b) ~ y`` hold?  Decided exactly when ``b`` enters only the biases ``B_k``, affinely
+(``B_k = B_k^0 + b c_k``), and the activation is continuous and piecewise linear:
+
+1. ``b`` becomes an extra input coordinate: the network ``Phi'`` with ``x_0' = (x_0, b)``,
+   ``W_1' = (W_1 | c_1)`` and, for ``k >= 2``, the skip ``V_{0,k}' = (V_{0,k} | c_k)`` has
+   ``R(Phi')(x, b) = R(x; b)`` (Def. 1.5.4: ``z_k`` gains the term ``c_k b``).
+2. The exact regions of ``Phi'`` over ``box x [min, max]`` (an unbounded parameter gives an
+   unbounded polyhedron; :mod:`symresnet.compute.regions`) are closed polyhedra ``P`` on which
+   ``R = C (x, b) + d``.
+3. The claim at ``b`` is a boolean combination of "some ``x`` with ``(x, b)`` in ``P``
+   satisfies ``f_j ~ y_j``" (one coordinate for a violation of ``forall``, all of them for
+   ``exists``).  Each such set of ``b`` is the projection of a convex set whose closure is
+   ``P`` with closed rows ``f_j >= y_j`` / ``f_j <= y_j``, so it is an interval whose ends are
+   the exact LP minimum and maximum of ``b`` over that closed polyhedron.  Hence the truth of
+   the claim is constant between consecutive *candidate ends*.
+4. The claim is then decided, by the non-parametric exact box decider
+   (:func:`~symresnet.claims.box_decide.decide_box`) on the network with ``b`` substituted, at
+   every candidate end and at one rational point of every open interval between them (and of
+   each unbounded tail): that decides it on the whole line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sympy
+
+from symresnet.base.errors import ClaimError
+from symresnet.base.printing import Printable
+from symresnet.claims.box_decide import decide_box
+from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.verdict import Status
+from symresnet.compute.linear_region import Progress
+from symresnet.compute.polyhedra import Polyhedron
+from symresnet.compute.regions import decompose
+from symresnet.model.network import ResNet
+from symresnet.solve import lp
+from symresnet.solve.realsets import RealNumber, RealSet, Span
+
+if TYPE_CHECKING:  # pragma: no cover (box imports this module)
+    from symresnet.claims.box import BoxClaim
+
+__all__ = ["ParameterBoxVerdict", "Sample", "decide_parameter_box", "parameter_network"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    """The exact box verdict at one rational parameter value."""
+
+    value: Fraction
+    verdict: BoxVerdict
+
+    @property
+    def holds(self) -> bool:
+        return bool(self.verdict.holds)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterBoxVerdict(Printable):
+    """The exact set of parameter values where a box claim holds, with its evidence.
+
+    ``breakpoints``: the candidate ends (sorted); ``samples``: the decisions at each end and at
+    one point of each interval between them, in increasing order of the parameter.
+    """
+
+    kind: ClassVar[str] = "parameter-box"
+
+    claim: BoxClaim
+    symbol: sympy.Symbol
+    set: RealSet
+    breakpoints: tuple[Fraction, ...]
+    samples: tuple[Sample, ...]
+    domain: tuple[Fraction | None, Fraction | None]
+
+    @property
+    def holds(self) -> bool | None:
+        everywhere = all(s.holds for s in self.samples)
+        nowhere = not any(s.holds for s in self.samples)
+        return True if everywhere else False if nowhere else None
+
+    @property
+    def status(self) -> Status:
+        h = self.holds
+        return "holds" if h is True else "fails" if h is False else "depends"
+
+    @property
+    def witness(self) -> Sample | None:
+        return next((s for s in self.samples if s.holds), None)
+
+    @property
+    def counterexample(self) -> Sample | None:
+        return next((s for s in self.samples if not s.holds), None)
+
+    @property
+    def when(self) -> sympy.Basic:
+        return self.set.relational(self.symbol)
+
+
+def _affine(entry: sympy.Expr, b: sympy.Symbol, place: str) -> tuple[Fraction, Fraction]:
+    e = sympy.expand(entry)
+    c1 = e.coeff(b, 1)
+    c0 = sympy.expand(e - c1 * b)
+    if not (c0.is_Rational and c1.is_Rational):
+        raise ClaimError(
+            f"{place} holds {entry}: box claims with a parameter are decided when the parameter "
+            "enters the biases affinely with rational coefficients",
+            hint="give the parameter a value (symresnet study sweeps it)",
+        )
+    return Fraction(int(c0.p), int(c0.q)), Fraction(int(c1.p), int(c1.q))
+
+
+def parameter_network(network: ResNet, b: sympy.Symbol) -> ResNet:
+    """``Phi'`` of the module docstring: ``b`` as the last input coordinate."""
+    for k, w in enumerate(network.W, start=1):
+        if w.has(b):
+            raise ClaimError(
+                f"layers[{k}].W holds the parameter {b}: box claims with a parameter are "
+                "decided when it enters only the biases B_k",
+                hint="give the parameter a value (symresnet study sweeps it)",
+            )
+    for (r, k), v in network.skips.items():
+        if v.has(b):
+            raise ClaimError(
+                f"the skip V_{{{r},{k}}} holds the parameter {b}: box claims with a parameter "
+                "are decided when it enters only the biases B_k",
+                hint="give the parameter a value (symresnet study sweeps it)",
+            )
+    l0 = network.dims[0]
+    W = [w.tolist() for w in network.W]
+    B: list[list[Any]] = []
+    skips = {key: v.tolist() for key, v in network.skips.items()}
+    for k, bias in enumerate(network.B, start=1):
+        parts = [_affine(e, b, f"layers[{k}].B") for e in bias]
+        B.append([c0 for c0, _ in parts])
+        col = [c1 for _, c1 in parts]
+        if k == 1:
+            W[0] = [[*row, c] for row, c in zip(W[0], col, strict=True)]
+        elif (0, k) in skips:
+            skips[(0, k)] = [[*row, c] for row, c in zip(skips[(0, k)], col, strict=True)]
+        elif any(col):
+            skips[(0, k)] = [[*([0] * l0), c] for c in col]
+    return ResNet(W=W, B=B, skips=skips, activation=network.activation)
+
+
+def _rows(claim: BoxClaim, n: int, lo: Fraction | None, hi: Fraction | None):
+    A: list[list[Fraction]] = [[*row, Fraction(0)] for row in claim.box.A]
+    rhs: list[Fraction] = list(claim.box.b)
+    e = [Fraction(0)] * n + [Fraction(1)]
+    if lo is not None:
+        A.append([-v for v in e])
+        rhs.append(-lo)
+    if hi is not None:
+        A.append(list(e))
+        rhs.append(hi)
+    return A, rhs
+
+
+def _ends(A, rhs, n: int) -> list[Fraction]:
+    """The finite LP minimum and maximum of the parameter over ``A z <= rhs``."""
+    e = [Fraction(0)] * n + [Fraction(1)]
+    out = []
+    for res in (lp.minimize(e, A, rhs), lp.maximize(e, A, rhs)):
+        if res.status == "optimal" and res.value is not None:
+            out.append(res.value)
+    return out
+
+
+def _bound(p: Any, which: str) -> Fraction | None:
+    v = getattr(p, which, None) if p is not None else None
+    if v is None:
+        return None
+    v = sympy.nsimplify(v) if not getattr(v, "is_Rational", False) else v
+    if not v.is_Rational:
+        raise ClaimError(f"the parameter's {which} {v} must be rational for a box claim")
+    return Fraction(int(v.p), int(v.q))
+
+
+def _substitute(network: ResNet, b: sympy.Symbol, value: Fraction) -> ResNet:
+    q = sympy.Rational(value.numerator, value.denominator)
+    return network.replace(
+        W=[w.subs(b, q) for w in network.W],
+        B=[v.subs(b, q) for v in network.B],
+        skips={key: v.subs(b, q) for key, v in network.skips.items()},
+    )
+
+
+def _between(lo: Fraction, hi: Fraction) -> Fraction:
+    """A simple rational strictly between ``lo < hi``: an integer if there is one."""
+    k = math.floor(lo) + 1
+    return Fraction(k) if k < hi else (lo + hi) / 2
+
+
+def decide_parameter_box(
+    claim: BoxClaim,
+    network: ResNet,
+    *,
+    bounds: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> ParameterBoxVerdict:
+    """The exact set of values of the network's one parameter where ``claim`` holds
+    (module docstring)."""
+    symbols = sorted(network.free_symbols, key=lambda s: s.name)
+    if len(symbols) != 1:
+        raise ClaimError(
+            "box claims are decided for networks with at most one parameter; this one has "
+            + ", ".join(s.name for s in symbols),
+            hint="give the other parameters values",
+        )
+    b = symbols[0]
+    aug = parameter_network(network, b)
+    p = (bounds or {}).get(b.name)
+    lo, hi = _bound(p, "min"), _bound(p, "max")
+    if lo is not None and hi is not None and lo > hi:
+        raise ClaimError(f"the parameter {b} has min {lo} > max {hi}")
+    n = network.dims[0]
+    A0, r0 = _rows(claim, n, lo, hi)
+    domain = Polyhedron.from_inequalities(A0, r0)
+    if lo is not None and lo == hi:
+        candidates: set[Fraction] = {lo}
+    else:
+        dec = decompose(aug, domain, method="lp", progress=progress)
+        if dec.partition:
+            raise ClaimError(
+                "box claims with a parameter are decided for continuous activations",
+                hint="give the parameter a value",
+            )
+        candidates = set()
+        for piece in dec.pieces:
+            A, rhs = [list(r) for r in piece.A], list(piece.b)
+            joint_A, joint_r = list(A), list(rhs)
+            for j, y in enumerate(claim.expected):
+                c, d = list(piece.C[j]), piece.d[j]
+                ge = ([-v for v in c], d - y)  # f_j >= y
+                le = (c, y - d)  # f_j <= y
+                for row, r in (ge, le):
+                    candidates.update(_ends([*A, row], [*rhs, r], n))
+                if claim.relation.value in ("at_least", "greater"):
+                    joint_A.append(ge[0])
+                    joint_r.append(ge[1])
+                elif claim.relation.value in ("at_most", "less"):
+                    joint_A.append(le[0])
+                    joint_r.append(le[1])
+                else:
+                    joint_A += [ge[0], le[0]]
+                    joint_r += [ge[1], le[1]]
+            candidates.update(_ends(joint_A, joint_r, n))
+        if lo is not None:
+            candidates.add(lo)
+        if hi is not None:
+            candidates.add(hi)
+    ends = sorted(candidates)
+    points: list[tuple[str, Fraction]] = []  # ("point" | "open", sample)
+    if not ends:
+        points.append(("open", Fraction(0)))
+    else:
+        if lo is None:
+            points.append(("open", Fraction(_floor(ends[0]) - 1)))
+        for i, e in enumerate(ends):
+            points.append(("point", e))
+            if i + 1 < len(ends):
+                points.append(("open", _between(e, ends[i + 1])))
+        if hi is None:
+            points.append(("open", Fraction(_floor(ends[-1]) + 1)))
+    samples = tuple(Sample(v, decide_box(claim, _substitute(network, b, v))) for _, v in points)
+    spans = _spans(points, samples, ends)
+    return ParameterBoxVerdict(claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi))
+
+
+def _floor(x: Fraction) -> int:
+    return x.numerator // x.denominator
+
+
+def _spans(points, samples, ends) -> list[Span]:
+    """Merge the decided pieces (points and the open intervals between them) into spans."""
+    # piece i: ("point", e) covers {e}; ("open", s) covers the open interval around s
+    pieces: list[tuple[Fraction | None, Fraction | None, bool]] = []  # lo, hi, holds
+    for (kind, v), sample in zip(points, samples, strict=True):
+        if kind == "point":
+            pieces.append((v, v, sample.holds))
+        else:
+            left = max((e for e in ends if e < v), default=None)
+            right = min((e for e in ends if e > v), default=None)
+            pieces.append((left, right, sample.holds))
+    spans: list[Span] = []
+    cur: list[Any] | None = None  # [lo, hi, lo_closed, hi_closed]
+    for (kind, _), (a, z, ok) in zip(points, pieces, strict=True):
+        closed = kind == "point"
+        if ok:
+            if cur is None:
+                cur = [a, z, closed, closed]
+            else:
+                cur[1], cur[3] = z, closed
+        elif cur is not None:
+            spans.append(_span(*cur))
+            cur = None
+    if cur is not None:
+        spans.append(_span(*cur))
+    return spans
+
+
+def _span(a, z, a_closed, z_closed) -> Span:
+    return Span(
+        None if a is None else RealNumber.rational(a),
+        None if z is None else RealNumber.rational(z),
+        a_closed,
+        z_closed,
+    )

@@ -1,0 +1,62 @@
+"""The derivation of a box claim over a parameter (docs/parameters.md).
+
+The set of parameter values where the claim holds is a union of the pieces between the
+candidate ends (:mod:`symresnet.claims.parameter_box`): the claim's truth is constant on each
+open interval between consecutive ends, and is decided at every end and at one rational point of
+every interval.  The derivation is the list of those exact box proofs
+(:func:`~symresnet.explain.box.derive_box`), each titled with the parameter value and the part
+of the line it decides.
+"""
+
+from __future__ import annotations
+
+from symresnet.claims.parameter_box import ParameterBoxVerdict
+from symresnet.explain.box import derive_box
+from symresnet.explain.tree import DEFAULT_OPTIONS, Derivation, DerivationOptions
+from symresnet.values.exact import exact_str
+
+__all__ = ["MAX_DERIVED_SAMPLES", "derive_parameter_box"]
+
+#: beyond this many pieces, only the witness and the counterexample are derived
+MAX_DERIVED_SAMPLES = 9
+
+
+def _part(verdict: ParameterBoxVerdict, i: int) -> str:
+    """The part of the line the i-th sample decides, in words."""
+    name = verdict.symbol.name
+    v = verdict.samples[i].value
+    ends = verdict.breakpoints
+    if v in ends:
+        return f"{name} = {exact_str(v)}"
+    left = max((e for e in ends if e < v), default=None)
+    right = min((e for e in ends if e > v), default=None)
+    if left is None and right is None:
+        return f"every {name}"
+    if left is None:
+        return f"{name} < {exact_str(right)}"
+    if right is None:
+        return f"{name} > {exact_str(left)}"
+    return f"{exact_str(left)} < {name} < {exact_str(right)}"
+
+
+def derive_parameter_box(
+    verdict: ParameterBoxVerdict,
+    *,
+    title: str | None = None,
+    options: DerivationOptions = DEFAULT_OPTIONS,
+) -> list[Derivation]:
+    """One exact box proof per piece of the parameter line (module docstring)."""
+    name = verdict.symbol.name
+    where = "no value" if verdict.set.is_empty else verdict.set.text(name)
+    head = f"{title}: " if title else ""
+    chosen = range(len(verdict.samples))
+    if len(verdict.samples) > MAX_DERIVED_SAMPLES:
+        keep = {verdict.witness, verdict.counterexample}
+        chosen = [i for i, s in enumerate(verdict.samples) if s in keep]  # type: ignore[assignment]
+    out = []
+    for i in chosen:
+        s = verdict.samples[i]
+        verb = "holds" if s.holds else "fails"
+        text = f"{head}{name} = {exact_str(s.value)}: {verb} for {_part(verdict, i)} (set: {where})"
+        out.append(derive_box(s.verdict, title=text, options=options))
+    return out

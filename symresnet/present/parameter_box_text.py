@@ -1,0 +1,61 @@
+"""Text and JSON of a :class:`~symresnet.claims.parameter_box.ParameterBoxVerdict`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from symresnet.claims.parameter_box import ParameterBoxVerdict, Sample
+from symresnet.values.exact import exact_str
+
+__all__ = ["parameter_box_json", "parameter_box_text"]
+
+
+def _sample_json(s: Sample | None, name: str, key: str) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    out: dict[str, Any] = {"parameters": {name: exact_str(s.value)}}
+    ev = getattr(s.verdict, key, None)
+    if ev is not None:
+        out["input"] = [exact_str(v) for v in ev.input]
+        out["value"] = [exact_str(v) for v in ev.value]
+    return out
+
+
+def parameter_box_json(v: ParameterBoxVerdict) -> dict[str, Any]:
+    name = v.symbol.name
+    return {
+        "kind": "box",
+        "label": v.claim.label,
+        "quantifier": v.claim.quantifier,
+        "relation": str(v.claim.relation),
+        "expected": [exact_str(y) for y in v.claim.expected],
+        "holds": v.holds,
+        "status": v.status,
+        "decided": True,
+        "when": str(v.when),
+        "breakpoints": [exact_str(e) for e in v.breakpoints],
+        "witness": _sample_json(v.witness, name, "witness"),
+        "counterexample": _sample_json(v.counterexample, name, "counterexample"),
+    }
+
+
+def parameter_box_text(v: ParameterBoxVerdict, *, title: str | None = None) -> str:
+    name = v.symbol.name
+    head = f"{title}: " if title else ""
+    label = f"({v.claim.label})" if v.claim.label else "the claim"
+    where = "no value" if v.set.is_empty else v.set.text(name)
+    lines = [f"{head}{label}: {v.claim.quantifier} x in the box, holds exactly when {where}"]
+    if v.breakpoints:
+        lines.append("  candidate ends: " + ", ".join(exact_str(e) for e in v.breakpoints))
+    w, c = v.witness, v.counterexample
+    if w is not None:
+        lines.append(f"  holds at {name} = {exact_str(w.value)}")
+    if c is not None:
+        ev = getattr(c.verdict, "counterexample", None)
+        tail = ""
+        if ev is not None:
+            xs = ", ".join(exact_str(x) for x in ev.input)
+            ys = ", ".join(exact_str(y) for y in ev.value)
+            tail = f": R({xs}) = {ys}"
+        lines.append(f"  fails at {name} = {exact_str(c.value)}{tail}")
+    return "\n".join(lines)
