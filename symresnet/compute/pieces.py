@@ -34,6 +34,7 @@ from typing import Any
 import sympy
 
 from symresnet.base.errors import LimitError
+from symresnet.base.printing import Printable
 from symresnet.compute.realization import as_input, realize
 from symresnet.model.activations import IDENTITY, Activation
 from symresnet.model.network import Matrix, ResNet
@@ -96,12 +97,14 @@ class Piece:
 
 
 @dataclasses.dataclass(frozen=True)
-class Pieces:
+class Pieces(Printable):
     """A symbolic realization as exact pieces (see the module docstring).
 
     ``symbols`` are the free symbols, sorted by name; ``domain`` the conjunction the pieces
     partition; ``decided`` whether every feasibility question was decided exactly;
     ``closed_form`` is ``True`` for smooth activations (one piece, no case analysis).
+    ``str()`` is the terminal's table (``eval --at x``), ``_repr_latex_`` a ``cases`` display
+    for Jupyter (the printing protocol, :mod:`symresnet.base.printing`).
     """
 
     symbols: tuple[sympy.Symbol, ...]

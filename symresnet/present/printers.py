@@ -14,12 +14,15 @@ from symresnet.base.printing import Printer
 from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.parameter_box import ParameterBoxVerdict
 from symresnet.claims.verdict import Claim, Failure, Outcome, Verdict
+from symresnet.compute.pieces import Pieces
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json
 from symresnet.present.latex import escape
+from symresnet.present.notebook import failure_latex, pieces_latex
 from symresnet.present.parameter_box_text import parameter_box_json, parameter_box_text
 from symresnet.present.regions_text import box_verdict_json, format_box_verdict
 from symresnet.present.render import trace_latex, verdict_latex
+from symresnet.present.study_text import format_pieces
 from symresnet.present.text import format_trace, format_verdict
 
 __all__ = ["JsonPrinter", "LatexPrinter", "TextPrinter", "to_json", "to_text"]
@@ -52,6 +55,9 @@ class TextPrinter(Printer):
         head = f"{title}: " if title else ""
         return f"{head}{_name(failure.claim)}: ERROR, not decided: {failure.message}"
 
+    def _print_Pieces(self, pieces: Pieces, *, title: str | None = None) -> str:
+        return (f"{title}\n" if title else "") + format_pieces(pieces)
+
 
 class LatexPrinter(Printer):
     """LaTeX for Jupyter (``_repr_latex_``): the layers, and the verdict's solution."""
@@ -68,7 +74,10 @@ class LatexPrinter(Printer):
         return verdict_latex(verdict)
 
     def _print_Failure(self, failure: Failure) -> str:
-        return r"$\text{not decided: " + escape(failure.message) + "}$"
+        return failure_latex(_name(failure.claim), failure.message)
+
+    def _print_Pieces(self, pieces: Pieces) -> str:
+        return pieces_latex(pieces)
 
 
 class JsonPrinter(Printer):
