@@ -30,7 +30,7 @@ LAYERS = (
     "cli",
 )
 #: the optional dependencies that may be imported inside a function (and only these)
-OPTIONAL = ("matplotlib", "mpl_toolkits", "dask", "distributed", "z3")
+OPTIONAL = ("matplotlib", "mpl_toolkits", "dask", "distributed", "z3", "onnx", "torch")
 
 
 def _modules() -> dict[str, Path]:

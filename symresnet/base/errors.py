@@ -17,6 +17,7 @@ __all__ = [
     "InternalError",
     "LimitError",
     "NetworkError",
+    "OnnxError",
     "ParseError",
     "RenderError",
     "SpecError",
@@ -121,6 +122,12 @@ class StudyError(InputError):
 
 class NetworkError(InputError):
     """A description is not a fully-connected ResNet (Def. 1.5.1, 1.5.2): shapes or skips wrong."""
+
+
+class OnnxError(InputError):
+    """An ONNX file (or a PyTorch module exported to ONNX) that symresnet cannot read exactly
+    into the book's form: an unknown operator, wrong shapes, a non-finite weight, ... The
+    message names the node and its operator."""
 
 
 class ActivationError(InputError):

@@ -24,6 +24,7 @@ from symresnet.claims.box import box_claim
 from symresnet.claims.point import claim
 from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Claim
+from symresnet.io.onnx import load_onnx_spec
 from symresnet.model.network import ResNet
 from symresnet.model.parameters import Parameter
 from symresnet.values.exact import exact
@@ -49,7 +50,10 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 
 
 def load_spec(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
-    """Read a spec file (``.toml`` or ``.json``; ``"-"`` reads standard input)."""
+    """Read a spec file (``.toml`` or ``.json``; ``"-"`` reads standard input); an ``.onnx``
+    file is a spec without claims (:func:`symresnet.io.onnx.load_onnx_spec`)."""
+    if str(path) != "-" and Path(path).suffix.lower() == ".onnx":
+        return load_onnx_spec(path, limits=limits)
     if str(path) == "-":
         source = "<stdin>"
         raw = sys.stdin.buffer.read(limits.max_file_bytes + 1)
