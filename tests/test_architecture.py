@@ -24,6 +24,7 @@ LAYERS = (
     "model",
     "compute",
     "claims",
+    "verify",
     "explain",
     "present",
     "io",

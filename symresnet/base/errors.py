@@ -19,6 +19,7 @@ __all__ = [
     "NetworkError",
     "OnnxError",
     "ParseError",
+    "PropertyError",
     "RenderError",
     "SpecError",
     "StudyError",
@@ -118,6 +119,10 @@ class SpecError(InputError):
 class StudyError(InputError):
     """A parameter study or sweep is asked wrongly: an unknown parameter, an empty or unbounded
     range, a value outside the declared bounds, a parameter left without a value."""
+
+
+class PropertyError(InputError):
+    """A property file (VNN-LIB) is malformed or asks what the verifier cannot answer."""
 
 
 class NetworkError(InputError):

@@ -1,0 +1,376 @@
+"""The independent checker of verification certificates (docs/verification.md).
+
+It reads a certificate as JSON data alone (the network, the property and the proof are all in
+the file) and checks it with exact rational arithmetic: Python integers and
+:class:`fractions.Fraction`, nothing else, and none of the engine's code.  It imports only the
+standard library, so anyone can audit it (or copy it) on its own.
+
+* ``sat``: the counterexample ``x`` lies in its case's box, the exact realization ``y = R(x)``
+  (Def. 1.5.4, ReLU on layers ``1..L-1``) equals the certificate's ``y``, and ``y`` meets every
+  constraint of the case.
+* ``unsat``: for every group of cases sharing a box, the split tree covers the box (every split
+  ``x_i = at`` with ``lo_i < at < hi_i`` makes the children ``[lo_i, at]`` and ``[at, hi_i]``),
+  and at every leaf, for every case of the group, the leaf's multipliers ``mu >= 0`` give a
+  combination ``mu^T (C y - e)`` whose lower bound over the leaf box, computed by the fixed
+  procedure below, is ``> 0``: no input of the leaf box meets all constraints of the case.
+
+The bound procedure (exact): symbolic intervals forward (each ``x_k`` between two affine maps of
+``x_0``; an unstable ReLU with pre-activation bounds ``l < 0 < u`` gets the upper line
+``a z + b`` with ``a = ceil_P(u/(u-l))``, ``b = ceil_P(-a l)`` and the lower line
+``lam z`` with ``lam = floor_P(u/(u-l))``, ``ceil_P``/``floor_P`` rounding to multiples of
+``1/P``, ``P = 2^rounding``), then one backward pass of the objective row (an unstable ReLU
+with a positive coefficient uses the lower line ``x >= z`` if ``u >= -l`` else ``x >= 0``,
+with a negative one the upper line), and the minimum of the resulting affine map over the box.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from fractions import Fraction
+from operator import mul
+from typing import Any
+
+__all__ = ["CertificateError", "CheckReport", "check_certificate", "check_leaf", "load_network"]
+
+FORMAT = "symresnet-certificate"
+VERSION = 1
+
+
+class CertificateError(Exception):
+    """The certificate is malformed or does not prove what it says."""
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What the checker accepted: the result, the number of leaves and of failed leaves."""
+
+    result: str
+    leaves: int
+    failed: tuple[tuple[int, tuple[int, ...]], ...]  # (group, path of 0/1 from the root)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.failed
+
+
+def _q(text: Any) -> Fraction:
+    if not isinstance(text, (str, int)) or isinstance(text, bool):
+        raise CertificateError(f"expected a rational as a string 'p/q', got {text!r:.40}")
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise CertificateError(f"not a rational: {text!r:.40}") from None
+
+
+def _int_matrix(rows: list[list[Fraction]]) -> tuple[list[list[int]], int]:
+    den = 1
+    for row in rows:
+        for v in row:
+            den = math.lcm(den, v.denominator)
+    return [[int(v * den) for v in row] for row in rows], den
+
+
+@dataclass
+class _Layer:
+    rows: int
+    sources: list[tuple[int, list[list[int]], list[list[int]], list[list[int]]]]  # r, M, M+, M-
+    bias: list[int]
+    den: int  # common denominator of the layer's W, V and B
+
+
+@dataclass
+class _Net:
+    dims: list[int]
+    layers: list[_Layer]  # layers[k-1] is layer k
+
+
+def load_network(data: Any) -> _Net:
+    """The network of a certificate: dims, W_k, B_k and skips V_{r,k} as exact rationals."""
+    try:
+        dims = [int(d) for d in data["dims"]]
+        L = len(dims) - 1
+        if L < 1 or len(data["layers"]) != L or data.get("activation") != "relu":
+            raise CertificateError("network: expected L >= 1 layers and activation 'relu'")
+        layers = []
+        skips = {(int(s["from"]), int(s["to"])): s["V"] for s in data.get("skips", [])}
+        for k in range(1, L + 1):
+            layer = data["layers"][k - 1]
+            mats = [(k - 1, [[_q(v) for v in row] for row in layer["W"]])]
+            for (r, kk), V in sorted(skips.items()):
+                if kk == k:
+                    if not 0 <= r < k - 1:
+                        raise CertificateError(f"network: skip ({r}, {k}) is not r < k - 1")
+                    mats.append((r, [[_q(v) for v in row] for row in V]))
+            bias = [_q(v) for v in layer["B"]]
+            den = 1
+            for _, m in mats:
+                den = math.lcm(den, _int_matrix(m)[1])
+            den = math.lcm(den, *(b.denominator for b in bias))
+            sources = []
+            for r, m in mats:
+                if len(m) != dims[k] or any(len(row) != dims[r] for row in m):
+                    raise CertificateError(f"network: a matrix of layer {k} has the wrong shape")
+                M = [[int(v * den) for v in row] for row in m]
+                sources.append(
+                    (r, M, [[max(v, 0) for v in row] for row in M], [[min(v, 0) for v in row] for row in M])
+                )
+            if len(bias) != dims[k]:
+                raise CertificateError(f"network: B_{k} has the wrong length")
+            layers.append(_Layer(dims[k], sources, [int(b * den) for b in bias], den))
+        if any((r, k) for (r, k) in skips if not 1 <= k <= L):
+            raise CertificateError("network: a skip goes to a layer that does not exist")
+        return _Net(dims, layers)
+    except (KeyError, TypeError, ValueError, IndexError) as err:
+        raise CertificateError(f"network: malformed ({type(err).__name__}: {err})") from None
+
+
+# -- exact forward realization (sat) ---------------------------------------------------------
+
+
+def realize(net: _Net, x: list[Fraction]) -> list[Fraction]:
+    """Def. 1.5.4 exactly: ``z_k = W_k x_{k-1} + B_k + sum_r V_{r,k} x_r``, ReLU for k < L."""
+    xs = [x]
+    L = len(net.layers)
+    for k, layer in enumerate(net.layers, start=1):
+        z = [Fraction(b, layer.den) for b in layer.bias]
+        for r, M, _, _ in layer.sources:
+            for j, row in enumerate(M):
+                z[j] += sum((Fraction(v) * e for v, e in zip(row, xs[r], strict=True)), Fraction(0)) / layer.den
+        xs.append(z if k == L else [max(v, Fraction(0)) for v in z])
+    return xs[-1]
+
+
+# -- the bound procedure (unsat) ---------------------------------------------------------------
+
+
+def _ceil(v: Fraction, P: int) -> int:
+    return -((-v.numerator * P) // v.denominator)
+
+
+def _floor(v: Fraction, P: int) -> int:
+    return (v.numerator * P) // v.denominator
+
+
+def _bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
+    """Forward symbolic intervals; returns per hidden layer the list of (l, u, a, b) or a
+    marker of the stable phases, as exact Fractions."""
+    n0 = net.dims[0]
+    bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
+    Lnum = [int(v * bd) for v in lo]
+    Hnum = [int(v * bd) for v in hi]
+    # a form set: columns (n0 coefficient columns + constant column) of ints, one denominator
+    ident = [[1 if i == t else 0 for i in range(n0)] for t in range(n0)] + [[0] * n0]
+    forms: list[Any] = [(ident, ident, 1)]
+    info: list[Any] = []
+    for layer in net.layers[:-1]:
+        D = 1
+        for r, *_ in layer.sources:
+            D = math.lcm(D, forms[r][2])
+        zlo = [[0] * layer.rows for _ in range(n0 + 1)]
+        zup = [[0] * layer.rows for _ in range(n0 + 1)]
+        for r, _, Mp, Mn in layer.sources:
+            flo, fup, fd = forms[r]
+            s = D // fd
+            for t in range(n0 + 1):
+                clo = flo[t] if s == 1 else [v * s for v in flo[t]]
+                cup = fup[t] if s == 1 else [v * s for v in fup[t]]
+                a, b = zlo[t], zup[t]
+                for j in range(layer.rows):
+                    a[j] += sum(map(mul, Mp[j], clo)) + sum(map(mul, Mn[j], cup))
+                    b[j] += sum(map(mul, Mp[j], cup)) + sum(map(mul, Mn[j], clo))
+        for j in range(layer.rows):
+            zlo[n0][j] += layer.bias[j] * D
+            zup[n0][j] += layer.bias[j] * D
+        zden = layer.den * D
+        rows: list[Any] = []
+        xlo: Any = [[0] * layer.rows for _ in range(n0 + 1)]
+        xup: Any = [[0] * layer.rows for _ in range(n0 + 1)]
+        for j in range(layer.rows):
+            lnum = zlo[n0][j] * bd
+            unum = zup[n0][j] * bd
+            for i in range(n0):
+                c = zlo[i][j]
+                lnum += c * (Lnum[i] if c >= 0 else Hnum[i])
+                c = zup[i][j]
+                unum += c * (Hnum[i] if c >= 0 else Lnum[i])
+            low = Fraction(lnum, zden * bd)
+            u = Fraction(unum, zden * bd)
+            if u <= 0:
+                rows.append((low, u, None, None))
+            elif low >= 0:
+                rows.append((low, u, None, None))
+                for t in range(n0 + 1):
+                    xlo[t][j] = zlo[t][j] * P
+                    xup[t][j] = zup[t][j] * P
+            else:
+                ratio = u / (u - low)
+                an = _ceil(ratio, P)  # numerator over P
+                bn = _ceil(-Fraction(an, P) * low, P)
+                lam = _floor(ratio, P)
+                rows.append((low, u, Fraction(an, P), Fraction(bn, P)))
+                for t in range(n0):
+                    xlo[t][j] = zlo[t][j] * lam
+                    xup[t][j] = zup[t][j] * an
+                xlo[n0][j] = zlo[n0][j] * lam
+                xup[n0][j] = zup[n0][j] * an + bn * zden
+        forms.append((xlo, xup, zden * P))
+        info.append(rows)
+    return info
+
+
+def lower_bound(net: _Net, info, c: list[Fraction], lo: list[Fraction], hi: list[Fraction]) -> Fraction:
+    """The backward pass of the objective ``c . y`` over the box, with the forward bounds."""
+    L = len(net.layers)
+    lam: list[Any] = [None] * L
+    const = Fraction(0)
+
+    def push(layer: _Layer, nu: list[Fraction]) -> Fraction:
+        # lam[r] += nu^T M / den for every source; returns nu . B
+        for r, M, _, _ in layer.sources:
+            acc = lam[r] if lam[r] is not None else [Fraction(0)] * net.dims[r]
+            nz = [(j, v) for j, v in enumerate(nu) if v]
+            for i in range(net.dims[r]):
+                s = sum((v * M[j][i] for j, v in nz), Fraction(0))
+                if s:
+                    acc[i] += s / layer.den
+            lam[r] = acc
+        return sum((v * b for v, b in zip(nu, layer.bias, strict=True)), Fraction(0)) / layer.den
+
+    const += push(net.layers[L - 1], c)
+    for k in range(L - 1, 0, -1):
+        g = lam[k]
+        if g is None:
+            continue
+        nu = []
+        for j, v in enumerate(g):
+            low, u, a, b = info[k - 1][j]
+            if not v or u <= 0:
+                nu.append(Fraction(0))
+            elif low >= 0:
+                nu.append(v)
+            elif v > 0:
+                nu.append(v if u >= -low else Fraction(0))
+            else:
+                nu.append(v * a)
+                const += v * b
+        const += push(net.layers[k - 1], nu)
+    g0 = lam[0] if lam[0] is not None else [Fraction(0)] * net.dims[0]
+    return const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(g0)), Fraction(0))
+
+
+def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
+    """Whether every case index in ``refutes`` (pairs (case, mu)) is refuted on the box."""
+    info = _bounds(net, lo, hi, P)
+    for index, mu in refutes:
+        C, e = cases[index]
+        if len(mu) != len(C) or any(m < 0 for m in mu):
+            return False
+        obj = [sum((m * row[j] for m, row in zip(mu, C, strict=True)), Fraction(0)) for j in range(net.dims[-1])]
+        rhs = sum((m * v for m, v in zip(mu, e, strict=True)), Fraction(0))
+        if not lower_bound(net, info, obj, lo, hi) > rhs:
+            return False
+    return True
+
+
+# -- the certificate ---------------------------------------------------------------------------
+
+
+def _cases(prop: Any, n: int, m: int):
+    out = []
+    for case in prop["cases"]:
+        lo = [_q(v) for v in case["lo"]]
+        hi = [_q(v) for v in case["hi"]]
+        C = [[_q(v) for v in con["c"]] for con in case["constraints"]]
+        e = [_q(con["d"]) for con in case["constraints"]]
+        if len(lo) != n or len(hi) != n or any(len(r) != m for r in C):
+            raise CertificateError("property: a case has the wrong number of inputs or outputs")
+        out.append((lo, hi, C, e))
+    return out
+
+
+def _leaves(tree: Any, lo, hi, path=()):
+    """The leaves of a split tree as (path, lo, hi, refutes); checks that splits cover."""
+    stack = [(tree, list(lo), list(hi), path)]
+    while stack:
+        node, a, b, p = stack.pop()
+        if "split" in node:
+            i = int(node["split"])
+            at = _q(node["at"])
+            if not (0 <= i < len(a) and a[i] < at < b[i]):
+                raise CertificateError(f"split at {p}: x_{i} = {at} is not inside the box")
+            b1 = list(b)
+            b1[i] = at
+            a2 = list(a)
+            a2[i] = at
+            stack.append((node["above"], a2, b, (*p, 1)))
+            stack.append((node["below"], a, b1, (*p, 0)))
+        else:
+            refutes = [(int(c), [_q(v) for v in mu]) for c, mu in node["refute"]]
+            yield p, a, b, refutes
+
+
+def _check_chunk(payload):
+    net_data, cases, P, items = payload
+    net = load_network(net_data)
+    return [check_leaf(net, cases, lo, hi, refutes, P) for lo, hi, refutes in items]
+
+
+def check_certificate(data: Any, *, workers: int = 1) -> CheckReport:
+    """Check a certificate (the parsed JSON); raises :class:`CertificateError` when it is
+    malformed, returns a report listing the leaves that fail (none: accepted)."""
+    try:
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise CertificateError(f"not a {FORMAT} version {VERSION} file")
+        net = load_network(data["network"])
+        n, m = net.dims[0], net.dims[-1]
+        cases = _cases(data["property"], n, m)
+        result = data["result"]
+        if result == "sat":
+            cx = data["counterexample"]
+            index = int(cx["case"])
+            lo, hi, C, e = cases[index]
+            x = [_q(v) for v in cx["x"]]
+            y = [_q(v) for v in cx["y"]]
+            if len(x) != n or not all(a <= v <= b for a, v, b in zip(lo, x, hi, strict=True)):
+                raise CertificateError("counterexample: x is not in the case's box")
+            if realize(net, x) != y:
+                raise CertificateError("counterexample: y is not the network's output at x")
+            for row, d in zip(C, e, strict=True):
+                if sum((c * v for c, v in zip(row, y, strict=True)), Fraction(0)) > d:
+                    raise CertificateError("counterexample: y does not meet the case's constraints")
+            return CheckReport("sat", 0, ())
+        if result != "unsat":
+            raise CertificateError(f"result {result!r:.20} is neither sat nor unsat")
+        P = 2 ** int(data["rounding"])
+        covered: set[int] = set()
+        jobs = []
+        for g, proof in enumerate(data["proofs"]):
+            group = [int(i) for i in proof["cases"]]
+            if not group:
+                raise CertificateError(f"proof {g} covers no case")
+            lo, hi = cases[group[0]][0], cases[group[0]][1]
+            if any(cases[i][0] != lo or cases[i][1] != hi for i in group):
+                raise CertificateError(f"proof {g}: its cases do not share one box")
+            covered.update(group)
+            for path, a, b, refutes in _leaves(proof["tree"], lo, hi):
+                if sorted(i for i, _ in refutes) != sorted(group):
+                    raise CertificateError(f"proof {g}, leaf {path}: does not refute every case of the group")
+                jobs.append((g, path, a, b, refutes))
+        if covered != set(range(len(cases))):
+            raise CertificateError("the proofs do not cover every case of the property")
+        plain = [(lo, hi, C, e) for lo, hi, C, e in cases]
+        ce = [(C, e) for _, _, C, e in plain]
+        items = [(a, b, r) for _, _, a, b, r in jobs]
+        if workers > 1 and len(items) > 8:
+            size = -(-len(items) // (workers * 4))
+            chunks = [items[i : i + size] for i in range(0, len(items), size)]
+            with ProcessPoolExecutor(workers) as pool:
+                oks = [ok for part in pool.map(_check_chunk, [(data["network"], ce, P, c) for c in chunks]) for ok in part]
+        else:
+            oks = [check_leaf(net, ce, a, b, r, P) for a, b, r in items]
+        failed = tuple((g, path) for (g, path, *_), ok in zip(jobs, oks, strict=True) if not ok)
+        return CheckReport("unsat", len(jobs), failed)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        raise CertificateError(f"malformed certificate ({type(err).__name__}: {err})") from None

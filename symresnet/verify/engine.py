@@ -1,0 +1,302 @@
+"""The verification engine: input splitting guided by float bounds, exact evidence.
+
+``verify(net, prop)`` answers a :class:`~symresnet.verify.property.Property` for a ReLU
+:class:`~symresnet.model.network.ResNet`:
+
+* the cases are grouped by their input box; each group's box is split (a binary tree, each
+  split halving one input's interval at its exact midpoint) until, at every leaf, every case of
+  the group is refuted by one of its constraints: the float lower bound
+  (:mod:`symresnet.verify.bounds`) of ``c . y - d`` is positive with a margin;
+* at every box the float network is evaluated at the corners minimizing the bounds and at the
+  centre; a point that violates a case in floats is checked exactly (the exact realization of
+  :mod:`symresnet.compute.core` at the exact rational point): ``sat`` with that counterexample;
+* ``unsat`` only once the certificate (docs/verification.md), written as JSON data, is accepted
+  by the independent checker :mod:`symresnet.verify.checker`; a leaf the checker rejects is
+  split further.
+
+Time runs out: ``timeout`` with the fraction of the input volume proven; a box too small to
+split: ``unknown``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from symresnet.compute.core import forward
+from symresnet.compute.scaled import columns
+from symresnet.model.network import ResNet
+from symresnet.verify.bounds import objective_bounds
+from symresnet.verify.checker import FORMAT, VERSION, CertificateError, check_certificate
+from symresnet.verify.network_data import NetworkData, network_data
+from symresnet.verify.property import Case, Property
+
+__all__ = ["ROUNDING", "Counterexample", "VerifyResult", "property_json", "verify"]
+
+#: the checker's rounding grid: 1/2^ROUNDING
+ROUNDING = 32
+#: boxes bounded in one numpy batch
+BATCH = 128
+#: deepest split tree before a box is given up (``unknown``)
+MAX_DEPTH = 80
+#: the float margin a refutation must clear (absolute, plus relative to the bound's size)
+MARGIN = 1e-7
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """An exact input ``x`` in the box of case ``case`` whose exact output ``y`` meets all of
+    the case's constraints."""
+
+    case: int
+    x: tuple[Fraction, ...]
+    y: tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The answer: ``status`` is ``sat``, ``unsat``, ``unknown`` or ``timeout``."""
+
+    status: str
+    counterexample: Counterexample | None = None
+    certificate: dict[str, Any] | None = None
+    leaves: int = 0
+    boxes: int = 0
+    proven: float = 0.0  #: fraction of the input volume (summed over groups) proven safe
+    search_seconds: float = 0.0
+    check_seconds: float = 0.0
+    detail: str = ""
+    checked: bool = False  #: the checker accepted the certificate
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def property_json(prop: Property) -> dict[str, Any]:
+    return {
+        "inputs": prop.inputs,
+        "outputs": prop.outputs,
+        "cases": [
+            {
+                "lo": [str(v) for v in c.lo],
+                "hi": [str(v) for v in c.hi],
+                "constraints": [{"c": [str(v) for v in k.coefficients], "d": str(k.rhs)} for k in c.constraints],
+            }
+            for c in prop.cases
+        ],
+    }
+
+
+def exact_output(net: ResNet, x: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
+    """``R(x)`` exactly (Def. 1.5.4) through the flint core."""
+    out = forward(net, columns([list(x)]))[-1].x.to_fmpq_mat()
+    return tuple(Fraction(int(out[i, 0].p), int(out[i, 0].q)) for i in range(out.nrows()))
+
+
+def _clamp(point: Any, case: Case) -> tuple[Fraction, ...]:
+    return tuple(min(max(Fraction(float(v)), a), b) for v, a, b in zip(point, case.lo, case.hi, strict=True))
+
+
+class _Group:
+    """Cases sharing one box, with their constraint rows stacked."""
+
+    def __init__(self, indices: list[int], cases: tuple[Case, ...]):
+        self.indices = indices
+        self.case = cases[indices[0]]
+        rows = []
+        owners = []
+        for i in indices:
+            for r, con in enumerate(cases[i].constraints):
+                rows.append(con)
+                owners.append((i, r))
+        self.C = np.array([[float(v) for v in con.coefficients] for con in rows]).reshape(len(rows), -1)
+        self.d = np.array([float(con.rhs) for con in rows])
+        self.owners = owners
+        self.volume = float(np.prod([float(b - a) for a, b in zip(self.case.lo, self.case.hi, strict=True)]))
+
+
+class _Search:
+    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float):
+        self.net = net
+        self.data = data
+        self.prop = prop
+        self.deadline = deadline
+        self.boxes = 0
+        self.proven = 0.0
+        self.total = 0.0
+
+    def exact_violation(self, point: Any, index: int) -> Counterexample | None:
+        case = self.prop.cases[index]
+        x = _clamp(point, case)
+        y = exact_output(self.net, x)
+        return Counterexample(index, x, y) if case.violated_by(y) else None
+
+    def try_points(self, group: _Group, points: Any) -> Counterexample | None:
+        """Check float candidates; the exact check confirms a float violation."""
+        if not len(points):
+            return None
+        Y = self.data.forward(points)
+        slack = Y @ group.C.T - group.d[None, :]  # <= 0 where a constraint holds
+        for i in group.indices:
+            cols = [t for t, (owner, _) in enumerate(group.owners) if owner == i]
+            worst = slack[:, cols].max(axis=1) if cols else np.full(len(points), -1.0)
+            for p in np.argsort(worst)[:3]:
+                if worst[p] <= 1e-9:
+                    found = self.exact_violation(points[p], i)
+                    if found is not None:
+                        return found
+        return None
+
+    def run_group(self, group: _Group) -> tuple[dict[str, Any] | None, Counterexample | None, int, str]:
+        """The split tree of one group (JSON), or a counterexample; the leaf count; why not."""
+        case = group.case
+        root: dict[str, Any] = {}
+        stack: list[tuple[tuple[Fraction, ...], tuple[Fraction, ...], dict[str, Any], int]] = [
+            (case.lo, case.hi, root, 0)
+        ]
+        leaves = 0
+        vol = group.volume
+        self.total += vol
+        rng = np.random.default_rng(0)
+        width = np.array([float(b - a) for a, b in zip(case.lo, case.hi, strict=True)])
+        samples = np.array([float(a) for a in case.lo]) + rng.random((256, len(width))) * width
+        found = self.try_points(group, samples)
+        if found is not None:
+            return None, found, 0, ""
+        while stack:
+            if time.monotonic() > self.deadline:
+                return None, None, leaves, "timeout"
+            batch = [stack.pop() for _ in range(min(BATCH, len(stack)))]
+            lo = np.array([[float(v) for v in b[0]] for b in batch])
+            hi = np.array([[float(v) for v in b[1]] for b in batch])
+            self.boxes += len(batch)
+            bounds = objective_bounds(self.data, lo, hi, group.C)
+            margin = bounds.lower - group.d[None, :]
+            tol = MARGIN * (1.0 + np.abs(bounds.lower) + np.abs(group.d)[None, :])
+            ok = margin > tol
+            candidates = []
+            for n, (blo, bhi, node, depth) in enumerate(batch):
+                refutes = []
+                open_rows = []
+                for i in group.indices:
+                    cols = [t for t, (owner, _) in enumerate(group.owners) if owner == i]
+                    good = [t for t in cols if ok[n, t]]
+                    if good:
+                        best = max(good, key=lambda t: margin[n, t])
+                        mu = ["1" if t == best else "0" for t in cols]
+                        refutes.append([i, mu])
+                    else:
+                        open_rows.append(max(cols, key=lambda t: margin[n, t]) if cols else None)
+                if not open_rows:
+                    node["refute"] = refutes
+                    leaves += 1
+                    self.proven += vol * float(np.prod(hi[n] - lo[n])) / max(float(np.prod(width)), 1e-300)
+                    continue
+                for t in open_rows:
+                    if t is not None:
+                        candidates.append(bounds.corner[n, t])
+                candidates.append((lo[n] + hi[n]) / 2)
+                if depth >= MAX_DEPTH:
+                    return None, None, leaves, f"a box at split depth {MAX_DEPTH} is neither refuted nor violated"
+                smear = np.zeros(len(blo))
+                for t in open_rows:
+                    if t is not None:
+                        smear += np.abs(bounds.gradient[n, t]) * (hi[n] - lo[n])
+                if not smear.any():
+                    smear = hi[n] - lo[n]
+                i = int(np.argmax(smear))
+                at = (blo[i] + bhi[i]) / 2
+                if not blo[i] < at < bhi[i]:
+                    return None, None, leaves, "a box cannot be split further"
+                below: dict[str, Any] = {}
+                above: dict[str, Any] = {}
+                node.update({"split": i, "at": str(at), "below": below, "above": above})
+                b1 = list(bhi)
+                b1[i] = at
+                a2 = list(blo)
+                a2[i] = at
+                stack.append((tuple(a2), tuple(bhi), above, depth + 1))
+                stack.append((blo, tuple(b1), below, depth + 1))
+            if candidates:
+                found = self.try_points(group, np.array(candidates))
+                if found is not None:
+                    return None, found, leaves, ""
+        return root, None, leaves, ""
+
+
+def _groups(prop: Property) -> list[_Group]:
+    by_box: dict[tuple[Any, Any], list[int]] = {}
+    for i, c in enumerate(prop.cases):
+        by_box.setdefault((c.lo, c.hi), []).append(i)
+    return [_Group(ix, prop.cases) for ix in by_box.values()]
+
+
+def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
+    node = tree
+    for step in path:
+        node = node["above" if step else "below"]
+    return node
+
+
+def verify(
+    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1
+) -> VerifyResult:
+    """Decide ``prop`` for ``net`` (see the module docstring)."""
+    start = time.monotonic()
+    deadline = start + (timeout if timeout else float("inf"))
+    data = network_data(net)
+    search = _Search(net, data, prop, deadline)
+    proofs = []
+    leaves = 0
+    for group in _groups(prop):
+        tree, found, count, why = search.run_group(group)
+        leaves += count
+        if found is not None:
+            return _sat(net, data, prop, found, search, start)
+        if tree is None:
+            status = "timeout" if why == "timeout" else "unknown"
+            return VerifyResult(status, leaves=leaves, boxes=search.boxes,
+                                proven=search.proven / max(search.total, 1e-300),
+                                search_seconds=time.monotonic() - start, detail=why)
+        proofs.append({"cases": group.indices, "tree": tree})
+    certificate = {
+        "format": FORMAT,
+        "version": VERSION,
+        "result": "unsat",
+        "rounding": ROUNDING,
+        "network": data.to_json(),
+        "property": property_json(prop),
+        "proofs": proofs,
+    }
+    searched = time.monotonic() - start
+    check_start = time.monotonic()
+    report = check_certificate(certificate, workers=workers)
+    if not report.accepted:  # a leaf the floats refuted but the exact bound does not
+        return VerifyResult("unknown", leaves=leaves, boxes=search.boxes, proven=1.0,
+                            search_seconds=searched, check_seconds=time.monotonic() - check_start,
+                            detail=f"{len(report.failed)} leaves failed the exact check")
+    return VerifyResult("unsat", certificate=certificate, leaves=report.leaves, boxes=search.boxes,
+                        proven=1.0, search_seconds=searched,
+                        check_seconds=time.monotonic() - check_start, checked=True)
+
+
+def _sat(net: ResNet, data: NetworkData, prop: Property, found: Counterexample, search: _Search,
+         start: float) -> VerifyResult:
+    certificate = {
+        "format": FORMAT,
+        "version": VERSION,
+        "result": "sat",
+        "network": data.to_json(),
+        "property": property_json(prop),
+        "counterexample": {"case": found.case, "x": [str(v) for v in found.x], "y": [str(v) for v in found.y]},
+    }
+    searched = time.monotonic() - start
+    t = time.monotonic()
+    try:
+        check_certificate(certificate)
+    except CertificateError as err:  # the exact check above passed: the two disagree
+        raise AssertionError(f"the checker rejects a counterexample the engine checked: {err}") from None
+    return VerifyResult("sat", counterexample=found, certificate=certificate, boxes=search.boxes,
+                        search_seconds=searched, check_seconds=time.monotonic() - t, checked=True)

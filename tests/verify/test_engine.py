@@ -1,0 +1,128 @@
+"""The verification engine and the independent checker on small ReLU ResNets built in code.
+
+Expected verdicts come from a Fraction reference (tests/reference.py) on a grid and from bounds
+worked out by hand, never from the engine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symresnet import ResNet
+from symresnet.verify.checker import CertificateError, check_certificate
+from symresnet.verify.engine import verify
+from symresnet.verify.property import Case, OutputConstraint, Property
+
+
+def _net(seed: int) -> ResNet:
+    rng = random.Random(seed)
+
+    def q():
+        return F(rng.randint(-9, 9), rng.choice([1, 2, 4, 3]))
+
+    dims = [2, 5, 4, 2]
+    W = [[[q() for _ in range(dims[k - 1])] for _ in range(dims[k])] for k in range(1, 4)]
+    B = [[q() for _ in range(dims[k])] for k in range(1, 4)]
+    skips = {(0, 2): [[q() for _ in range(2)] for _ in range(4)]}
+    return ResNet(W=W, B=B, skips=skips, activation="relu")
+
+
+def _realize(net: ResNet, x):
+    """Def. 1.5.4 in Fractions, independent of the package's realization."""
+    xs = [list(x)]
+    for k in range(1, net.L + 1):
+        W = net.W[k - 1]
+        z = [sum((F(str(W[j, i])) * xs[-1][i] for i in range(W.cols)), F(0)) + F(str(net.B[k - 1][j]))
+             for j in range(W.rows)]
+        for (r, kk), V in net.skips.items():
+            if kk == k:
+                z = [z[j] + sum((F(str(V[j, i])) * xs[r][i] for i in range(V.cols)), F(0)) for j in range(V.rows)]
+        xs.append(z if k == net.L else [max(v, F(0)) for v in z])
+    return xs[-1]
+
+
+def _grid_min(net, n=21):
+    pts = [(F(-1) + F(2 * i, n - 1), F(-1) + F(2 * j, n - 1)) for i in range(n) for j in range(n)]
+    return min(_realize(net, p)[0] for p in pts)
+
+
+BOX = ((F(-1), F(-1)), (F(1), F(1)))
+
+
+def _prop(threshold):
+    """Violation: y_0 <= threshold on the box [-1, 1]^2."""
+    return Property(2, 2, (Case(BOX[0], BOX[1], (OutputConstraint((F(1), F(0)), threshold),)),))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_sat_counterexamples_are_exact_and_unsat_certificates_check(seed):
+    net = _net(seed)
+    low = _grid_min(net)
+    sat = verify(net, _prop(low))  # the grid point attaining `low` violates it
+    assert sat.status == "sat"
+    cx = sat.counterexample
+    assert all(a <= v <= b for a, v, b in zip(BOX[0], cx.x, BOX[1], strict=True))
+    assert _realize(net, cx.x) == list(cx.y) and cx.y[0] <= low
+    # far below anything the box reaches (|y| <= sum of |weights| products): unsat
+    res = verify(net, _prop(F(-10**6)))
+    assert res.status == "unsat" and res.checked
+    assert check_certificate(json.loads(json.dumps(res.certificate))).accepted
+
+
+def _tight():
+    """y_0 = relu(x_0) + relu(-x_0) = |x_0| and y_1 = -|x_0| on [-1, 1] (by hand)."""
+    return ResNet(W=[[[1], [-1]], [[1, 1], [-1, -1]]], B=[[0, 0], [0, 0]], activation="relu")
+
+
+def test_certificate_rejected_when_a_multiplier_is_altered():
+    net = _tight()
+    # violation: y_0 <= -1/4 (impossible: |x| >= 0) and y_1 <= 0 (always true)
+    case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(-1, 4)), OutputConstraint((F(0), F(1)), F(0))))
+    res = verify(net, Property(1, 2, (case,)))
+    assert res.status == "unsat" and check_certificate(res.certificate).accepted
+    bad = copy.deepcopy(res.certificate)
+
+    def leaves(node):
+        if "split" in node:
+            return leaves(node["below"]) + leaves(node["above"])
+        return [node]
+
+    leaf = leaves(bad["proofs"][0]["tree"])[0]
+    assert leaf["refute"][0][1] == ["1", "0"]
+    leaf["refute"][0][1] = ["0", "1"]  # refute by y_1 <= 0, which can hold
+    assert not check_certificate(bad).accepted
+    leaf["refute"][0][1] = ["-1", "0"]  # a negative multiplier
+    assert not check_certificate(bad).accepted
+
+
+def test_certificate_rejected_when_the_tree_or_network_is_altered():
+    net = _tight()
+    case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(-1, 4)),))
+    res = verify(net, Property(1, 2, (case,)))
+    bad = copy.deepcopy(res.certificate)
+    bad["network"]["layers"][1]["B"][0] = "-1"  # now y_0 = |x| - 1 can be <= -1/4
+    assert not check_certificate(bad).accepted
+    bad = copy.deepcopy(res.certificate)
+    bad["proofs"][0]["tree"] = {"split": 0, "at": "2", "below": {"refute": []}, "above": {"refute": []}}
+    with pytest.raises(CertificateError):
+        check_certificate(bad)
+    bad = copy.deepcopy(res.certificate)
+    bad["result"] = "sat"
+    with pytest.raises(CertificateError):
+        check_certificate(bad)
+
+
+def test_sat_at_the_exact_boundary():
+    # y_0 = |x| <= 0 only at x = 0 exactly: the counterexample must be exact
+    net = _tight()
+    case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(0)),))
+    res = verify(net, Property(1, 2, (case,)))
+    assert res.status == "sat" and res.counterexample.x == (F(0),) and res.counterexample.y == (F(0), F(0))
