@@ -24,6 +24,7 @@ import flint
 
 from symresnet.base.errors import SpecError
 from symresnet.claims.box import box_claim
+from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.compute.core import Compiled, CompiledLayer, run
 from symresnet.compute.scaled import columns
 from symresnet.model.activations import IDENTITY, Activation, activation
@@ -302,6 +303,7 @@ def _extremum(net: ResNet, box, side: str) -> Fraction:
         net, quantifier="forall", box=[list(b) for b in box], relation=relation, expected=[0]
     )
     verdict = claim.decide(net)
+    assert isinstance(verdict, BoxVerdict)  # the variant networks have no parameters
     ext = verdict.maximum if side == "max" else verdict.minimum
     return ext[0].value
 

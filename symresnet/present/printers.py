@@ -17,7 +17,6 @@ from symresnet.claims.verdict import Claim, Failure, Outcome, Verdict
 from symresnet.compute.pieces import Pieces
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json
-from symresnet.present.latex import escape
 from symresnet.present.notebook import failure_latex, pieces_latex
 from symresnet.present.parameter_box_text import parameter_box_json, parameter_box_text
 from symresnet.present.regions_text import box_verdict_json, format_box_verdict
