@@ -98,4 +98,6 @@ def display_objects() -> list[tuple[str, object]]:
         ("pieces plane vector", realization_pieces(plane, [x, 1])),
         ("pieces one", realization_pieces(example, [x])),
     ]
+    pbox = load_spec(DATA / "parameter-box.toml")  # for which b is R <= 10 on the box?
+    out += [("parameter box", c.decide(pbox.network)) for c in pbox.claims]
     return out

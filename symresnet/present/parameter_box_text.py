@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from symresnet.claims.parameter_box import ParameterBoxVerdict, Sample
+from symresnet.present.latex import AtomPrinter, math_name
+from symresnet.present.notebook import mathjax_plain
+from symresnet.solve.readable import when_text
 from symresnet.values.exact import exact_str
+from symresnet.values.rationals import to_rational
 
-__all__ = ["parameter_box_json", "parameter_box_text"]
+__all__ = ["parameter_box_json", "parameter_box_latex", "parameter_box_text"]
 
 
 def _sample_json(s: Sample | None, name: str, key: str) -> dict[str, Any] | None:
@@ -33,6 +37,7 @@ def parameter_box_json(v: ParameterBoxVerdict) -> dict[str, Any]:
         "status": v.status,
         "decided": True,
         "when": str(v.when),
+        "when_text": when_text(v.when),
         "breakpoints": [exact_str(e) for e in v.breakpoints],
         "witness": _sample_json(v.witness, name, "witness"),
         "counterexample": _sample_json(v.counterexample, name, "counterexample"),
@@ -59,3 +64,25 @@ def parameter_box_text(v: ParameterBoxVerdict, *, title: str | None = None) -> s
             tail = f": R({xs}) = {ys}"
         lines.append(f"  fails at {name} = {exact_str(c.value)}{tail}")
     return "\n".join(lines)
+
+
+def parameter_box_latex(v: ParameterBoxVerdict) -> str:
+    """The Jupyter display: the claim's answer as a sentence with the exact set in math
+    (``... holds if and only if $b \\leq 6$``), then the parameter values where it was decided
+    to hold and to fail."""
+    P = AtomPrinter()
+    name = math_name(v.symbol.name)
+    label = mathjax_plain(f"({v.claim.label})" if v.claim.label else "The claim")
+    quantifier = "for every" if v.claim.quantifier == "forall" else "for some"
+    if v.set.is_empty:
+        answer = f"holds for no value of ${name}$"
+    elif v.set.is_everything:
+        answer = f"holds for every value of ${name}$"
+    else:
+        answer = f"holds if and only if ${P.atom(v.when)}$"
+    parts = [f"{label} ({quantifier} input in the box) {answer}."]
+    if v.witness is not None:
+        parts.append(f"It holds at ${name} = {P.atom(to_rational(v.witness.value))}$.")
+    if v.counterexample is not None:
+        parts.append(f"It fails at ${name} = {P.atom(to_rational(v.counterexample.value))}$.")
+    return " ".join(parts)

@@ -18,7 +18,11 @@ from symresnet.compute.pieces import Pieces
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json
 from symresnet.present.notebook import failure_latex, pieces_latex
-from symresnet.present.parameter_box_text import parameter_box_json, parameter_box_text
+from symresnet.present.parameter_box_text import (
+    parameter_box_json,
+    parameter_box_latex,
+    parameter_box_text,
+)
 from symresnet.present.regions_text import box_verdict_json, format_box_verdict
 from symresnet.present.render import trace_latex, verdict_latex
 from symresnet.present.study_text import format_pieces
@@ -71,6 +75,9 @@ class LatexPrinter(Printer):
 
     def _print_BoxVerdict(self, verdict: BoxVerdict) -> str:
         return verdict_latex(verdict)
+
+    def _print_ParameterBoxVerdict(self, verdict: ParameterBoxVerdict) -> str:
+        return parameter_box_latex(verdict)
 
     def _print_Failure(self, failure: Failure) -> str:
         return failure_latex(_name(failure.claim), failure.message)
