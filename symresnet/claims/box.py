@@ -162,9 +162,11 @@ def check_box(
     label: str | None = None,
     progress: Progress | None = None,
 ) -> BoxVerdict:
-    """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation)::
+    """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation).
 
-    check_box(net, forall=[[-2, 1]], at_most=0)
+    Example::
+
+        check_box(net, forall=[[-2, 1]], at_most=0)
     """
     if (forall is None) == (exists is None):
         raise ClaimError("a box claim needs exactly one of forall, exists")
