@@ -16,8 +16,8 @@
   = m <= y`` obtained by adding the region's inequalities with the multipliers ``lambda_i >= 0``
   of the verdict's evidence.
 
-Formulas are the derivation terms of :mod:`symresnet.explain.derivation` over the symbols ``x_1, ...``
-of the input coordinates; every ``=`` is checked exactly here
+Formulas are the derivation terms of :mod:`symresnet.explain.derivation` over the symbols ``xi_1, ...``
+of the input coordinates (``xi`` when ``l_0 = 1``); every ``=`` is checked exactly here
 (:class:`~symresnet.base.errors.DerivationCheckError` otherwise).
 """
 
@@ -66,6 +66,8 @@ class RegionProof:
     bounds: tuple[Chain, ...]
     coordinates: tuple[int, ...]
     multipliers: tuple[tuple[tuple[int, Fraction], ...], ...]
+    #: the signs of the pre-activations ``z_{k,i}`` that define the region (``z_{1,1} <= 0``)
+    signs: tuple[Chain, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +95,11 @@ class BoxProof:
     vector: bool
     #: when exact interval bounds suffice: ``x_k in [lo, hi] x ...`` for ``k = 0..L``
     intervals: tuple[Chain, ...] = ()
+    #: the input coordinates ``xi_1, ..., xi_{l_0}`` (``xi`` when ``l_0 = 1``), named apart
+    #: from the layer outputs ``x_k``
+    coordinates: tuple[Term, ...] = ()
+    #: the value at the point is the claimed one (no ``= 3 = 3`` is printed)
+    attains: bool = False
 
 
 def _column(values: Sequence[Fraction]) -> sympy.ImmutableMatrix:
@@ -137,12 +144,19 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
         strict = any(rows[i][2] for i, _ in lam)
         side = ("less" if strict else "at_most") if s > 0 else ("greater" if strict else "at_least")
         tail: list[Term] = [Atom(d)] if d != 0 else []
+        # the multipliers shown are lambda_i >= 0; for a lower bound (s = -1) each row
+        # a_i xi <= b_i is written as -a_i xi >= -b_i
+        if any(v < 0 for _, v in lam):
+            raise DerivationCheckError(f"region {index + 1}: a negative multiplier")
         lhs: list[Term] = [
-            *(Product((Atom(to_rational(s * v)), Atom(_linear(rows[i][0], xs)))) for i, v in lam),
+            *(
+                Product((Atom(to_rational(v)), Atom(_linear([s * a for a in rows[i][0]], xs))))
+                for i, v in lam
+            ),
             *tail,
         ]
         rhs: list[Term] = [
-            *(Product((Atom(to_rational(s * v)), Atom(to_rational(rows[i][1])))) for i, v in lam),
+            *(Product((Atom(to_rational(v)), Atom(to_rational(s * rows[i][1])))) for i, v in lam),
             *tail,
         ]
         links = []
@@ -164,7 +178,31 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
         tuple(bounds),
         tuple(coords),
         tuple(used),
+        signs=_signs(region.pattern, act),
     )
+
+
+def _signs(pattern: Sequence[Sequence[int]], act) -> tuple[Chain, ...]:
+    """``z_{k,i} <= 0`` / ``z_{k,i} > 0`` / ``u < z_{k,i} <= v``: the piece of the activation
+    that the pre-activation ``z_{k,i}`` of neuron ``i`` of hidden layer ``k`` lies in."""
+    pieces = act.pieces
+    out = []
+    for k, layer in enumerate(pattern, start=1):
+        for i, p in enumerate(layer, start=1):
+            piece = pieces[p]
+            z = Atom(sympy.Symbol(f"z_{k}_{i}", real=True))
+            lo_rel = "at_most" if piece.lo_closed else "less"
+            hi_rel = "at_most" if piece.hi_closed else "less"
+            if piece.lo == -sympy.oo and piece.hi == sympy.oo:
+                continue
+            if piece.lo == -sympy.oo:
+                out.append(Chain(z, (Link(hi_rel, Atom(piece.hi)),)))
+            elif piece.hi == sympy.oo:
+                rel = "at_least" if piece.lo_closed else "greater"
+                out.append(Chain(z, (Link(rel, Atom(piece.lo)),)))
+            else:
+                out.append(Chain(Atom(piece.lo), (Link(lo_rel, z), Link(hi_rel, Atom(piece.hi)))))
+    return tuple(out)
 
 
 def _final_relation(claim, fact, y: Fraction) -> str:
@@ -214,7 +252,8 @@ def derive_box(
     net = verdict.decomposition.network
     act = net.activation
     n = net.dims[0]
-    xs = [sympy.Symbol(f"x_{i}", real=True) for i in range(1, n + 1)]
+    # the input coordinates: xi_1, ..., xi_n (xi when n = 1), apart from the outputs x_k
+    xs = [sympy.Symbol("xi" if n == 1 else f"xi_{i}", real=True) for i in range(1, n + 1)]
     spot = verdict.counterexample or verdict.witness
     if spot is not None:
         at = spot.input
@@ -228,6 +267,7 @@ def derive_box(
     statement = Chain(Realization(act, Var("x")), (Link(claim.relation, expected),))
     domain = Chain(Var("x"), (Link("in", Atom(domain_set)),))
     point = result = None
+    attains = False
     regions: tuple[RegionProof, ...] = ()
     if spot is not None:
         value = trace.output
@@ -238,13 +278,16 @@ def derive_box(
         )
         x0 = ValueTerm(_column(spot.input), point=True)
         point = Chain(Var("x", (0,)), (Link("equals", x0), Link("in", Atom(domain_set))))
-        result = Chain(
-            Realization(act, x0),
-            (
-                Link("equals", ValueTerm(value, point=True)),
-                Link(claim.relation, expected, negated=not good),
-            ),
+        # a value equal to the claimed one under =, <= or >= is said in words, not "= 3 = 3"
+        attains = (
+            good
+            and claim.relation in ("equals", "at_most", "at_least")
+            and [to_rational(v) for v in claim.expected] == list(value)
         )
+        links = [Link("equals", ValueTerm(value, point=True))]
+        if not attains:
+            links.append(Link(claim.relation, expected, negated=not good))
+        result = Chain(Realization(act, x0), tuple(links))
     else:
         by_piece: dict[int, list] = {}
         for f in verdict.facts:
@@ -270,5 +313,7 @@ def derive_box(
             Chain(Var("x", (k,)), (Link("in", Atom(_box_set(iv))),))
             for k, iv in enumerate(verdict.intervals)
         ),
+        coordinates=tuple(Atom(x) for x in xs),
+        attains=attains,
     )
     return dataclasses.replace(base, box=proof)

@@ -31,6 +31,8 @@ class RegionView:
     formula: Latex
     bounds: tuple[Latex, ...]
     coordinates: tuple[int, ...]
+    #: the signs of the pre-activations that define the region (``z_{1,1} <= 0``)
+    signs: tuple[Latex, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +57,9 @@ class BoxView:
     extrema: tuple[Latex, ...]
     vector: bool
     intervals: tuple[Latex, ...] = ()
+    #: the input ``x = (xi_1, ...)`` in coordinates (``xi`` when ``l_0 = 1``)
+    coordinates: Latex | None = None
+    attains: bool = False
 
 
 def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
@@ -79,6 +84,7 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
                 P.chain(r.formula),
                 tuple(P.chain(c) for c in r.bounds),
                 r.coordinates,
+                tuple(P.chain(c) for c in r.signs),
             )
             for r in proof.regions
         ),
@@ -86,7 +92,17 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
         extrema=tuple(P.chain(c) for c in proof.extrema),
         vector=proof.vector,
         intervals=tuple(P.chain(c) for c in proof.intervals),
+        coordinates=_coordinates(P, proof),
+        attains=proof.attains,
     )
+
+
+def _coordinates(P, proof: BoxProof) -> Latex:
+    """``xi`` or ``(xi_1, xi_2)`` (as LaTeX): the input written in its coordinates."""
+    names = [P.term(c) for c in proof.coordinates]
+    if len(names) == 1:
+        return Latex(names[0])
+    return Latex("(" + ", ".join(names) + ")")
 
 
 def _pattern(text: str) -> Latex:
