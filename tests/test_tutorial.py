@@ -12,7 +12,6 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-
 from reference import realization, relu
 
 ROOT = Path(__file__).parents[1]

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-
 from fractions import Fraction
-
-import sympy
 
 from symresnet import (
     BoxClaim,
     BoxVerdict,
     Failure,
     InputError,
-    NetworkError,
     ParameterClaim,
     PointClaim,
     Verdict,
@@ -85,7 +81,7 @@ def test_a_box_claim_with_a_parameter_in_a_bias_is_answered_exactly():
     # pieces 7x + 14, -5x - 10, -8x - 15, -3x - 8, -10x - 17 (by hand) make f's maximum f(-2) = 0,
     # so R <= 0 on the box exactly when b <= -4
     spec = loads_spec(SPEC)
-    p1, box, p2 = check_spec(spec).verdicts
+    _, box, _ = check_spec(spec).verdicts
     assert box.status == "depends" and box.holds is None
     assert box.set.contains(-4) and not box.set.contains(Fraction(-399, 100))
     assert box.set.contains(-1000) and box.set.endpoints[-1].value == -4
