@@ -162,7 +162,8 @@ class Numbering:
 
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
-        self.count = 0
+        self.count = 0  # every equation, for the label keys
+        self.numbered = 0  # numbers handed out: a label of its own (A1) takes none (no holes)
         self.prefix: str | None = None
         if options.first_equation is not None:
             m = re.fullmatch(r"(.*?)([0-9]+)", options.first_equation)
@@ -180,8 +181,12 @@ class Numbering:
         self.count += 1
         key = f"{self.options.label_prefix}:{self.count}"
         text = tag or None
-        if text is None and self.prefix is not None:
-            text = f"{self.prefix}{self.first + self.count - 1:0{self.digits}d}"
+        upcoming = None
+        if self.prefix is not None:
+            upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
+        if text is None or text == upcoming:  # a label like the book's (1.150) takes its number
+            self.numbered += 1
+            text = text or upcoming
         tagged = None if text is None else escape(text)
         if tagged is not None and not self.options.display:
             ref = number = join(["(", tagged, ")"])

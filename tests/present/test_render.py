@@ -245,3 +245,18 @@ def test_random_networks_render():
         tex = fragment(realize(net, x0))
         assert r"\mathfrak{M}_{\mathrm{id}_{\mathbb{R}}," in tex  # the output layer
         assert tex.count(r"\begin{equation}") >= 3 + net.L
+
+
+def test_first_equation_numbers_have_no_holes_around_a_claim_label():
+    """A claim's label tags its statement; the numbered equations around it go on 3.1, 3.2,
+    3.3, ... (it was 3.1, 3.2, (A1), 3.4: the label used up a number)."""
+    net = ResNet(W=[[[1], [2]], [[1, 1]]], B=[[3, 4], [0]])
+    tex = document(
+        check(net, input=[1], equals=[11], label="A1"),
+        options=RenderOptions(first_equation="3.1"),
+    )
+    tags = re.findall(r"\\tag\{([^}]*)\}", tex)
+    assert "A1" in tags
+    numbers = [t for t in tags if t != "A1"]
+    assert len(numbers) >= 3
+    assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
