@@ -260,3 +260,14 @@ def test_first_equation_numbers_have_no_holes_around_a_claim_label():
     numbers = [t for t in tags if t != "A1"]
     assert len(numbers) >= 3
     assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
+
+
+def test_brackets_grow_around_a_display_fraction():
+    """``M\\left(\\frac{967}{630}\\right)``: plain parentheses are smaller than a display fraction;
+    around an integer they stay plain.  x_1 = max(877/210 / 3 + 1/7, 0) = 967/630 by hand."""
+    net = ResNet(W=[[["1/3"]], [[1]]], B=[["1/7"], [0]])
+    tex = document(realize(net, ["877/210"]))
+    assert r"\mathfrak{M}_{\mathfrak{r},1}\left(\frac{967}{630}\right)" in tex
+    assert r"(\frac{" not in tex.replace(r"\left(\frac{", "")
+    whole = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
+    assert r"\mathfrak{M}_{\mathfrak{r},1}(7)" in whole
