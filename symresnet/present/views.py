@@ -155,6 +155,8 @@ class DerivationView:
     cases: CasesView | None = None
     #: a claim over a box (:class:`symresnet.present.boxviews.BoxView`), else ``None``
     box: BoxView | None = None
+    #: ``l_0 > 1``: the input is a tall vector, displayed (inline it spreads the lines apart)
+    vector_input: bool = False
 
 
 class Numbering:
@@ -315,6 +317,7 @@ class Viewer:
             vector_output=d.dims[-1] > 1,
             cases=None if d.cases is None else cases_view(self, d.cases),
             box=box,
+            vector_input=d.dims[0] > 1,
         )
 
 

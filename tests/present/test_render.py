@@ -271,3 +271,13 @@ def test_brackets_grow_around_a_display_fraction():
     assert r"(\frac{" not in tex.replace(r"\left(\frac{", "")
     whole = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
     assert r"\mathfrak{M}_{\mathfrak{r},1}(7)" in whole
+
+
+def test_a_vector_input_is_displayed_not_inline():
+    """``x_0 = (1; 2)`` inline spreads the lines apart: for l_0 >= 2 it gets a display of its
+    own; a number stays inline."""
+    tex = document(realize(ResNet(W=[[[1, 2]], [[1]]], B=[[1], [0]]), [1, 2]))
+    assert "that \\[\nx_{0} = \\begin{pmatrix}1 \\\\ 2\\end{pmatrix}\n\\] and" in tex
+    assert "$x_{0} = \\begin{pmatrix}" not in tex
+    scalar = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
+    assert "that $x_{0} = 3$ and" in scalar
