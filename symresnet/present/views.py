@@ -230,7 +230,8 @@ class Viewer:
         groups: list[list[Chain]] = [[]]
         used: float = 0
         for c in chains:
-            w = sum(self.P.width(t) for t in c.terms) + 6
+            # the "= ", the comma and the 2em \qquad after it
+            w = sum(self.P.width(t) for t in c.terms) + 32
             if groups[-1] and (len(groups[-1]) >= per_line or used + w > self.options.line_width):
                 groups.append([])
                 used = 0

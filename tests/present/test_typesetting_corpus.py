@@ -134,7 +134,7 @@ def test_the_log_parser_sees_flaws():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known flaws (issue 13): 30 of the 56 specs give overfull boxes of 2-203pt "
+    reason="known flaws (issue 13): 22 of the 56 specs give overfull boxes of 1-110pt "
     "(long equations and wide matrices on one line, symbolic --at x); strict, so the test "
     "fails once they are fixed and the mark must go",
 )
