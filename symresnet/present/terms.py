@@ -78,7 +78,10 @@ def _bracketed(term: Term) -> bool:
 
 
 def _tall(term: Term) -> bool:
-    """Contains a matrix, so its surrounding brackets must grow (``\\left( ... \\right)``)."""
+    """Contains a matrix or a fraction, so its surrounding brackets must grow (``\\left( ...
+    \\right)``): ``M\\left(\\frac{877}{210}\\right)``, not ``M(\\frac{877}{210})``."""
+    if _is_scalar(term):
+        return any(not r.is_integer for r in _scalar(term).atoms(sympy.Rational))
     match term:
         case MatrixTerm() | ValueTerm():
             return _bracketed(term)

@@ -155,6 +155,8 @@ class DerivationView:
     cases: CasesView | None = None
     #: a claim over a box (:class:`symresnet.present.boxviews.BoxView`), else ``None``
     box: BoxView | None = None
+    #: ``l_0 > 1``: the input is a tall vector, displayed (inline it spreads the lines apart)
+    vector_input: bool = False
 
 
 class Numbering:
@@ -162,7 +164,8 @@ class Numbering:
 
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
-        self.count = 0
+        self.count = 0  # every equation, for the label keys
+        self.numbered = 0  # numbers handed out: a label of its own (A1) takes none (no holes)
         self.prefix: str | None = None
         if options.first_equation is not None:
             m = re.fullmatch(r"(.*?)([0-9]+)", options.first_equation)
@@ -180,8 +183,12 @@ class Numbering:
         self.count += 1
         key = f"{self.options.label_prefix}:{self.count}"
         text = tag or None
-        if text is None and self.prefix is not None:
-            text = f"{self.prefix}{self.first + self.count - 1:0{self.digits}d}"
+        upcoming = None
+        if self.prefix is not None:
+            upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
+        if text is None or text == upcoming:  # a label like the book's (1.150) takes its number
+            self.numbered += 1
+            text = text or upcoming
         tagged = None if text is None else escape(text)
         if tagged is not None and not self.options.display:
             ref = number = join(["(", tagged, ")"])
@@ -223,7 +230,8 @@ class Viewer:
         groups: list[list[Chain]] = [[]]
         used: float = 0
         for c in chains:
-            w = sum(self.P.width(t) for t in c.terms) + 6
+            # the "= ", the comma and the 2em \qquad after it
+            w = sum(self.P.width(t) for t in c.terms) + 32
             if groups[-1] and (len(groups[-1]) >= per_line or used + w > self.options.line_width):
                 groups.append([])
                 used = 0
@@ -310,6 +318,7 @@ class Viewer:
             vector_output=d.dims[-1] > 1,
             cases=None if d.cases is None else cases_view(self, d.cases),
             box=box,
+            vector_input=d.dims[0] > 1,
         )
 
 

@@ -245,3 +245,39 @@ def test_random_networks_render():
         tex = fragment(realize(net, x0))
         assert r"\mathfrak{M}_{\mathrm{id}_{\mathbb{R}}," in tex  # the output layer
         assert tex.count(r"\begin{equation}") >= 3 + net.L
+
+
+def test_first_equation_numbers_have_no_holes_around_a_claim_label():
+    """A claim's label tags its statement; the numbered equations around it go on 3.1, 3.2,
+    3.3, ... (it was 3.1, 3.2, (A1), 3.4: the label used up a number)."""
+    net = ResNet(W=[[[1], [2]], [[1, 1]]], B=[[3, 4], [0]])
+    tex = document(
+        check(net, input=[1], equals=[11], label="A1"),
+        options=RenderOptions(first_equation="3.1"),
+    )
+    tags = re.findall(r"\\tag\{([^}]*)\}", tex)
+    assert "A1" in tags
+    numbers = [t for t in tags if t != "A1"]
+    assert len(numbers) >= 3
+    assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
+
+
+def test_brackets_grow_around_a_display_fraction():
+    """``M\\left(\\frac{967}{630}\\right)``: plain parentheses are smaller than a display fraction;
+    around an integer they stay plain.  x_1 = max(877/210 / 3 + 1/7, 0) = 967/630 by hand."""
+    net = ResNet(W=[[["1/3"]], [[1]]], B=[["1/7"], [0]])
+    tex = document(realize(net, ["877/210"]))
+    assert r"\mathfrak{M}_{\mathfrak{r},1}\left(\frac{967}{630}\right)" in tex
+    assert r"(\frac{" not in tex.replace(r"\left(\frac{", "")
+    whole = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
+    assert r"\mathfrak{M}_{\mathfrak{r},1}(7)" in whole
+
+
+def test_a_vector_input_is_displayed_not_inline():
+    """``x_0 = (1; 2)`` inline spreads the lines apart: for l_0 >= 2 it gets a display of its
+    own; a number stays inline."""
+    tex = document(realize(ResNet(W=[[[1, 2]], [[1]]], B=[[1], [0]]), [1, 2]))
+    assert "that \\[\nx_{0} = \\begin{pmatrix}1 \\\\ 2\\end{pmatrix}\n\\] and" in tex
+    assert "$x_{0} = \\begin{pmatrix}" not in tex
+    scalar = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
+    assert "that $x_{0} = 3$ and" in scalar
