@@ -13,6 +13,7 @@ from __future__ import annotations
 from symresnet.claims.parameter_box import ParameterBoxVerdict
 from symresnet.explain.box import derive_box
 from symresnet.explain.tree import DEFAULT_OPTIONS, Derivation, DerivationOptions
+from symresnet.solve.realsets import RealNumber, Span
 from symresnet.values.exact import exact_str
 
 __all__ = ["MAX_DERIVED_SAMPLES", "derive_parameter_box"]
@@ -32,11 +33,10 @@ def _part(verdict: ParameterBoxVerdict, i: int) -> str:
     right = min((e for e in ends if e > v), default=None)
     if left is None and right is None:
         return f"every {name}"
-    if left is None:
-        return f"{name} < {exact_str(right)}"
-    if right is None:
-        return f"{name} > {exact_str(left)}"
-    return f"{exact_str(left)} < {name} < {exact_str(right)}"
+    rational = RealNumber.rational
+    return Span(
+        None if left is None else rational(left), None if right is None else rational(right)
+    ).text(name)
 
 
 def derive_parameter_box(
