@@ -34,7 +34,8 @@ def test_derive_at_a_point_as_fragment(capsys):
     assert code == 0
     assert r"\documentclass" not in out
     assert (
-        r"Compute $\bigl(\mathcal{R}^{\mathbf{R}}_{\mathfrak{r}}(\Phi, V)\bigr)(-\frac{1}{2})$"
+        r"Compute $\bigl(\mathcal{R}^{\mathbf{R}}_{\mathfrak{r}}(\Phi, V)\bigr)"
+        r"\left(-\frac{1}{2}\right)$"  # parentheses that fit the fraction (issue 13)
         in out
     )
     assert r"\tag{3.1}" in out
