@@ -26,6 +26,7 @@ from symresnet.io.onnx_layers import Assembled, Layers
 from symresnet.io.onnx_ops import HANDLERS, Context
 from symresnet.io.onnx_tensors import FLOAT_TYPES, load_onnx_module, node_label, type_name
 from symresnet.io.rationalize import Change, check_tolerance, rationalized, simplest_between
+from symresnet.io.reading import read_bounded
 from symresnet.model.activations import Activation
 from symresnet.model.network import ResNet
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
@@ -60,19 +61,7 @@ def read_onnx(
 ) -> OnnxImport:
     """Read the ONNX file ``path`` into the book's form (module docstring)."""
     source = str(path)
-    try:
-        with Path(path).open("rb") as fh:
-            raw = fh.read(limits.max_file_bytes + 1)
-    except FileNotFoundError:
-        raise OnnxError("no such file", file=source) from None
-    except IsADirectoryError:
-        raise OnnxError("is a directory, not an ONNX file", file=source) from None
-    except OSError as err:
-        raise OnnxError(f"cannot read: {err.strerror}", file=source) from None
-    if len(raw) > limits.max_file_bytes:
-        raise LimitError(
-            f"file larger than {limits.max_file_bytes} bytes (Limits.max_file_bytes)", file=source
-        )
+    raw = read_bounded(path, limits=limits, error=OnnxError, what="an ONNX file")
     return read_onnx_bytes(raw, source=source, tolerance=tolerance, limits=limits)
 
 

@@ -21,7 +21,7 @@ import dataclasses
 import flint
 
 from symresnet.base.errors import InputError, OnnxError
-from symresnet.io.onnx_affine import Affine, identity_matrix
+from symresnet.io.onnx_affine import Affine
 from symresnet.model.activations import Activation
 from symresnet.values.limits import Guard, Limits
 
@@ -172,7 +172,3 @@ class Layers:
             out.append(f"layer {k} does not read x_{k - 1}: W_{k} = 0")
         return out
 
-
-def identity_output(n: int) -> flint.fmpq_mat:
-    """``I_n`` (the weights of an identity output layer)."""
-    return identity_matrix(n)

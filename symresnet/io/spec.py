@@ -25,6 +25,7 @@ from symresnet.claims.point import claim
 from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Claim
 from symresnet.io.onnx import load_onnx_spec
+from symresnet.io.reading import check_size, read_bounded
 from symresnet.model.network import ResNet
 from symresnet.model.parameters import Parameter
 from symresnet.values.exact import exact
@@ -57,24 +58,13 @@ def load_spec(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
     if str(path) == "-":
         source = "<stdin>"
         raw = sys.stdin.buffer.read(limits.max_file_bytes + 1)
+        check_size(raw, limits=limits, source=source)
         fmt = None
     else:
         p = Path(path)
         source = str(path)
         fmt = {".json": "json", ".toml": "toml"}.get(p.suffix.lower())
-        try:
-            with p.open("rb") as fh:
-                raw = fh.read(limits.max_file_bytes + 1)
-        except FileNotFoundError:
-            raise SpecError("no such file", file=source) from None
-        except IsADirectoryError:
-            raise SpecError("is a directory, not a spec file", file=source) from None
-        except OSError as err:
-            raise SpecError(f"cannot read: {err.strerror}", file=source) from None
-    if len(raw) > limits.max_file_bytes:
-        raise LimitError(
-            f"file larger than {limits.max_file_bytes} bytes (Limits.max_file_bytes)", file=source
-        )
+        raw = read_bounded(p, limits=limits, error=SpecError, what="a spec file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
