@@ -355,7 +355,7 @@ def _arcs(
             for x in (ends[t][0], ends[t][2])
         ]
         ident = s in identities
-        label = Latex("$I$") if ident else Latex(f"$V_{{{s[0]},{s[1]}}}$")
+        label = Latex(f"$V_{{{s[0]},{s[1]}}}{' = I' if ident else ''}$")
         out.append(
             Arc(
                 s[0],
