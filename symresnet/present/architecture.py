@@ -3,8 +3,9 @@
 :func:`layout` plans the picture as data (:class:`Layout`: the neuron columns, the ``W_k`` edge
 bundles, the skip arcs ``V_{r,k}`` with their sides and heights, the labels, every coordinate
 in centimetres); the template ``architecture.tex.j2`` only draws it.  :func:`architecture_tikz`
-returns the ``tikzpicture`` (it needs ``\\usepackage{tikz}`` and no TikZ library: the arrow tip
-``stealth`` and ``rounded corners`` are in TikZ's core), :func:`architecture_document` a
+returns the ``tikzpicture`` (it needs ``\\usepackage{tikz}``, ``amsmath`` and ``amssymb``
+for the activation's symbol, and no TikZ library: the arrow tip ``stealth`` and ``rounded
+corners`` are in TikZ's core), :func:`architecture_document` a
 standalone document whose page is the size of the picture.
 
 The layout:
@@ -68,7 +69,7 @@ MAX_LAYERS = 60
 COLUMN = 2.6  #: between two columns (at least; more when many arcs meet at one column)
 SLOT = 0.8  #: between two neurons of a column
 RADIUS = 0.22  #: of a neuron
-PORT = 0.14  #: between the ends of two arcs at one column
+PORT = 0.17  #: between the ends of two arcs at one column
 GAP = 0.12  #: between a column and the ends of its arcs
 CLEAR = 0.42  #: between the ends of the arcs and the lowest arc above them
 STEP = 0.62  #: between two arcs whose spans meet (a label is about 0.4 high)
@@ -76,6 +77,8 @@ LABEL = 0.5  #: the room a label takes beyond its arc
 MAX_WIDTH = 15.5  #: the widest picture drawn at full size (the text of A4 with 2.5 cm margins)
 
 ABOVE, BELOW = 1, -1
+
+_OUTPUT_ID = r"$\mathrm{id}_{\mathbb{R}}$ on the output layer"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -434,18 +437,15 @@ def layout(
     width = L * column + 2 * 0.9
     scale = min(1.0, MAX_WIDTH / width)
     symbol = TermPrinter(activation_symbol=activation_symbol).activation(network.activation)
-    hidden = "the hidden layers" if L > 1 else "no hidden layer"
-    legend = join(
-        [
-            r"activation $",
-            symbol,
-            r"$ (",
-            escape(network.activation.name.replace("_", " ")),
-            ") on ",
-            hidden,
-            r", $\mathrm{id}_{\mathbb{R}}$ on the output layer",
-        ]
-    )
+    name = escape(network.activation.name.replace("_", " "))
+    if L > 1:
+        legend = join(
+            [r"activation $", symbol, r"$ (", name, ") on the hidden layers, ", _OUTPUT_ID]
+        )
+    else:
+        legend = join(
+            [r"no hidden layer: ", _OUTPUT_ID, r" (the activation $", symbol, "$ is not used)"]
+        )
     if identities:
         legend = join([legend, r"; $I$: an identity skip (Definition 1.5.5)"])
     return Layout(
@@ -472,8 +472,9 @@ def architecture_tikz(
     title: str | None = None,
     options: RenderOptions = DEFAULT_RENDER,
 ) -> str:
-    """The architecture of ``network`` as a ``tikzpicture`` (needs ``\\usepackage{tikz}``, no
-    TikZ library), drawn by the template ``architecture.tex.j2`` from :func:`layout`."""
+    """The architecture of ``network`` as a ``tikzpicture`` (needs ``\\usepackage{tikz}``,
+    ``amsmath`` and ``amssymb``, no TikZ library), drawn by the template ``architecture.tex.j2``
+    from :func:`layout`."""
     fig = layout(
         network,
         max_neurons=max_neurons,
@@ -490,7 +491,7 @@ def architecture_document(
     title: str | None = None,
     options: RenderOptions = DEFAULT_RENDER,
 ) -> str:
-    """A standalone LaTeX document (``article`` and ``tikz``) of one page the size of the
+    """A standalone LaTeX document (``article``, ``amsmath``, ``amssymb``, ``tikz``) of one page the size of the
     picture, from the template ``figure.tex.j2``."""
     picture = architecture_tikz(network, max_neurons=max_neurons, title=title, options=options)
     return render_template("figure.tex.j2", options, picture=Latex(picture))
