@@ -27,7 +27,9 @@ The layout:
 * under the picture every column names its width ``l_k = ...`` and its role, and a line names
   the activation; a title (free text, escaped) may head it.
 
-A picture wider than :data:`MAX_WIDTH` is scaled down (nodes too), so it fits a page.
+A picture wider than :data:`MAX_WIDTH` or taller than :data:`MAX_HEIGHT` is scaled down (nodes
+too), so it fits a page.  The scale goes into TikZ's units (``x=0.5cm``), not into a
+transformation, so that no coordinate TeX computes gets near its largest dimension (16383 pt).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from symresnet.present.terms import TermPrinter
 __all__ = [
     "DEFAULT_MAX_NEURONS",
     "MAX_LAYERS",
+    "MIN_SCALE",
     "Arc",
     "Bundle",
     "Column",
@@ -75,6 +78,9 @@ CLEAR = 0.42  #: between the ends of the arcs and the lowest arc above them
 STEP = 0.62  #: between two arcs whose spans meet (a label is about 0.4 high)
 LABEL = 0.5  #: the room a label takes beyond its arc
 MAX_WIDTH = 15.5  #: the widest picture drawn at full size (the text of A4 with 2.5 cm margins)
+MAX_HEIGHT = 20.0  #: the tallest (the text of A4 with 2.5 cm margins is 24.7 cm high)
+#: pictures that would be scaled below this are refused: their text would be too small to read
+MIN_SCALE = 0.2
 
 ABOVE, BELOW = 1, -1
 
@@ -160,7 +166,8 @@ class Layout:
     """The whole picture: ``columns`` (``k = 0..L``), ``bundles`` (``W_1..W_L``), ``arcs``
     (one per skip, in the order of ``S``), the ``title`` (escaped) at ``(centre, title_y)``,
     the column labels' row at ``labels_y``, the ``legend`` (the activation) at ``legend_y``,
-    ``scale`` (below 1 for wide pictures) and ``neuron_size`` (the diameter)."""
+    ``scale`` (below 1 for large pictures: the length of a unit in cm, and the factor of every
+    node) and ``neuron_size`` (the diameter)."""
 
     columns: tuple[Column, ...]
     bundles: tuple[Bundle, ...]
@@ -435,7 +442,16 @@ def layout(
     top = max([c.top + RADIUS for c in columns] + [a.height + LABEL for a in arcs])
     bottom = min([-c.top - RADIUS for c in columns] + [a.height - LABEL for a in arcs])
     width = L * column + 2 * 0.9
-    scale = min(1.0, MAX_WIDTH / width)
+    height = (top + 1.2) - (bottom - 2.2)  # with the title and the labels under it
+    scale = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
+    if scale < MIN_SCALE:
+        raise RenderError(
+            f"the picture of {L} layers and {len(skips)} skips would have to be drawn at "
+            f"{scale:.0%} of its size to fit a page, too small to read "
+            f"(the smallest is {MIN_SCALE:.0%})",
+            place="architecture",
+            hint="draw a network with fewer layers or skips",
+        )
     symbol = TermPrinter(activation_symbol=activation_symbol).activation(network.activation)
     name = escape(network.activation.name.replace("_", " "))
     if L > 1:

@@ -139,6 +139,18 @@ def test_too_deep_a_network_is_refused():
         layout(_zeros([1] * (MAX_LAYERS + 2)))
 
 
+def test_a_picture_too_small_to_read_is_refused():
+    # 40 layers take 40 * 2.6 + 1.8 = 105.8 cm, 15% of which fits the 15.5 cm of a page
+    with pytest.raises(RenderError, match=r"drawn at 15% of its size.*smallest is 20%"):
+        layout(_zeros([1] * 41))
+    assert layout(_zeros([1] * 26)).scale == round(15.5 / (25 * 2.6 + 1.8), 4)  # 23%: drawn
+    # 39 skips from the input and into the output, nested: too tall for a page
+    dims = [1] * 21
+    skips = {(r, 20): [[1]] for r in range(20)} | {(0, k): [[1]] for k in range(1, 20)}
+    with pytest.raises(RenderError, match="39 skips"):
+        layout(_zeros(dims, skips))
+
+
 # -- free text -------------------------------------------------------------------------------
 
 
@@ -250,7 +262,7 @@ def test_a_hostile_title_and_many_skips_compile_without_flaws(latex):
     skips = {s: v if v else [[0] * dims[s[0]] for _ in range(dims[s[1]])] for s, v in skips.items()}
     net = _zeros(dims, skips)
     doc = architecture_document(net, title=r"\input{x} 50% {#} " + "long title " * 20)
-    assert "transform shape" in doc  # too wide for a page at full size: scaled
+    assert "every node/.append style={scale=0." in doc  # too wide for a page: scaled
     assert _flaws(compile_pdf(doc).log) == []
 
 
@@ -274,7 +286,7 @@ def test_a_wide_figure_adds_no_flaw_to_a_derivation(latex):
     wide = _zeros([2, 5, 9, 9, 3, 3, 12, 4, 2, 2, 1], {(0, 9): [[0, 0]] * 2, (1, 5): [[0] * 5] * 3})
     items = [realize(wide, [0, 0])]
     figure = architecture_tikz(wide)
-    assert "transform shape" in figure
+    assert "every node/.append style={scale=0." in figure
     with_figure = _flaws(compile_pdf(document(items, figure=figure)).log)
     assert with_figure == _flaws(compile_pdf(document(items)).log)
 
