@@ -408,6 +408,18 @@ def check_max_neurons(max_neurons: object) -> int:
     return max_neurons
 
 
+def _check_scale(scale: float, L: int, skips: int) -> None:
+    """Refuse a picture that would be drawn below :data:`MIN_SCALE` of its size."""
+    if scale < MIN_SCALE:
+        raise RenderError(
+            f"the picture of {L} layers and {skips} skips would have to be drawn at "
+            f"{scale:.0%} of its size to fit a page, too small to read "
+            f"(the smallest is {MIN_SCALE:.0%})",
+            place="architecture",
+            hint="draw a network with fewer layers or skips",
+        )
+
+
 def layout(
     network: ResNet,
     *,
@@ -436,22 +448,16 @@ def layout(
         meeting[r] += 1
         meeting[k] += 1
     column = max(COLUMN, 2 * PORT * (max(meeting) + 1) + 1.4)
+    width = L * column + 2 * 0.9
+    _check_scale(MAX_WIDTH / width, L, len(skips))  # before the arcs are laid out
     columns = _columns(dims, max_neurons, column)
     identities = frozenset(s for s, v in network.skips.items() if is_identity(v))
     arcs = _arcs(skips, identities, columns, column)
     top = max([c.top + RADIUS for c in columns] + [a.height + LABEL for a in arcs])
     bottom = min([-c.top - RADIUS for c in columns] + [a.height - LABEL for a in arcs])
-    width = L * column + 2 * 0.9
     height = (top + 1.2) - (bottom - 2.2)  # with the title and the labels under it
     scale = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
-    if scale < MIN_SCALE:
-        raise RenderError(
-            f"the picture of {L} layers and {len(skips)} skips would have to be drawn at "
-            f"{scale:.0%} of its size to fit a page, too small to read "
-            f"(the smallest is {MIN_SCALE:.0%})",
-            place="architecture",
-            hint="draw a network with fewer layers or skips",
-        )
+    _check_scale(scale, L, len(skips))
     symbol = TermPrinter(activation_symbol=activation_symbol).activation(network.activation)
     name = escape(network.activation.name.replace("_", " "))
     if L > 1:
