@@ -58,7 +58,9 @@ __all__ = [
     "Neuron",
     "architecture_document",
     "architecture_tikz",
+    "is_identity",
     "layout",
+    "sides",
 ]
 
 #: above this width a layer is drawn as its first and last neurons with dots between them
