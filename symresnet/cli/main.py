@@ -20,6 +20,7 @@ from typing import NoReturn
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError, SymresnetError
 from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study, variants
+from symresnet.cli import export as export_command
 from symresnet.cli import verify as verify_command
 from symresnet.cli.common import (
     DEFAULT_MEMORY_LIMIT,
@@ -40,7 +41,7 @@ from symresnet.cli.common import (
 __all__ = ["build_parser", "main", "run"]
 
 #: the command modules, in the order ``--help`` lists them
-COMMANDS = (demo, check, derive, evaluate, regions, study, fmt, info, variants, verify_command)
+COMMANDS = (demo, check, derive, evaluate, regions, study, fmt, info, variants, verify_command, export_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
