@@ -159,7 +159,7 @@ class Layers:
             elif i < first and matrices:
                 out.append(f"{label} (a constant, before the weights) folded into W_{k}, B_{k}")
             elif kind == "scale":
-                out.append(f"{label} (a constant factor) folded into W_{k}, B_{k}")
+                out.append(f"{label} (a constant factor) folded into the weights of layer {k}")
         if k < L and not matrices:
             out.append(f"layer {k} ({ends}) has no weight node: W_{k} is read from the graph as is")
         for r, (adds, after) in sorted(pre.joins.items()):

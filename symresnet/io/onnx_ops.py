@@ -515,7 +515,8 @@ def _mul_div(ctx: Context, node: Any, label: str) -> list[Value]:
         if any(v == 0 for v in values):
             raise OnnxError(f"{label}: division by zero")
         values = [1 / Fraction(v) for v in values]
-    return [x.reshaped(shape).scaled(values, label)]
+    name = node.input[1] if x is a else node.input[0]
+    return [x.reshaped(shape).scaled(values, label).named(name)]
 
 
 def _neg(ctx: Context, node: Any, label: str) -> list[Value]:
