@@ -243,10 +243,19 @@ class _Reader:
             query = self.v.parse_query_string(text)
         except self.v.VNNLibException as err:
             raise _package_error(err, self.file) from None
+        except Exception as err:  # the C++ parser's std::exceptions (stoi, stoll, ...)
+            raise PropertyError(
+                f"the vnnlib package cannot read the file ({type(err).__name__}: {str(err)[:80]})",
+                file=self.file,
+                hint="check the numbers and indices of the file",
+            ) from None
         n, m = self.network(query)
         conjunctions: list[list[_Linear]] = [[]]
         for assertion in query.assertions:
-            dnf = assertion.expr.to_dnf()
+            try:
+                dnf = assertion.expr.to_dnf()
+            except self.v.VNNLibException as err:
+                raise _package_error(err, self.file) from None
             if len(conjunctions) * len(dnf) > MAX_CASES:
                 raise LimitError(f"the property has more than {MAX_CASES} cases", file=self.file)
             options = [[a for c in conj for a in self.atoms(c)] for conj in dnf]

@@ -3,15 +3,19 @@ import(export(net)) == net for dyadic weights, the rounding gap reported."""
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
+import numpy as np
 import reference as ref
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from onnx.reference import ReferenceEvaluator
 from strategies import networks
 
 from symresnet import ResNet
+from symresnet.io.onnx_export import export_onnx
 from symresnet.io.torch_export import to_torch, write_torch
 from symresnet.io.torch_import import from_torch
 
@@ -71,3 +75,31 @@ def test_rounding_gap_and_torch_export_archive(tmp_path):
     module = torch.export.load(str(path)).module()
     out = module(torch.tensor([[3.0]], dtype=torch.float64))
     assert out.item() == 2 * (1 / 3 * 3) + 0.1  # float64, as computed by torch
+
+
+def _by_hand(name, z):
+    """The book's activations of Section 1.2, written out again (ELU: x, or gamma (1 - e^x))."""
+    return {
+        "sigmoid": lambda t: 1 / (1 + math.exp(-t)),
+        "tanh": math.tanh,
+        "softplus": lambda t: math.log(1 + math.exp(t)),
+        "softsign": lambda t: t / (1 + abs(t)),
+        "sin": math.sin,
+        "elu": lambda t: t if t > 0 else -0.5 * (1 - math.exp(t)),
+    }[name](z)
+
+
+def test_smooth_activations_mean_the_same_in_torch_and_onnx():
+    W1, W2 = [[1], [-2]], [[1, 1]]
+    for name in ("sigmoid", "tanh", "softplus", "softsign", "sin", "elu"):
+        act = {"name": "elu", "gamma": "-1/2"} if name == "elu" else name
+        net = ResNet(W=[W1, W2], B=[[0, "1/2"], [0]], activation=act)
+        x = 0.75
+        want = _by_hand(name, x) + _by_hand(name, -2 * x + 0.5)
+        got_torch = to_torch(net).module(torch.tensor([[x]], dtype=torch.float64)).item()
+        model = export_onnx(net).model
+        got_onnx = ReferenceEvaluator(model).run(None, {"x": np.array([[x]])})[0].item()
+        assert abs(got_torch - want) < 1e-12, name
+        assert abs(got_onnx - want) < 1e-6, (
+            name
+        )  # ReferenceEvaluator's Elu/Softplus: float32 inside

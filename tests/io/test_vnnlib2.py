@@ -113,6 +113,7 @@ def test_write_then_read_is_the_property_for_decimal_numbers(prop):
         ("(assert (<= (+ X[0, 0] Y[0]) 1.0))", "mixes inputs and outputs"),
         ("(assert (<= (+ X[0, 0] X[0, 1]) 1.0))", "several inputs"),
         ("(assert (<= Y[0] 1.0)", "line"),  # unbalanced: the package's parse error
+        ("(assert (<= Y[99999999999999999999] 1.0))", "cannot read|index"),  # C++ stoi
     ],
 )
 def test_refusals_say_what_is_wrong(body, message):
