@@ -418,3 +418,33 @@ def test_refusals_name_the_node_and_its_operator(node, message):
     model = _model(nodes, [_init("W", [[1, 2, 3]])], [1, 3], [1, 1])
     with pytest.raises(OnnxError, match=message):
         import_model(model)
+
+
+def test_weights_with_no_activation_between_are_multiplied_out_and_reported():
+    inits = [_init("A", [[1, 2, -1], [0.5, 0, 1]]), _init("Bm", [[2, -1], [1, 1]])]
+    nodes = [
+        helper.make_node("Gemm", ["x", "A"], ["a"], transB=1, name="first"),
+        helper.make_node("Gemm", ["a", "Bm"], ["y"], transB=1, name="second"),
+    ]
+    imported = _agree(_model(nodes, inits, ["N", 3], ["N", 2]))
+    assert imported.network.W[0].tolist() == [[Fraction(3, 2), 4, -3], [Fraction(3, 2), 2, 0]]
+    assert any("'first', Gemm 'second'" in r and "multiplied out" in r for r in imported.rewrites)
+
+
+def test_a_skip_through_its_own_matmul_is_not_reported_as_multiplied_out():
+    inits = [
+        _init("W1", [[1, -1, 0.5], [2, 0, -1]]),
+        _init("W2", [[1, 0.5]]),
+        _init("V", [[1], [-1], [2]]),
+    ]
+    nodes = [
+        helper.make_node("Gemm", ["x", "W1"], ["a"], transB=1),
+        helper.make_node("Relu", ["a"], ["h"]),
+        helper.make_node("Gemm", ["h", "W2"], ["g"], transB=1),
+        helper.make_node("MatMul", ["x", "V"], ["v"]),
+        helper.make_node("Add", ["g", "v"], ["y"]),
+    ]
+    imported = _agree(_model(nodes, inits, ["N", 3], ["N", 1]))
+    assert imported.network.skips[(0, 2)].tolist() == [[1, -1, 2]]
+    assert imported.rewrites == ()
+    assert imported.layer_names == (("W1",), ("W2", "V"))
