@@ -30,8 +30,10 @@ ACTIVATIONS = [
 
 
 @st.composite
-def networks(draw, *, activations=ACTIVATIONS, max_width=4, max_depth=4):
-    """A random ResNet with small rational weights, its activation's reference, and an input."""
+def networks(draw, *, activations=ACTIVATIONS, max_width=4, max_depth=4, entries=small):
+    """A random ResNet with small rational weights (drawn from ``entries``), its activation's
+    reference, and an input."""
+    small = entries
     L = draw(st.integers(1, max_depth))
     dims = draw(st.lists(st.integers(1, max_width), min_size=L + 1, max_size=L + 1))
     W = [

@@ -31,7 +31,7 @@ from symresnet.examples import example_path
 HOSTILE = Path(__file__).parent / "hostile"
 EXPECTED: dict[str, dict] = tomllib.loads((HOSTILE / "expected.toml").read_text())
 #: every command that reads a spec
-COMMANDS = ("check", "eval", "info", "derive", "fmt")
+COMMANDS = ("check", "eval", "info", "derive", "fmt", "export")
 #: the corpus runs under a short time limit: the one slow file shows it works
 TIME_LIMIT = "2"
 #: seconds any one run may take (the time-limit file takes TIME_LIMIT of them)
@@ -43,6 +43,7 @@ def argv(command: str, spec: Path, out: Path) -> list[str]:
         "eval": ["--at", "1"],
         "derive": ["-o", str(out / "out.tex")],
         "fmt": ["-o", str(out / "out.toml")],
+        "export": ["--onnx", str(out / "out.onnx")],
     }.get(command, [])
     return ["--time-limit", TIME_LIMIT, command, str(spec), *extra]
 

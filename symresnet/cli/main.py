@@ -21,6 +21,7 @@ from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError, SymresnetError
 from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study, variants
 from symresnet.cli import draw as draw_command
+from symresnet.cli import export as export_command
 from symresnet.cli import verify as verify_command
 from symresnet.cli.common import (
     DEFAULT_MEMORY_LIMIT,
@@ -53,6 +54,7 @@ COMMANDS = (
     variants,
     verify_command,
     draw_command,
+    export_command,
 )
 
 

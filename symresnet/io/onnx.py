@@ -45,7 +45,9 @@ class OnnxImport:
     words every step that was not a plain ``Gemm``/``MatMul`` + bias + activation layer (a
     skip pushed into its consumer, an identity output layer, a folded BatchNormalization,
     ...); ``changes`` what ``tolerance`` rounded (empty without one); ``input_names`` and
-    ``output_names`` are the graph's.
+    ``output_names`` are the graph's; ``layer_names[k - 1]`` names the tensors (initializers:
+    for a model exported by PyTorch, its parameter names such as ``fc1.weight``) that layer
+    ``k``'s ``W_k``, ``B_k`` and skips were made from, in the order of the graph.
     """
 
     network: ResNet
@@ -54,6 +56,7 @@ class OnnxImport:
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
     source: str = "<onnx>"
+    layer_names: tuple[tuple[str, ...], ...] = ()
 
 
 def read_onnx(
@@ -241,6 +244,7 @@ def _import(model: Any, *, source: str, tolerance: Fraction | None, limits: Limi
         input_names=(input_name,),
         output_names=(output_name,),
         source=source,
+        layer_names=assembled.names,
     )
 
 

@@ -102,13 +102,15 @@ class Affine:
         }
 
     def mapped(self, A: flint.fmpq_mat, shape: tuple[int, ...], label: str) -> Affine:
-        """``A`` applied: ``sum_r (A M_r) x_r + A c``."""
+        """``A`` applied: ``sum_r (A M_r) x_r + A c`` (``composed`` when a matrix was applied
+        before: two weight nodes with no activation between them)."""
+        composed = (("composed", label),) if any(k == "matrix" for k, _ in self.ops) else ()
         return Affine(
             shape,
             {r: A * m for r, m in self.terms.items()},
             A * self.const,
             self._after(label),
-            (*self.ops, ("matrix", label)),
+            (*self.ops, ("matrix", label), *composed),
         )
 
     def scaled(self, factors: Sequence[Fraction], label: str, *, kind: str = "scale") -> Affine:
@@ -142,6 +144,10 @@ class Affine:
             self.joins,
             self.ops,
         )
+
+    def named(self, *names: str) -> Affine:
+        """The same function, remembering the tensors (weights, biases) it was made with."""
+        return dataclasses.replace(self, ops=(*self.ops, *(("weight", n) for n in names if n)))
 
     def reshaped(self, shape: tuple[int, ...]) -> Affine:
         """The same entries in another shape (C order is kept)."""

@@ -39,13 +39,15 @@ class Layer:
 
 @dataclasses.dataclass(frozen=True)
 class Assembled:
-    """The data of Def. 1.5.1 as exact ``fmpq_mat`` s, with the rewrites in words."""
+    """The data of Def. 1.5.1 as exact ``fmpq_mat`` s, with the rewrites in words and, for
+    every layer ``k``, the names of the weight and bias tensors it was made from."""
 
     W: tuple[flint.fmpq_mat, ...]
     B: tuple[flint.fmpq_mat, ...]
     skips: dict[tuple[int, int], flint.fmpq_mat]
     activation: Activation
     rewrites: tuple[str, ...]
+    names: tuple[tuple[str, ...], ...] = ()
 
 
 def _describe(activation: Activation) -> str:
@@ -128,7 +130,11 @@ class Layers:
                     skips[(r, k)] = m
             rewrites += self._rewrites(k, L, pre, out_label)
         activation = self.layers[0].activation if self.layers else Activation("relu")
-        return Assembled(tuple(W), tuple(B), skips, activation, tuple(rewrites))
+        names = tuple(
+            tuple(dict.fromkeys(label for kind, label in pre.ops if kind == "weight"))
+            for pre in pres
+        )
+        return Assembled(tuple(W), tuple(B), skips, activation, tuple(rewrites), names)
 
     def _rewrites(self, k: int, L: int, pre: Affine, out_label: str) -> list[str]:
         out: list[str] = []
@@ -139,19 +145,21 @@ class Layers:
                 f"identity output layer {L} appended: the graph's output {out_label} is not "
                 f"an affine map of x_{L - 1} (the book's output layer has no activation)"
             )
-        elif len(matrices) > 1:
+        elif any(kind == "composed" for kind, _ in pre.ops):
             out.append(
                 f"{', '.join(matrices)}, with no activation between them, multiplied out "
                 f"into the one affine map W_{k}, B_{k} of layer {k}"
             )
         first = next((i for i, (kind, _) in enumerate(pre.ops) if kind == "matrix"), len(pre.ops))
         for i, (kind, label) in enumerate(pre.ops):
+            if kind == "weight":
+                continue
             if kind == "bn":
                 out.append(f"{label} folded into W_{k} and B_{k} (layer {k})")
             elif i < first and matrices:
                 out.append(f"{label} (a constant, before the weights) folded into W_{k}, B_{k}")
             elif kind == "scale":
-                out.append(f"{label} (a constant factor) folded into W_{k}, B_{k}")
+                out.append(f"{label} (a constant factor) folded into the weights of layer {k}")
         if k < L and not matrices:
             out.append(f"layer {k} ({ends}) has no weight node: W_{k} is read from the graph as is")
         for r, (adds, after) in sorted(pre.joins.items()):

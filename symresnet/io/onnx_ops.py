@@ -420,13 +420,13 @@ def _gemm(ctx: Context, node: Any, label: str) -> list[Value]:
         )
     n = weights.shape[1]
     ctx.layers.guard(n, k, f"{label}'s weights")
-    out = a.mapped(_matrix(weights.T * alpha), (1, n), label)
+    out = a.mapped(_matrix(weights.T * alpha), (1, n), label).named(node.input[1])
     if c is None:
         return [out]
     if isinstance(c, Affine):
         return [out.plus(c.scaled([beta] * c.size, label), label)]
     values, _ = _broadcast(out, np.asarray(c * beta, dtype=object), label)
-    return [out.shifted(values, label, kind="bias")]
+    return [out.shifted(values, label, kind="bias").named(node.input[2])]
 
 
 def _matmul(ctx: Context, node: Any, label: str) -> list[Value]:
@@ -460,7 +460,7 @@ def _matmul(ctx: Context, node: Any, label: str) -> list[Value]:
         n = w2.shape[1]
         ctx.layers.guard(n, k, f"{label}'s weights")
         shape = a.shape[:-1] + ((n,) if w.ndim == 2 else ())
-        return [a.mapped(_matrix(w2.T), shape, label)]
+        return [a.mapped(_matrix(w2.T), shape, label).named(node.input[1])]
     assert isinstance(b, Affine)
     if a.ndim != 2 or len(b.shape) not in (1, 2) or (len(b.shape) == 2 and b.shape[1] != 1):
         raise OnnxError(
@@ -471,7 +471,7 @@ def _matmul(ctx: Context, node: Any, label: str) -> list[Value]:
             f"{label}: the weights have {a.shape[1]} columns but the input has {b.shape[0]} entries"
         )
     ctx.layers.guard(a.shape[0], a.shape[1], f"{label}'s weights")
-    return [b.mapped(_matrix(a), (a.shape[0], *b.shape[1:]), label)]
+    return [b.mapped(_matrix(a), (a.shape[0], *b.shape[1:]), label).named(node.input[0])]
 
 
 def _add_sub(ctx: Context, node: Any, label: str) -> list[Value]:
@@ -492,11 +492,11 @@ def _add_sub(ctx: Context, node: Any, label: str) -> list[Value]:
         return [a.reshaped(shape).plus(b, label, sign=sign)]
     if isinstance(a, Affine):
         values, shape = _broadcast(a, b, label)
-        return [a.reshaped(shape).shifted([sign * v for v in values], label)]
+        return [a.reshaped(shape).shifted([sign * v for v in values], label).named(node.input[1])]
     assert isinstance(b, Affine)
     values, shape = _broadcast(b, a, label)
     x = b.reshaped(shape) if sign == 1 else b.reshaped(shape).scaled([Fraction(-1)] * b.size, label)
-    return [x.shifted(values, label)]
+    return [x.shifted(values, label).named(node.input[0])]
 
 
 def _mul_div(ctx: Context, node: Any, label: str) -> list[Value]:
@@ -515,7 +515,8 @@ def _mul_div(ctx: Context, node: Any, label: str) -> list[Value]:
         if any(v == 0 for v in values):
             raise OnnxError(f"{label}: division by zero")
         values = [1 / Fraction(v) for v in values]
-    return [x.reshaped(shape).scaled(values, label)]
+    name = node.input[1] if x is a else node.input[0]
+    return [x.reshaped(shape).scaled(values, label).named(name)]
 
 
 def _neg(ctx: Context, node: Any, label: str) -> list[Value]:

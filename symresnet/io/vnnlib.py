@@ -1,4 +1,5 @@
-"""VNN-LIB 1.0 property files -> :class:`~symresnet.verify.property.Property`.
+"""VNN-LIB 1.0 property files -> :class:`~symresnet.verify.property.Property` (2.0 files go
+to :mod:`symresnet.io.vnnlib2`).
 
 The subset used by VNN-COMP: ``(declare-const X_i Real)`` for the inputs and ``Y_j`` for the
 outputs, and ``(assert F)`` where ``F`` is built from ``and``, ``or`` and comparisons ``<=``,
@@ -21,6 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from symresnet.base.errors import LimitError, PropertyError
+from symresnet.io.vnnlib2 import parse_vnnlib2
 from symresnet.values.limits import DEFAULT_LIMITS, Limits, quote
 from symresnet.verify.property import Case, OutputConstraint, Property
 
@@ -309,11 +311,18 @@ def _count(declared: dict[str, tuple[str, int]], kind: str, reader: _Reader) -> 
     return len(indices)
 
 
+#: the header of a VNN-LIB 2.0 file (after comments and blanks)
+_VERSION_2 = re.compile(r"\A(?:\s|;[^\n]*\n)*\(\s*vnnlib-version\s*<\s*2")
+
+
 def parse_vnnlib(text: str, *, file: str = "<property>", limits: Limits = DEFAULT_LIMITS) -> Property:
-    """Read a VNN-LIB 1.0 property from ``text`` (see the module docstring)."""
+    """Read a VNN-LIB 1.0 property from ``text`` (see the module docstring); a file that
+    starts ``(vnnlib-version <2.0>)`` is read as VNN-LIB 2.0 (:mod:`symresnet.io.vnnlib2`)."""
     if len(text) > limits.max_file_bytes:
         raise LimitError(f"property of {len(text)} characters is larger than the limit of "
                          f"{limits.max_file_bytes} (Limits.max_file_bytes)", file=file)
+    if _VERSION_2.match(text):
+        return parse_vnnlib2(text, file=file, limits=limits)
     return _Reader(text, file, limits).read()
 
 
