@@ -20,6 +20,7 @@ from typing import NoReturn
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError, SymresnetError
 from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study, variants
+from symresnet.cli import sheet as sheet_command
 from symresnet.cli import verify as verify_command
 from symresnet.cli.common import (
     DEFAULT_MEMORY_LIMIT,
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.add_parser(sub)
+    sheet_command.add_parser(sub)  # (its own line: merges with other new commands stay easy)
     return parser
 
 
