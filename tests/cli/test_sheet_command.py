@@ -125,7 +125,7 @@ def test_bad_input_is_exit_2_with_one_line(tmp_path, capsys, args, message):
     args = [a.format(**paths) for a in args]
     code, out, err = _run(capsys, *args, "--out", str(tmp_path / "o"))
     assert code == 2
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and out == ""
     assert message in err
     assert not (tmp_path / "o").exists()  # nothing written
 
