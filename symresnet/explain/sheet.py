@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import sympy
@@ -40,6 +40,7 @@ from symresnet.explain.tree import (
     Space,
 )
 from symresnet.model.network import ResNet
+from symresnet.model.parameters import Parameter
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
 from symresnet.values.relations import Relation
 
@@ -108,6 +109,8 @@ class SheetProblem:
     network: ResNet
     statement: Problem
     parts: tuple[Part, ...]
+    #: the declared parameters (``[parameters]``), with their bounds
+    parameters: Mapping[str, Parameter] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,6 +214,7 @@ def _problem(number: int, spec: Spec, limits: Limits, options: DerivationOptions
         network=spec.network,
         statement=statement,
         parts=tuple(parts),
+        parameters=spec.parameters,
     )
 
 

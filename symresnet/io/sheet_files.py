@@ -11,7 +11,8 @@ For a sheet named ``NAME`` in the folder ``DIR``:
   it when LaTeX fails).
 
 :func:`compile_pdfs` compiles many documents on up to ``workers`` engines at once (threads:
-each waits for its own pdflatex process).
+each waits for its own pdflatex process).  :func:`write_variant_sheets` writes one sheet per
+variant of ``symresnet variants`` (docs/variants.md), spread over worker processes.
 """
 
 from __future__ import annotations
@@ -23,13 +24,22 @@ from pathlib import Path
 
 from symresnet.base.errors import InputError
 from symresnet.base.files import Named, check_outputs, write_atomic
-from symresnet.explain.sheet import Sheet
+from symresnet.claims.variants import Template, Variant
+from symresnet.compute.workers import map_chunks
+from symresnet.explain.sheet import Sheet, build_sheet
+from symresnet.io.variants import variant_spec
 from symresnet.present import compile as latex
 from symresnet.present.render import DEFAULT_RENDER, RenderOptions
 from symresnet.present.sheet import SheetTex, render_sheet
 from symresnet.present.sheet_key import key_text
 
-__all__ = ["SheetFiles", "compile_pdfs", "write_sheet"]
+__all__ = [
+    "SheetFiles",
+    "compile_pdfs",
+    "variant_sheet_name",
+    "write_sheet",
+    "write_variant_sheets",
+]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -115,3 +125,44 @@ def compile_pdfs(tex_files: Sequence[Path], *, workers: int = 1) -> list[Path]:
         return [one(p) for p in tex_files]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, tex_files))
+
+
+def variant_sheet_name(v: Variant) -> str:
+    """``variant-0007``: the name of a variant's sheet files (as its spec file's stem)."""
+    return f"variant-{v.index:04d}"
+
+
+def _variant_sheets(
+    shared: tuple[Template, Path, SheetFiles, RenderOptions], chunk: list[Variant]
+) -> list[tuple[int, list[Path]]]:
+    """The sheets of ``chunk`` (in a worker process): build, render, write, compile; the
+    paths written for each variant's index."""
+    t, folder, files, options = shared
+    out = []
+    for v in chunk:
+        sheet = build_sheet([variant_spec(t, v)], options=options.derivation)
+        paths = write_sheet(sheet, folder, variant_sheet_name(v), files, options=options)
+        if files.pdf:
+            paths += compile_pdfs([p for p in paths if p.suffix == ".tex"])
+        out.append((v.index, paths))
+    return out
+
+
+def write_variant_sheets(
+    t: Template,
+    variants: Sequence[Variant],
+    folder: Path,
+    files: SheetFiles,
+    *,
+    options: RenderOptions = DEFAULT_RENDER,
+    workers: int = 1,
+) -> list[Path]:
+    """One sheet per variant (``variant-NNNN-exercises.tex``, ``-solutions.tex``, as
+    :class:`SheetFiles` says, and their PDFs), the variants spread over up to ``workers``
+    processes (one per core at most); returns the paths written, variant by variant."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = max(1, min(workers, len(variants)))
+    chunks = [list(variants[i::n]) for i in range(n)]
+    done = map_chunks(_variant_sheets, (t, folder, files, options), chunks, workers=n)
+    paths = dict(pair for chunk in done for pair in chunk)
+    return [p for v in variants for p in paths[v.index]]

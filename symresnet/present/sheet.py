@@ -26,9 +26,10 @@ import dataclasses
 from symresnet.explain.sheet import Part, Sheet, SheetProblem
 from symresnet.explain.tree import Chain, Derivation
 from symresnet.present.boxviews import BoxView, box_view
-from symresnet.present.latex import Latex, escape
+from symresnet.present.latex import Latex, escape, join
 from symresnet.present.render import DEFAULT_RENDER, RenderOptions
 from symresnet.present.templates import render_template
+from symresnet.present.terms import TermPrinter
 from symresnet.present.views import (
     ClaimView,
     DerivationView,
@@ -113,8 +114,10 @@ class _PartViewer(Viewer):
         statements: Numbering,
         solutions: Numbering,
         problem: ProblemView,
+        letter: str,
     ) -> None:
         super().__init__(d, options, solutions)
+        self._letter = letter
         self._statements = statements
         self._problem = problem
         self._statement: EquationView | None = None
@@ -129,6 +132,7 @@ class _PartViewer(Viewer):
         if chain is not self._statement_chain():
             return super().equation(chain, tag=tag)
         if self._statement is None:
+            tag = None if tag == self._letter else tag  # a label "a" on part (a) says nothing
             lines = self.P.chain_lines(chain, self.options.line_width)
             self._statement = self._statements.equation(self.P.chain(chain), lines, tag=tag)
         return self._statement
@@ -166,6 +170,30 @@ def _problem_viewer(problem: SheetProblem, options: RenderOptions, numbering: Nu
     return Viewer(d, options, numbering)
 
 
+def _names(P: TermPrinter, problem: SheetProblem, part: Part) -> Latex | None:
+    """``a \\in \\mathbb{R}`` or ``t \\in [0, 2]``: the parameters a parameter part asks
+    about (the network's and its own), with their declared bounds."""
+    symbols = sorted(problem.network.free_symbols | set(part.parameters), key=lambda s: s.name)
+    if not symbols:
+        return None
+    declared = [problem.parameters.get(s.name) for s in symbols]
+    if all(p is None or (p.min is None and p.max is None) for p in declared):
+        return join([join([P.atom(s) for s in symbols], ", "), Latex(r" \in \mathbb{R}")])
+    items = []
+    for s, p in zip(symbols, declared, strict=True):
+        lo, hi = (None, None) if p is None else (p.min, p.max)
+        if lo is not None and hi is not None:
+            where = join([Latex(r" \in ["), P.atom(lo), Latex(", "), P.atom(hi), Latex("]")])
+        elif lo is not None:
+            where = join([Latex(r" \geq "), P.atom(lo)])
+        elif hi is not None:
+            where = join([Latex(r" \leq "), P.atom(hi)])
+        else:
+            where = Latex(r" \in \mathbb{R}")
+        items.append(join([P.atom(s), where]))
+    return join(items, ", ")
+
+
 def sheet_views(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> SheetView:
     """The views of ``sheet``: the statements numbered first, then the solutions."""
     options = _first(options)
@@ -182,6 +210,7 @@ def sheet_views(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> She
                 statements=statements,
                 solutions=placeholder,
                 problem=view,
+                letter=part.letter,
             )
             parts.append((part, pv, pv.statement()))
         pending.append((problem, view, parts))
@@ -194,9 +223,7 @@ def sheet_views(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> She
             # a box claim proved region by region prints none of the steps: they take no number
             d = part.derivation
             pv.numbering = placeholder if d.box is not None and d.box.regions else solutions
-            names = None
-            if part.answer.kind == "parameter" and part.derivation.problem.parameters is not None:
-                names = pv.P.chain(part.derivation.problem.parameters)
+            names = _names(pv.P, problem, part) if part.answer.kind == "parameter" else None
             part_views.append(
                 PartView(part.letter, part.answer.kind, statement, names, box, claim, pv.view())
             )

@@ -80,26 +80,46 @@ def _point(a: Answer) -> str:
     return f"R({', '.join(exact_str(e) for e in a.input)}) = {_vector(a.value)}"
 
 
-def _parameter(a: Answer, part: Part) -> str:
+def _parameter(a: Answer, problem: SheetProblem, part: Part) -> str:
     claim = f"R({', '.join(exact_str(e) for e in a.input)}) {a.relation.text} {_vector(a.expected)}"
     if a.status == "depends" and a.when is not None:
         return f"{claim} exactly when {when_text(a.when)}"
+    ranges = _ranges(problem, part)
     if a.status == "holds":
-        return f"{claim} for every value of the parameters"
+        return f"{claim} for every {ranges}"
     if a.status == "fails":
-        return f"{claim} for no value of the parameters"
+        return f"{claim} for no {ranges}"
     return claim
+
+
+def _ranges(problem: SheetProblem, part: Part) -> str:
+    """``t in [0, 2]``, ``a, b in R``: the parameters of a part with their declared bounds."""
+    names = sorted(s.name for s in problem.network.free_symbols | set(part.parameters))
+    texts = []
+    for name in names:
+        p = problem.parameters.get(name)
+        lo, hi = (None, None) if p is None else (p.min, p.max)
+        if lo is not None and hi is not None:
+            texts.append(f"{name} in [{exact_str(lo)}, {exact_str(hi)}]")
+        elif lo is not None:
+            texts.append(f"{name} >= {exact_str(lo)}")
+        elif hi is not None:
+            texts.append(f"{name} <= {exact_str(hi)}")
+        else:
+            texts.append(f"{name} in R")
+    return ", ".join(texts) or "value of the parameters"
 
 
 def key_line(problem: SheetProblem, part: Part) -> str:
     """The key's line of one part (module docstring)."""
     a = part.answer
-    head = f"{problem.number}({part.letter})" + (f" ({part.label})" if part.label else "")
+    label = part.label if part.label and part.label != part.letter else None
+    head = f"{problem.number}({part.letter})" + (f" ({label})" if label else "")
     verdict = VERDICT_WORDS.get(a.status, a.status)
     if a.kind == "box":
         body = _box(a) + f"; claimed {a.relation.text} {_vector(a.expected)}"
     elif a.kind == "parameter":
-        body = _parameter(a, part)
+        body = _parameter(a, problem, part)
     else:
         body = _point(a) + f"; claimed {a.relation.text} {_vector(a.expected)}"
     return f"{head} {body}: {verdict}"
