@@ -46,3 +46,25 @@ def networks(draw, *, activations=ACTIVATIONS, max_width=4, max_depth=4):
     act, f = draw(st.sampled_from(activations))
     x0 = [draw(small) for _ in range(dims[0])]
     return ResNet(W=W, B=B, skips=skips, activation=act), (W, B, skips, f), x0
+
+
+@st.composite
+def architectures(draw, *, max_width=12, max_depth=8):
+    """The shape of a ResNet for the architecture picture: ``(network, dims, skips,
+    identities)`` with zero weights, any skip set ``S`` (``r = k - 1`` too) and some of its
+    square skips given as ``"I"`` (``identities``, the set of those)."""
+    L = draw(st.integers(1, max_depth))
+    dims = draw(st.lists(st.integers(1, max_width), min_size=L + 1, max_size=L + 1))
+    pairs = [(r, k) for k in range(1, L + 1) for r in range(k)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=12))
+    skips: dict = {}
+    identities = set()
+    for r, k in chosen:
+        if dims[r] == dims[k] and draw(st.booleans()):
+            skips[(r, k)] = "I"
+            identities.add((r, k))
+        else:
+            skips[(r, k)] = [[0] * dims[r] for _ in range(dims[k])]
+    W = [[[0] * dims[k - 1] for _ in range(dims[k])] for k in range(1, L + 1)]
+    B = [[0] * dims[k] for k in range(1, L + 1)]
+    return ResNet(W=W, B=B, skips=skips), dims, set(chosen), identities

@@ -480,9 +480,11 @@ def write_outputs(
     source: str,
     options: RenderOptions,
     as_fragment: bool = False,
+    figure: str | None = None,
 ) -> list[Path]:
     """Write the derivations of ``items`` to ``tex`` and, with ``pdf``, compile them next to it
-    (or to ``<spec>.pdf`` without ``tex``).  Returns the paths written."""
+    (or to ``<spec>.pdf`` without ``tex``); ``figure`` (a ``tikzpicture``) goes into the first
+    derivation.  Returns the paths written."""
     tex_path = None if tex is None else Path(tex)
     if tex_path is not None and tex_path.suffix.lower() == ".pdf":
         raise InputError("names the .tex file; add --pdf for the PDF", place="-o/--tex", file=tex)
@@ -491,14 +493,18 @@ def write_outputs(
             "--fragment has no preamble, so it cannot be compiled: drop --pdf or --fragment"
         )
     render = fragment if as_fragment else document
-    text = render(list(items), title=title, options=options)
+    text = render(list(items), title=title, options=options, figure=figure)
     written = []
     if tex_path is not None:
         write_file(tex_path, text)
         written.append(tex_path)
     if pdf:
         pdf_path = _pdf_path(tex_path, source)
-        full = text if not as_fragment else document(list(items), title=title, options=options)
+        full = (
+            text
+            if not as_fragment
+            else document(list(items), title=title, options=options, figure=figure)
+        )
         latex.write_pdf(full, pdf_path)
         written.append(pdf_path)
     return written
@@ -511,6 +517,7 @@ def write_files(
     *,
     tex: str | None,
     report: Callable[[Path], object],
+    figure: str | None = None,
 ) -> None:
     """:func:`write_outputs` with the command line's options; ``report`` each path written."""
     for path in write_outputs(
@@ -521,5 +528,6 @@ def write_files(
         source=spec.source,
         options=render_options(args),
         as_fragment=getattr(args, "fragment", False),
+        figure=figure,
     ):
         report(path)

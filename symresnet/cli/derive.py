@@ -1,9 +1,9 @@
-"""``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--fragment] [--template DIR]``.
+"""``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--fragment] [--figure] [--template DIR]``.
 
 The worked solution of every claim of the spec (or of the evaluation at ``--at X``) as a LaTeX
 document: to standard output, or to ``-o FILE.tex`` and, with ``--pdf``, compiled next to it
 (:mod:`symresnet.cli.common` writes the files).  ``--fragment`` leaves out the preamble, for
-``\\input``.
+``\\input``; ``--figure`` puts the architecture picture after the network's data.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from symresnet.cli.common import (
 )
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.io.spec import load_spec
+from symresnet.present.architecture import architecture_tikz
 from symresnet.present.render import document, fragment
 
 __all__ = ["add_parser", "cmd_derive"]
@@ -42,6 +43,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("-o", "--output", metavar="FILE.tex", help="write the LaTeX to FILE.tex")
     p.add_argument("--pdf", action="store_true", help="compile to PDF (FILE.pdf, or SPEC.pdf)")
     p.add_argument("--fragment", action="store_true", help="LaTeX without preamble, for \\input")
+    p.add_argument(
+        "--figure", action="store_true", help="include the architecture picture (symresnet draw)"
+    )
     add_render_arguments(p)
 
 
@@ -64,9 +68,17 @@ def cmd_derive(args: argparse.Namespace) -> int:
             place="claims",
             hint="give --at X",
         )
+    figure = architecture_tikz(spec.network, options=options) if args.figure else None
     if args.output is None and not args.pdf:
         render = fragment if args.fragment else document
-        sys.stdout.write(render(items, title=spec.title, options=options))
+        sys.stdout.write(render(items, title=spec.title, options=options, figure=figure))
         return 0
-    write_files(args, spec, items, tex=args.output, report=lambda path: print(f"wrote {path}"))
+    write_files(
+        args,
+        spec,
+        items,
+        tex=args.output,
+        report=lambda path: print(f"wrote {path}"),
+        figure=figure,
+    )
     return 0

@@ -20,6 +20,7 @@ from typing import NoReturn
 from symresnet import __version__
 from symresnet.base.errors import CompileError, InputError, SymresnetError
 from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study, variants
+from symresnet.cli import draw as draw_command
 from symresnet.cli import sheet as sheet_command
 from symresnet.cli import verify as verify_command
 from symresnet.cli.common import (
@@ -41,7 +42,19 @@ from symresnet.cli.common import (
 __all__ = ["build_parser", "main", "run"]
 
 #: the command modules, in the order ``--help`` lists them
-COMMANDS = (demo, check, derive, evaluate, regions, study, fmt, info, variants, verify_command)
+COMMANDS = (
+    demo,
+    check,
+    derive,
+    evaluate,
+    regions,
+    study,
+    fmt,
+    info,
+    variants,
+    verify_command,
+    draw_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

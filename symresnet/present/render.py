@@ -29,6 +29,7 @@ from symresnet.explain.box import derive_box
 from symresnet.explain.derivation import derive
 from symresnet.explain.parameter_box import derive_parameter_box
 from symresnet.explain.tree import DEFAULT_OPTIONS, Derivation, DerivationOptions
+from symresnet.present.latex import Latex
 from symresnet.present.templates import render_template
 from symresnet.present.views import DerivationView, Numbering, Viewer
 
@@ -152,10 +153,16 @@ def render(
     *,
     title: str | None = None,
     options: RenderOptions = DEFAULT_RENDER,
+    figure: str | None = None,
 ) -> str:
-    """Render the template ``template`` with ``derivations`` (a list of views) and ``options``."""
+    """Render the template ``template`` with ``derivations`` (a list of views) and ``options``;
+    ``figure`` (a finished ``tikzpicture``, e.g. the network's architecture) follows the
+    network's data in the first derivation."""
     return render_template(
-        template, options, derivations=views(items, title=title, options=options)
+        template,
+        options,
+        derivations=views(items, title=title, options=options),
+        figure=None if figure is None else Latex(figure),
     )
 
 
@@ -164,13 +171,14 @@ def fragment(
     *,
     title: str | None = None,
     options: RenderOptions = DEFAULT_RENDER,
+    figure: str | None = None,
 ) -> str:
     """LaTeX to ``\\input`` into a document that loads ``amsmath`` and ``amssymb``.
 
     ``items`` are traces, verdicts or derivations (one or several); ``title`` (free text) heads
     each one derived here.
     """
-    return render("fragment.tex.j2", items, title=title, options=options)
+    return render("fragment.tex.j2", items, title=title, options=options, figure=figure)
 
 
 def document(
@@ -178,9 +186,10 @@ def document(
     *,
     title: str | None = None,
     options: RenderOptions = DEFAULT_RENDER,
+    figure: str | None = None,
 ) -> str:
     """A complete LaTeX document (``article``; ``amsmath``, ``amssymb``, ``geometry``)."""
-    return render("document.tex.j2", items, title=title, options=options)
+    return render("document.tex.j2", items, title=title, options=options, figure=figure)
 
 
 def trace_latex(trace: Trace, *, options: RenderOptions = DEFAULT_RENDER) -> str:
