@@ -1,11 +1,12 @@
 """``symresnet sheet SPEC... [--out DIR] [--name NAME] [--title TEXT] [--pdf] [--combined]
-[--solutions-only] [--key] [--json]``: an exercise sheet and its solutions (docs/sheets.md).
+[--solutions-only] [--key] [--json] [--figure [--max-neurons N]]``: an exercise sheet and its solutions (docs/sheets.md).
 
 Each SPEC is one problem of the sheet, its claims the parts (a), (b), (c).  Writes
 ``NAME-exercises.tex`` and ``NAME-solutions.tex`` into ``DIR`` (``NAME`` is the first SPEC's
 stem unless given), ``NAME.tex`` with ``--combined``, only the solutions with
 ``--solutions-only``; ``--pdf`` compiles them; ``--key`` prints the answer key and writes it to
-``NAME-key.txt``; ``--json`` prints the sheet as one JSON object instead of the file lines.
+``NAME-key.txt``; ``--json`` prints the sheet as one JSON object instead of the file lines;
+``--figure`` draws each problem's architecture in its statement.
 The exit status is 0 once the files are written (a sheet's false parts are no failure), 2 for
 bad input.
 """
@@ -22,6 +23,7 @@ from symresnet.cli.common import (
     EXIT_OK,
     add_command,
     add_render_arguments,
+    int_option,
     print_json,
     render_options,
     spec_input,
@@ -30,6 +32,8 @@ from symresnet.compute.workers import cores
 from symresnet.explain.sheet import build_sheet
 from symresnet.io.sheet_files import SheetFiles, compile_pdfs, write_sheet
 from symresnet.io.spec import load_spec
+from symresnet.present.architecture import DEFAULT_MAX_NEURONS, MAX_NEURONS, MIN_NEURONS
+from symresnet.present.sheet import render_sheet
 from symresnet.present.sheet_key import key_text, sheet_json
 from symresnet.values.limits import DEFAULT_LIMITS
 
@@ -61,6 +65,18 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     which.add_argument("--solutions-only", action="store_true", help="only NAME-solutions.tex")
     p.add_argument("--key", action="store_true", help="print the answer key and write NAME-key.txt")
     p.add_argument("--json", action="store_true", help="print the sheet as JSON")
+    p.add_argument(
+        "--figure",
+        action="store_true",
+        help="draw each problem's architecture in its statement (symresnet draw)",
+    )
+    p.add_argument(
+        "--max-neurons",
+        type=int_option(minimum=MIN_NEURONS, maximum=MAX_NEURONS, what="number of neurons"),
+        default=DEFAULT_MAX_NEURONS,
+        metavar="N",
+        help=f"with --figure: wider layers get dots (default {DEFAULT_MAX_NEURONS})",
+    )
     add_render_arguments(p)
 
 
@@ -95,10 +111,11 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     files.check(folder, name, inputs=[spec_input(s) for s in args.specs])
     specs = [load_spec(s) for s in args.specs]
     sheet = build_sheet(specs, title=args.title, limits=DEFAULT_LIMITS, options=options.derivation)
-    written = write_sheet(sheet, folder, name, files, options=options)
+    tex = render_sheet(sheet, options=options, figure=args.figure, max_neurons=args.max_neurons)
+    written = write_sheet(sheet, folder, name, files, options=options, tex=tex)
     if args.pdf:
-        tex = [p for p in written if p.suffix == ".tex"]
-        written += compile_pdfs(tex, workers=cores())
+        sources = [p for p in written if p.suffix == ".tex"]
+        written += compile_pdfs(sources, workers=cores())
     if args.json:
         print_json({**sheet_json(sheet), "files": [str(p) for p in written]})
         return EXIT_OK

@@ -25,6 +25,7 @@ import dataclasses
 
 from symresnet.explain.sheet import Part, Sheet, SheetProblem
 from symresnet.explain.tree import Chain, Derivation
+from symresnet.present.architecture import DEFAULT_MAX_NEURONS, architecture_tikz
 from symresnet.present.boxviews import BoxView, box_view
 from symresnet.present.latex import Latex, escape, join
 from symresnet.present.render import DEFAULT_RENDER, RenderOptions
@@ -65,13 +66,15 @@ class PartView:
 @dataclasses.dataclass(frozen=True)
 class ProblemSheetView:
     """Problem ``number``: ``title`` (escaped text or ``None``), the ``problem`` data (stated
-    once), ``activation_name`` and its ``parts``."""
+    once), ``activation_name``, its ``parts`` and the architecture ``figure`` (or ``None``)."""
 
     number: int
     title: Latex | None
     problem: ProblemView
     activation_name: str
     parts: tuple[PartView, ...]
+    #: the architecture picture (a ``tikzpicture``) after the network's data, or ``None``
+    figure: Latex | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +86,8 @@ class SheetView:
     problems: tuple[ProblemSheetView, ...]
     statements: int
     first_solution: str
+    #: some problem has a figure (the preamble loads TikZ)
+    figures: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,8 +199,16 @@ def _names(P: TermPrinter, problem: SheetProblem, part: Part) -> Latex | None:
     return join(items, ", ")
 
 
-def sheet_views(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> SheetView:
-    """The views of ``sheet``: the statements numbered first, then the solutions."""
+def sheet_views(
+    sheet: Sheet,
+    *,
+    options: RenderOptions = DEFAULT_RENDER,
+    figure: bool = False,
+    max_neurons: int = DEFAULT_MAX_NEURONS,
+) -> SheetView:
+    """The views of ``sheet``: the statements numbered first, then the solutions; with
+    ``figure`` each problem's architecture picture (:mod:`symresnet.present.architecture`,
+    layers wider than ``max_neurons`` elided) after its network's data."""
     options = _first(options)
     statements = _Counter(options)
     placeholder = _Counter(options)  # numbers of equations no document prints
@@ -234,6 +247,13 @@ def sheet_views(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> She
                 problem=view,
                 activation_name=view.activation_name,
                 parts=tuple(part_views),
+                figure=(
+                    Latex(
+                        architecture_tikz(problem.network, max_neurons=max_neurons, options=options)
+                    )
+                    if figure
+                    else None
+                ),
             )
         )
     return SheetView(
@@ -241,13 +261,21 @@ def sheet_views(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> She
         problems=tuple(problems),
         statements=statements.numbered,
         first_solution=first,
+        figures=figure,
     )
 
 
-def render_sheet(sheet: Sheet, *, options: RenderOptions = DEFAULT_RENDER) -> SheetTex:
+def render_sheet(
+    sheet: Sheet,
+    *,
+    options: RenderOptions = DEFAULT_RENDER,
+    figure: bool = False,
+    max_neurons: int = DEFAULT_MAX_NEURONS,
+) -> SheetTex:
     """The exercise sheet, the solution sheet and the combined document of ``sheet`` as complete
-    LaTeX documents (module docstring)."""
-    view = sheet_views(sheet, options=options)
+    LaTeX documents (module docstring); ``figure`` draws each problem's architecture in its
+    statement."""
+    view = sheet_views(sheet, options=options, figure=figure, max_neurons=max_neurons)
     options = _first(options)
     texts = {
         mode: render_template(SHEET_TEMPLATE, options, sheet=view, mode=mode)

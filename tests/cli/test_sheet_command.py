@@ -112,6 +112,7 @@ def test_json_is_the_sheet(tmp_path, capsys):
         (["{empty}"], "claims"),
         (["{bad}"], "layers"),
         (["{sheet}", "--first-equation", "x"], "first"),
+        (["{sheet}", "--figure", "--max-neurons", "0"], "--max-neurons"),
     ],
 )
 def test_bad_input_is_exit_2_with_one_line(tmp_path, capsys, args, message):
@@ -137,3 +138,9 @@ def test_pdf(tmp_path, capsys, latex):
         pdf = tmp_path / f"example-1.5.6-{what}.pdf"
         assert pdf.read_bytes().startswith(b"%PDF")
         assert f"wrote {pdf}" in out
+
+
+def test_figure(tmp_path, capsys):
+    assert _run(capsys, str(SHEET), "--out", str(tmp_path), "--figure")[0] == 0
+    exercises = (tmp_path / "sheet-1.5.1-exercises.tex").read_text()
+    assert exercises.count(r"\begin{tikzpicture}") == 1 and r"\usepackage{tikz}" in exercises

@@ -137,3 +137,19 @@ def test_the_sheet_compiles_without_overfull_boxes_or_warnings(latex):
         result = compile_pdf(doc)
         assert result.pdf.startswith(b"%PDF")
         assert _flaws(result.log) == []
+
+
+def test_figure_of_each_network_in_its_statement(latex):
+    sheet = _sheet(EXERCISE + _claims(FALSE_POINT), EXAMPLE + _claims("input = [5]\nequals = [28]"))
+    plain = render_sheet(sheet)
+    tex = render_sheet(sheet, figure=True)
+    assert r"\begin{tikzpicture}" not in plain.exercises and "tikz" not in plain.exercises
+    assert tex.exercises.count(r"\begin{tikzpicture}") == 2
+    assert r"\usepackage{tikz}" in tex.exercises
+    # the first figure stands after problem 1's data, before its parts
+    first = tex.exercises.index(r"\begin{tikzpicture}")
+    assert tex.exercises.index("V_{0,3} = ") < first < tex.exercises.index(r"\textbf{(a)}")
+    assert tex.exercises.count("V_{0,3} = I") == 1  # the identity skip of (1.160) marked I
+    assert _tags(tex.combined) == _tags(plain.combined)  # a figure takes no number
+    result = compile_pdf(tex.exercises)
+    assert _flaws(result.log) == []
