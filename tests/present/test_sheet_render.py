@@ -4,15 +4,19 @@ consecutive equation numbers, escaped free text, and documents that compile with
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symresnet.explain.sheet import build_sheet
 from symresnet.io.spec import loads_spec
 from symresnet.present.compile import compile_pdf
 from symresnet.present.render import RenderOptions
 from symresnet.present.sheet import render_sheet
+from symresnet.present.sheet_key import key_lines
 
 EXAMPLES = Path(__file__).parents[2] / "symresnet" / "examples"
 #: Exercise 1.5.1 without its claims (the network of (1.158)-(1.160))
@@ -153,3 +157,68 @@ def test_figure_of_each_network_in_its_statement(latex):
     assert _tags(tex.combined) == _tags(plain.combined)  # a figure takes no number
     result = compile_pdf(tex.exercises)
     assert _flaws(result.log) == []
+
+
+# -- a property: any mix of parts numbers without holes, states nothing, keys as the reference -----
+
+RELATION_TEXT = {"equals": "=", "at_least": ">=", "at_most": "<=", "greater": ">", "less": "<"}
+
+
+def _example_R(x: Fraction) -> Fraction:
+    """Example 1.5.6 by hand: x_4 = 2 x_{3,1} + 2 x_{3,2} + 1 - x (3 - x for x < 0, else 5x + 3)."""
+    return 3 - x if x < 0 else 5 * x + 3
+
+
+def _holds(relation: str, value: Fraction, expected: Fraction) -> bool:
+    return {
+        "equals": value == expected,
+        "at_least": value >= expected,
+        "at_most": value <= expected,
+        "greater": value > expected,
+        "less": value < expected,
+    }[relation]
+
+
+PART = st.one_of(
+    st.tuples(
+        st.just("point"),
+        st.integers(-3, 3),
+        st.sampled_from(sorted(RELATION_TEXT)),
+        st.integers(-1, 1),
+    ),
+    st.tuples(
+        st.just("box"),
+        st.integers(-2, 1),
+        st.sampled_from(["at_most", "at_least"]),
+        st.integers(-1, 1),
+    ),
+)
+
+
+@settings(max_examples=8, deadline=None)
+@given(parts=st.lists(PART, min_size=1, max_size=3), first=st.sampled_from([None, "2.1", "7"]))
+def test_any_sheet_numbers_without_holes_and_keys_as_the_reference(parts, first):
+    claims, truths = [], []
+    for kind, x, relation, offset in parts:
+        if kind == "point":
+            value = _example_R(Fraction(x))
+            claims.append(f"input = [{x}]\n{relation} = [{value + offset}]")
+            truths.append(_holds(relation, value, value + offset))
+        else:
+            grid = [Fraction(x) + Fraction(i, 4) for i in range(9)]  # [x, x + 2], through 0
+            values = [_example_R(g) for g in grid]
+            bound = (max(values) if relation == "at_most" else min(values)) + offset
+            claims.append(f"forall = [[{x}, {x + 2}]]\n{relation} = [{bound}]")
+            truths.append(all(_holds(relation, v, bound) for v in values))
+    sheet = _sheet(EXAMPLE + _claims(*claims))
+    options = RenderOptions() if first is None else RenderOptions(first_equation=first)
+    tex = render_sheet(sheet, options=options)
+    m = re.fullmatch(r"(.*?)([0-9]+)", first or "1")
+    assert m is not None
+    prefix, start = m.group(1), int(m.group(2))
+    tags = _tags(tex.combined)
+    assert tags == [f"{prefix}{start + i}" for i in range(len(tags))]
+    for word in VERDICT_WORDS:
+        assert word not in tex.exercises
+    keys = key_lines(sheet)
+    assert [line.endswith(": true") for line in keys] == truths
