@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import sympy
 
-from symresnet.base.errors import ClaimError
+from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_verdict import BoxVerdict, Extremum, PointValue
 from symresnet.claims.spec import Spec, check_spec
 from symresnet.claims.verdict import Claim, ClaimKind, Failure, Outcome, Status, Verdict
@@ -233,5 +233,10 @@ def build_sheet(
     the claim.  ``title`` heads the sheet (free text)."""
     if not specs:
         raise ClaimError("a sheet needs at least one spec file", hint="give SPEC...")
-    problems = tuple(_problem(i, spec, limits, options) for i, spec in enumerate(specs, start=1))
-    return Sheet(title=title, problems=problems)
+    problems = []
+    for i, spec in enumerate(specs, start=1):
+        try:
+            problems.append(_problem(i, spec, limits, options))
+        except InputError as err:  # a limit met while deciding or deriving: name the spec
+            raise err.located(file=spec.source) from None
+    return Sheet(title=title, problems=tuple(problems))

@@ -144,3 +144,18 @@ def test_figure(tmp_path, capsys):
     assert _run(capsys, str(SHEET), "--out", str(tmp_path), "--figure")[0] == 0
     exercises = (tmp_path / "sheet-1.5.1-exercises.tex").read_text()
     assert exercises.count(r"\begin{tikzpicture}") == 1 and r"\usepackage{tikz}" in exercises
+
+
+HOSTILE = Path(__file__).parents[1] / "hostile"
+
+
+def test_every_hostile_spec_is_exit_2_with_one_line_naming_it(tmp_path, capsys):
+    specs = sorted(HOSTILE.glob("*.toml"))
+    assert len(specs) >= 40
+    for spec in specs:
+        code = main(["--time-limit", "2", "sheet", str(spec), "--out", str(tmp_path / "o")])
+        out, err = capsys.readouterr()
+        assert code == 2, (spec.name, err)
+        assert out == "" and err.count("\n") == 1 and "Traceback" not in err, spec.name
+        assert err.startswith(f"symresnet: error: {spec}: "), err
+    assert not (tmp_path / "o").exists()
