@@ -7,7 +7,8 @@ Run from the repository root::
 
 It draws ``--count`` variants of the example template ``symresnet/examples/variants-1.5.toml``
 (dims 2-3-3-3-1, two skips, three parts: point, box, parameter), writes them as spec files and
-both exports (Moodle XML, QTI zip), and prints the time of each stage.  The same-run baseline
+both exports (Moodle XML, QTI zip) and one exercise and solution sheet (.tex) with its answer
+key per variant (``--no-sheets`` leaves them out), and prints the time of each stage.  The same-run baseline
 decides the same variants' point claims again through the sympy realization path
 (``symresnet.compute.realization.realize`` on the loaded spec), entry by entry, against the
 flint core that the generator uses (:func:`symresnet.claims.variants.evaluate`): the ratio is
@@ -25,6 +26,7 @@ import sympy
 
 from symresnet.claims.variants import compile_net, draw_variants, evaluate
 from symresnet.compute.realization import realize
+from symresnet.io.sheet_files import SheetFiles, write_variant_sheets
 from symresnet.io.variants import load_template, variant_spec, write_exports, write_variants
 from symresnet.model.activations import activation
 
@@ -37,6 +39,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="20 variants instead of --count")
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--no-sheets", action="store_true", help="leave out the sheets (.tex)")
     args = p.parse_args()
     count = 20 if args.quick else args.count
     t = load_template(TEMPLATE)
@@ -48,6 +51,9 @@ def main() -> None:
         written = time.perf_counter()
         write_exports(t, variants, Path(tmp))
         exported = time.perf_counter()
+        if not args.no_sheets:  # one sheet per variant, on one core (workers=1)
+            write_variant_sheets(t, variants, Path(tmp), SheetFiles(key=True), workers=1)
+        sheeted = time.perf_counter()
     tries = sum(v.tries for v in variants)
     print(
         f"{count} variants of {TEMPLATE.name}, seed {args.seed}: {tries} draws, {dups} duplicates"
@@ -56,6 +62,10 @@ def main() -> None:
     print(f"spec files           {written - drawn:7.2f} s")
     print(f"Moodle XML + QTI zip {exported - written:7.2f} s")
     print(f"total                {exported - start:7.2f} s")
+    if not args.no_sheets:
+        per = (sheeted - exported) / max(1, len(variants))
+        print(f"sheets .tex + key    {sheeted - exported:7.2f} s ({per:.2f} s a variant)")
+        print(f"total with sheets    {sheeted - start:7.2f} s")
     # same-run baseline: the point claims again, flint core against the sympy path
     act = activation(t.activation)
     points = [(v, p.input) for v in variants for p in v.parts if p.kind == "point"]

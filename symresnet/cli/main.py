@@ -22,6 +22,7 @@ from symresnet.base.errors import CompileError, InputError, SymresnetError
 from symresnet.cli import check, demo, derive, evaluate, fmt, info, regions, study, variants
 from symresnet.cli import draw as draw_command
 from symresnet.cli import export as export_command
+from symresnet.cli import sheet as sheet_command
 from symresnet.cli import verify as verify_command
 from symresnet.cli.common import (
     DEFAULT_MEMORY_LIMIT,
@@ -55,6 +56,7 @@ COMMANDS = (
     verify_command,
     draw_command,
     export_command,
+    sheet_command,
 )
 
 

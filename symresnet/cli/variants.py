@@ -16,6 +16,8 @@ from symresnet.base.files import write_atomic
 from symresnet.claims.variant_audit import audit
 from symresnet.claims.variants import VariantsError, draw_variant, draw_variants
 from symresnet.cli.common import EXIT_OK, add_command, int_option
+from symresnet.compute.workers import MAX_WORKERS, cores
+from symresnet.io.sheet_files import SheetFiles, write_variant_sheets
 from symresnet.io.variants import (
     load_template,
     template_from_data,
@@ -46,6 +48,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "--plot", metavar="FILE", help="with --audit: draw the audit into FILE (PNG, PDF, SVG)"
     )
+    p.add_argument(
+        "--sheets",
+        action="store_true",
+        help="also write each variant's exercise and solution sheets (.tex) and answer key",
+    )
+    p.add_argument(
+        "--pdf", action="store_true", help="compile the sheets to PDF (implies --sheets)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int_option(minimum=1, maximum=MAX_WORKERS, what="number of workers"),
+        help="processes for the sheets (default: the cores)",
+    )
 
 
 def cmd_variants(args: argparse.Namespace) -> int:
@@ -53,6 +68,8 @@ def cmd_variants(args: argparse.Namespace) -> int:
         return _audit(Path(args.audit), args.plot)
     if args.plot:
         raise SpecError("--plot draws an audit: add --audit DIR", place="--plot")
+    if args.audit is None and args.workers is not None and not (args.sheets or args.pdf):
+        raise SpecError("--workers spreads the sheets: add --sheets or --pdf", place="--workers")
     if not args.template:
         raise SpecError("give a TEMPLATE (or --audit DIR)", place="variants")
     t = load_template(args.template)
@@ -72,11 +89,16 @@ def cmd_variants(args: argparse.Namespace) -> int:
         "duplicates_skipped": dups,
     }
     write_atomic(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    sheets = ""
+    if args.sheets or args.pdf:
+        files = SheetFiles(key=True, pdf=args.pdf)
+        written = write_variant_sheets(t, variants, out, files, workers=args.workers or cores())
+        sheets = f"; {len(written)} sheet files"
     true = sum(p.holds for v in variants for p in v.parts)
     parts = sum(len(v.parts) for v in variants)
     print(
         f"{len(variants)} variants (seed {args.seed}) in {out}: {true}/{parts} parts true, "
-        f"{dups} duplicates skipped; {moodle.name}, {qti.name}"
+        f"{dups} duplicates skipped; {moodle.name}, {qti.name}{sheets}"
     )
     return EXIT_OK
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import sympy
 
-from symresnet.base.errors import ClaimError
+from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_verdict import BoxVerdict, Extremum, PointValue
 from symresnet.claims.spec import Spec, check_spec
 from symresnet.claims.verdict import Claim, ClaimKind, Failure, Outcome, Status, Verdict
@@ -40,6 +40,7 @@ from symresnet.explain.tree import (
     Space,
 )
 from symresnet.model.network import ResNet
+from symresnet.model.parameters import Parameter
 from symresnet.values.limits import DEFAULT_LIMITS, Limits
 from symresnet.values.relations import Relation
 
@@ -108,6 +109,8 @@ class SheetProblem:
     network: ResNet
     statement: Problem
     parts: tuple[Part, ...]
+    #: the declared parameters (``[parameters]``), with their bounds
+    parameters: Mapping[str, Parameter] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,6 +214,7 @@ def _problem(number: int, spec: Spec, limits: Limits, options: DerivationOptions
         network=spec.network,
         statement=statement,
         parts=tuple(parts),
+        parameters=spec.parameters,
     )
 
 
@@ -229,5 +233,10 @@ def build_sheet(
     the claim.  ``title`` heads the sheet (free text)."""
     if not specs:
         raise ClaimError("a sheet needs at least one spec file", hint="give SPEC...")
-    problems = tuple(_problem(i, spec, limits, options) for i, spec in enumerate(specs, start=1))
-    return Sheet(title=title, problems=problems)
+    problems = []
+    for i, spec in enumerate(specs, start=1):
+        try:
+            problems.append(_problem(i, spec, limits, options))
+        except InputError as err:  # a limit met while deciding or deriving: name the spec
+            raise err.located(file=spec.source) from None
+    return Sheet(title=title, problems=tuple(problems))

@@ -71,3 +71,19 @@ def test_bad_templates_are_exit_2_with_one_line(tmp_path, capsys):
 def test_plot_without_audit_is_exit_2(tmp_path, capsys):
     assert main(["variants", "t.toml", "--plot", str(tmp_path / "p.png")]) == 2
     assert "--audit" in capsys.readouterr().err
+
+
+def test_variants_with_sheets(tmp_path, capsys):
+    (tmp_path / "t.toml").write_text(TEMPLATE)
+    out = tmp_path / "out"
+    args = ["variants", str(tmp_path / "t.toml"), "--count", "2", "--seed", "3", "--out", str(out)]
+    assert main([*args, "--sheets", "--workers", "2"]) == 0
+    assert "6 sheet files" in capsys.readouterr().out
+    indices = json.loads((out / "variants.json").read_text())["indices"]
+    for i in indices:
+        for what in ("exercises.tex", "solutions.tex", "key.txt"):
+            assert (out / f"variant-{i:04d}-{what}").is_file()
+        assert "Prove or disprove" in (out / f"variant-{i:04d}-exercises.tex").read_text()
+    assert main([*args, "--workers", "2"]) == 2  # --workers spreads sheets only
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--sheets" in err
