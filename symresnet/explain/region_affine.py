@@ -37,7 +37,7 @@ import sympy
 from symresnet.base.errors import DerivationCheckError, NetworkError
 from symresnet.compute.patterns import Pattern, affine_maps, patterns
 from symresnet.compute.realization import realize
-from symresnet.explain.derivation import evaluate
+from symresnet.explain.evaluation import evaluate
 from symresnet.explain.tree import (
     Apply,
     Atom,
