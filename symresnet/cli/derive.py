@@ -1,4 +1,4 @@
-"""``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--fragment] [--template DIR]``.
+"""``symresnet derive SPEC [--at X [--piece N]] [-o FILE.tex] [--pdf] [--fragment] [--template DIR]``.
 
 The worked solution of every claim of the spec (or of the evaluation at ``--at X``) as a LaTeX
 document: to standard output, or to ``-o FILE.tex`` and, with ``--pdf``, compiled next to it
@@ -23,6 +23,7 @@ from symresnet.cli.common import (
     write_files,
 )
 from symresnet.compute.realization import Trace, as_input, realize
+from symresnet.explain.piecewise import applies
 from symresnet.io.spec import load_spec
 from symresnet.present.render import document, fragment
 
@@ -42,7 +43,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("-o", "--output", metavar="FILE.tex", help="write the LaTeX to FILE.tex")
     p.add_argument("--pdf", action="store_true", help="compile to PDF (FILE.pdf, or SPEC.pdf)")
     p.add_argument("--fragment", action="store_true", help="LaTeX without preamble, for \\input")
+    p.add_argument(
+        "--piece",
+        type=_piece_number,
+        metavar="N",
+        help="with --at and a symbol: derive piece N of the realization (docs/derivations.md)",
+    )
     add_render_arguments(p)
+
+
+def _piece_number(text: str) -> int:
+    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"a piece number 1, 2, ... is expected, got {text!r}")
+    return int(text)
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
@@ -54,7 +67,17 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.at is not None:
         entries, names = parse_point(args.at, spec.names)
         x = as_input(entries, spec.network.dims[0], names=names, place="--at")
-        items = [realize(spec.network, x, names=names)]
+        trace = realize(spec.network, x, names=names)
+        items = [trace]
+        if args.piece is not None and not applies(trace):
+            raise ClaimError(
+                "--piece picks a piece of a symbolic realization: a symbol in --at, numbers in "
+                "the network and a piecewise-linear activation",
+                place="--piece",
+                hint="give --at a symbol, e.g. --at x",
+            )
+    elif args.piece is not None:
+        raise ClaimError("--piece needs --at", place="--piece", hint="give --at x")
     elif spec.claims:
         items = [decide(c, spec.network, bounds=spec.parameters) for c in spec.claims]
     else:

@@ -150,3 +150,31 @@ def test_derive_decides_within_the_declared_parameter_bounds(capsys):
     tex = capsys.readouterr().out
     assert r"holds if and only if $-3 \leq a \leq -2$" in tex
     assert r"if and only if $a \leq -2$" not in tex
+
+
+def test_derive_at_a_symbol_ends_piecewise(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x")
+    assert code == 0, err
+    assert r"\begin{cases}" in out and "Piece 6:" in out
+    assert r"\max" not in out  # the closed form with nested max is not the ending any more
+
+
+def test_derive_piece_n(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x", "--piece", "3")
+    assert code == 0, err
+    assert "Piece 3:" in out and "Piece 2:" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--at", "x", "--piece", "7"), "the realization has 6 pieces"),
+        (("--at", "x", "--piece", "0"), "a piece number 1, 2, ... is expected"),
+        (("--at", "1", "--piece", "1"), "--piece picks a piece of a symbolic realization"),
+        (("--piece", "1"), "--piece needs --at"),
+    ],
+)
+def test_derive_piece_errors(capsys, argv, message):
+    code, out, err = run(capsys, "derive", EXERCISE, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
