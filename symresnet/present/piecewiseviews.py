@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from symresnet.explain.piecewise import PiecewiseForm
+from symresnet.explain.tree import Chain
 from symresnet.present.latex import Latex, escape, join
 
 if TYPE_CHECKING:  # pragma: no cover (views imports this module)
@@ -129,7 +130,7 @@ def piecewise_view(viewer: Viewer, form: PiecewiseForm) -> PiecewiseView:
             RegionStepView(
                 k=step.k,
                 because=and_list([P.chain(n.condition) for n in layer if not n.constant]),
-                equation=viewer.equation(step.chain),
+                equation=_step_equation(viewer, step.chain),
             )
             for step, layer in zip(derivation.steps, derivation.neurons, strict=True)
         )
@@ -166,3 +167,13 @@ def _inequalities(viewer: Viewer, condition: sympy.Basic) -> tuple[Latex, ...]:
 
 def _these(names: Latex, count: int) -> Latex:
     return names if count == 1 else join(["(", names, ")"])
+
+
+#: the share of the line width a region's step may take before it breaks: its entries are
+#: affine expressions, which the width estimate of TermPrinter (fitted to numbers) underrates
+STEP_WIDTH = 0.6
+
+
+def _step_equation(viewer: Viewer, chain: Chain) -> EquationView:
+    P, width = viewer.P, int(viewer.options.line_width * STEP_WIDTH)
+    return viewer.numbering.equation(P.chain(chain), P.chain_lines(chain, width))
