@@ -422,8 +422,11 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
         changes["max_columns"] = args.max_columns
     if args.max_rows is not None:
         changes["max_rows"] = args.max_rows
-    if getattr(args, "piece", None) is not None:  # derive --at x --piece N
-        changes["derivation"] = DerivationOptions(piece=args.piece)
+    if getattr(args, "piece", None) is not None or getattr(args, "plot", False):
+        # derive --at x --piece N --plot
+        changes["derivation"] = DerivationOptions(
+            piece=getattr(args, "piece", None), plot=getattr(args, "plot", False)
+        )
     try:
         return RenderOptions(**changes)  # type: ignore[arg-type]
     except RenderError as err:  # name the option, not the field of RenderOptions

@@ -49,6 +49,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="N",
         help="with --at and a symbol: derive piece N of the realization (docs/derivations.md)",
     )
+    p.add_argument(
+        "--plot",
+        action="store_true",
+        help="with --at and one symbol: the graph of the realization (pgfplots)",
+    )
     add_render_arguments(p)
 
 
@@ -69,15 +74,16 @@ def cmd_derive(args: argparse.Namespace) -> int:
         x = as_input(entries, spec.network.dims[0], names=names, place="--at")
         trace = realize(spec.network, x, names=names)
         items = [trace]
-        if args.piece is not None and not applies(trace):
+        if (args.piece is not None or args.plot) and not applies(trace):
             raise ClaimError(
-                "--piece picks a piece of a symbolic realization: a symbol in --at, numbers in "
+                "--piece and --plot need a symbolic realization: a symbol in --at, numbers in "
                 "the network and a piecewise-linear activation",
-                place="--piece",
+                place="--plot" if args.plot else "--piece",
                 hint="give --at a symbol, e.g. --at x",
             )
-    elif args.piece is not None:
-        raise ClaimError("--piece needs --at", place="--piece", hint="give --at x")
+    elif args.piece is not None or args.plot:
+        option = "--plot" if args.plot else "--piece"
+        raise ClaimError(f"{option} needs --at", place=option, hint="give --at x")
     elif spec.claims:
         items = [decide(c, spec.network, bounds=spec.parameters) for c in spec.claims]
     else:

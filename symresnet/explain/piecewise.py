@@ -33,7 +33,7 @@ import sympy
 
 from symresnet.base.errors import DerivationCheckError, LimitError, RenderError
 from symresnet.compute.pieces import Piece, Pieces, realization_pieces
-from symresnet.compute.realization import Trace
+from symresnet.compute.realization import Trace, realize
 from symresnet.explain.region_affine import RegionDerivation, derive_region
 from symresnet.explain.tree import (
     Atom,
@@ -48,7 +48,9 @@ from symresnet.explain.tree import (
 from symresnet.model.activations import Piece as ActivationPiece
 from symresnet.solve.conditions import Constraint, Solver, constraint
 
-__all__ = ["PieceProof", "PiecewiseForm", "piecewise_form"]
+__all__ = ["Graph", "PieceProof", "PiecewiseForm", "applies", "graph", "piecewise_form"]
+
+Vertex = tuple[sympy.Rational, sympy.Rational]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +66,19 @@ class PieceProof:
     region: RegionDerivation | None = None
     #: the condition is ``True``: the piece is the whole domain
     everywhere: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Graph:
+    """The graph of a realization of one symbol with one output on ``[lo, hi]``, an interval
+    that holds every breakpoint: ``segments`` join the exact vertices ``(t, R(t))`` at the ends of
+    each piece (one-sided values at an open end, so a jump is two segments), ``breakpoints``
+    the points ``(t, R(t))`` at the ends of the pieces, all exact Rationals."""
+
+    lo: sympy.Rational
+    hi: sympy.Rational
+    segments: tuple[tuple[Vertex, Vertex], ...]
+    breakpoints: tuple[Vertex, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +99,8 @@ class PiecewiseForm:
     derived: tuple[int, ...]
     merged: bool
     table: bool
+    #: the graph (``DerivationOptions.plot``, one symbol and one output), else ``None``
+    graph: Graph | None = None
 
     @property
     def shown(self) -> tuple[PieceProof, ...]:
@@ -208,7 +225,17 @@ def piecewise_form(trace: Trace, options: DerivationOptions) -> PiecewiseForm | 
         _region(trace, i, p, question, solver) if i in chosen else _proof(i, p, question)
         for i, p in enumerate(regions, start=1)
     )
-    _check_statement(merged, regions)
+    _check_statement(merged, regions, solver)
+    drawn = None
+    if options.plot:
+        if len(merged.symbols) != 1 or net.dims[-1] != 1:
+            raise RenderError(
+                "a plot draws a realization of one symbol with one output "
+                f"(here {len(merged.symbols)} symbols and l_L = {net.dims[-1]})",
+                place="--plot",
+                hint="give --at one symbol, or leave out --plot",
+            )
+        drawn = graph(trace, merged)
     same = len(merged) == len(regions) and all(
         a.condition == b.condition for a, b in zip(merged, regions, strict=True)
     )
@@ -220,16 +247,60 @@ def piecewise_form(trace: Trace, options: DerivationOptions) -> PiecewiseForm | 
         derived=chosen,
         merged=not same,
         table=len(merged.symbols) > 1,
+        graph=drawn,
     )
 
 
-def _check_statement(merged: Pieces, regions: Pieces) -> None:
-    """Each region's exact point lies in a piece of the statement with the region's value."""
+def _check_statement(merged: Pieces, regions: Pieces, solver: Solver) -> None:
+    """Each region's exact point lies in a piece of the statement whose value is the region's
+    on the whole region (the same expression, or, on a lower-dimensional region, one that the
+    region's condition makes equal)."""
     for n, r in enumerate(regions, start=1):
         assert r.point is not None  # decided pieces carry a point
         piece = merged.piece_at(r.point)
         if piece is None:
             raise DerivationCheckError(f"region {n}: its point {dict(r.point)} is in no piece")
         diff = [sympy.expand(a - b) for a, b in zip(piece.value, r.value, strict=True)]
-        if any(d != 0 for d in diff):
+        if any(solver.implies(r.condition, constraint(d, "==")) is not True for d in diff):
             raise DerivationCheckError(f"region {n}: the piece at its point has another value")
+
+
+def _ends(s: sympy.Set) -> list[sympy.Expr]:
+    if isinstance(s, sympy.Interval):
+        return [e for e in (s.start, s.end) if e.is_finite]
+    if isinstance(s, sympy.FiniteSet):
+        return list(s.args)
+    if isinstance(s, sympy.Union):
+        return [e for part in s.args for e in _ends(part)]
+    return []
+
+
+def graph(trace: Trace, pieces: Pieces) -> Graph:
+    """The graph of the realization of one symbol (``pieces`` its merged pieces) on an interval
+    one fifth wider on each side than the breakpoints' span (at least 1): exact vertices, and
+    each breakpoint's value checked against the realization (:func:`realize`) at that point."""
+    (t,) = pieces.symbols
+    sets = [sympy.sympify(p.relational()).as_set() for p in pieces]
+    ends = sorted({e for s in sets for e in _ends(s)})
+    if any(not e.is_Rational for e in ends):
+        raise DerivationCheckError(f"the breakpoints {ends} are not rational")
+    first, last = (ends[0], ends[-1]) if ends else (sympy.Integer(0), sympy.Integer(0))
+    margin = max((last - first) / 5, sympy.Integer(1))
+    lo, hi = first - margin, last + margin
+    window = sympy.Interval(lo, hi)
+    segments = []
+    for piece, s in zip(pieces, sets, strict=True):
+        value = piece.value[0]
+        for part in s.args if isinstance(s, sympy.Union) else (s,):
+            part = sympy.Intersection(part, window)
+            if isinstance(part, sympy.Interval) and part.start < part.end:
+                a, b = part.start, part.end
+                segments.append(((a, value.subs(t, a)), (b, value.subs(t, b))))
+    points = []
+    for e in ends:
+        at = pieces.value_at({t: e})
+        exact = realize(trace.network, trace.input.xreplace({t: e})).output
+        if at is None or list(at) != list(exact):
+            raise DerivationCheckError(f"the value at the breakpoint {e}: {at} != {list(exact)}")
+        points.append((e, at[0]))
+    return Graph(lo, hi, tuple(segments), tuple(points))

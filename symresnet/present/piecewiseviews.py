@@ -16,14 +16,16 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from symresnet.explain.piecewise import PiecewiseForm
+from symresnet.explain.piecewise import Graph, PiecewiseForm
 from symresnet.explain.tree import Chain
 from symresnet.present.latex import Latex, escape, join
 
 if TYPE_CHECKING:  # pragma: no cover (views imports this module)
     from symresnet.present.views import EquationView, Viewer
 
-__all__ = ["PieceRowView", "PiecewiseView", "RegionStepView", "RegionView", "piecewise_view"]
+__all__ = [
+    "GraphView",
+    "PieceRowView", "PiecewiseView", "RegionStepView", "RegionView", "piecewise_view"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +63,21 @@ class RegionView:
 
 
 @dataclasses.dataclass(frozen=True)
+class GraphView:
+    """The graph for pgfplots: ``segments`` (each ``(a, b) (c, d)``) and ``marks`` (the
+    breakpoints), coordinates as decimals for the drawing only (:func:`decimal`); ``xmin``,
+    ``xmax`` the same; ``interval`` (``[-4, -\\frac{2}{7}]``) and ``breakpoints``
+    (``-3, -2, -\\frac{5}{3}``) exact, for the text."""
+
+    segments: tuple[str, ...]
+    marks: str
+    xmin: str
+    xmax: str
+    interval: Latex
+    breakpoints: Latex
+
+
+@dataclasses.dataclass(frozen=True)
 class PiecewiseView:
     """The piecewise form: ``symbols`` (``x`` or ``(x, y)``), ``at`` (the same as text, for
     ``--at``), ``question`` (``R(x)``), the
@@ -82,6 +99,7 @@ class PiecewiseView:
     derived_all: bool
     merged: bool
     others: tuple[int, ...]
+    graph: GraphView | None = None
 
 
 def and_list(items: Sequence[str]) -> Latex:
@@ -156,6 +174,7 @@ def piecewise_view(viewer: Viewer, form: PiecewiseForm) -> PiecewiseView:
         derived_all=len(form.derived) == len(form.regions),
         merged=form.merged,
         others=tuple(i for i in range(1, len(form.regions) + 1) if i not in form.derived),
+        graph=None if form.graph is None else _graph(viewer, form.graph),
     )
 
 
@@ -177,3 +196,29 @@ STEP_WIDTH = 0.6
 def _step_equation(viewer: Viewer, chain: Chain) -> EquationView:
     P, width = viewer.P, int(viewer.options.line_width * STEP_WIDTH)
     return viewer.numbering.equation(P.chain(chain), P.chain_lines(chain, width))
+
+
+def decimal(q: sympy.Rational, places: int = 6) -> str:
+    """``q`` rounded to ``places`` decimals, in integer arithmetic: a coordinate for drawing,
+    never a result (the exact values are in the formulas)."""
+    scale = 10**places
+    n = int(sympy.floor(sympy.Rational(q) * scale + sympy.Rational(1, 2)))
+    sign, n = ("-" if n < 0 else ""), abs(n)
+    whole, frac = divmod(n, scale)
+    return f"{sign}{whole}.{frac:0{places}d}".rstrip("0").rstrip(".")
+
+
+def _vertex(v: tuple[sympy.Rational, sympy.Rational]) -> str:
+    return f"({decimal(v[0])}, {decimal(v[1])})"
+
+
+def _graph(viewer: Viewer, g: Graph) -> GraphView:
+    P = viewer.P
+    return GraphView(
+        segments=tuple(f"{_vertex(a)} {_vertex(b)}" for a, b in g.segments),
+        marks=" ".join(_vertex(p) for p in g.breakpoints),
+        xmin=decimal(g.lo),
+        xmax=decimal(g.hi),
+        interval=join([r"\left[", P.atom(g.lo), ", ", P.atom(g.hi), r"\right]"]),
+        breakpoints=join([P.atom(t) for t, _ in g.breakpoints], ", "),
+    )

@@ -170,7 +170,7 @@ def test_derive_piece_n(capsys):
     [
         (("--at", "x", "--piece", "7"), "the realization has 6 pieces"),
         (("--at", "x", "--piece", "0"), "a piece number 1, 2, ... is expected"),
-        (("--at", "1", "--piece", "1"), "--piece picks a piece of a symbolic realization"),
+        (("--at", "1", "--piece", "1"), "--piece and --plot need a symbolic realization"),
         (("--piece", "1"), "--piece needs --at"),
     ],
 )
@@ -178,3 +178,15 @@ def test_derive_piece_errors(capsys, argv, message):
     code, out, err = run(capsys, "derive", EXERCISE, *argv)
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_derive_plot(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x", "--plot", "--piece", "1")
+    assert code == 0, err
+    assert r"\begin{tikzpicture}" in out and r"\usepackage{pgfplots}" in out
+
+
+def test_derive_plot_needs_a_symbol(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "1", "--plot")
+    assert out == ""
+    assert code == 2 and "--plot" in err

@@ -147,3 +147,39 @@ def test_random_networks_pieces_agree_with_the_reference(drawn, points):
         assert list(inside[0].value.value.subs(x, s)) == [
             Q(w.numerator, w.denominator) for w in want
         ]
+
+
+def test_graph_of_the_exercise_by_hand():
+    form = piecewise_form(realize(EXERCISE, [x]), DerivationOptions(plot=True))
+    assert form is not None and form.graph is not None
+    g = form.graph
+    # breakpoints -3, -2, -5/3, -7/5, -9/7 with the values of the pieces there (by hand)
+    assert g.breakpoints == (
+        (-3, -7),
+        (-2, 0),
+        (Q(-5, 3), Q(-5, 3)),
+        (Q(-7, 5), Q(-19, 5)),
+        (Q(-9, 7), Q(-29, 7)),
+    )
+    # the window is a fifth of the span wider on each side (the span 12/7 < 5: 1 each side)
+    assert (g.lo, g.hi) == (-4, Q(-2, 7))
+    assert g.segments[0] == ((-4, -8), (-3, -7)) and g.segments[-1][1] == (Q(-2, 7), Q(-99, 7))
+    W, B, skips = _fractions(EXERCISE_W, EXERCISE_B, EXERCISE_SKIPS)
+    for (a, fa), (b, fb) in g.segments:  # continuous: every vertex is the realization
+        for t, v in ((a, fa), (b, fb)):
+            want = ref.realization(W, B, skips, ref.relu, [Fraction(int(t.p), int(t.q))])[-1][0]
+            assert v == Q(want.numerator, want.denominator)
+
+
+def test_graph_of_a_jump():
+    net = ResNet(W=[[[1]], [[1]]], B=[[0], [0]], activation="heaviside")
+    form = piecewise_form(realize(net, [x]), DerivationOptions(plot=True))
+    assert form is not None and form.graph is not None
+    assert form.graph.segments == (((-1, 0), (0, 0)), ((0, 1), (1, 1)))
+    assert form.graph.breakpoints == ((0, 1),)  # heaviside(0) = 1
+
+
+def test_a_graph_needs_one_symbol():
+    net = ResNet(W=[[[1, -1], [2, 1]], [[1, 1]]], B=[[0, -1], [3]])
+    with pytest.raises(RenderError, match="one symbol"):
+        piecewise_form(realize(net, [x, y]), DerivationOptions(plot=True))

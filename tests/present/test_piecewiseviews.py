@@ -13,6 +13,7 @@ from conftest import EXERCISE_B, EXERCISE_SKIPS, EXERCISE_W
 from symresnet import ResNet, realize
 from symresnet.explain.tree import DerivationOptions
 from symresnet.present.compile import compile_pdf
+from symresnet.present.piecewiseviews import decimal
 from symresnet.present.render import RenderOptions, document
 
 x, y = sympy.symbols("x y", real=True)
@@ -72,3 +73,24 @@ def test_compiles_clean(latex):
     items = [realize(EXERCISE, [x]), realize(TWO, [x, y]), realize(MERGED, [x])]
     log = compile_pdf(document(items)).log
     assert _flaws(log) == []
+
+
+def test_decimals_are_for_drawing_only():
+    assert [decimal(sympy.Rational(n, d)) for n, d in ((-2, 7), (1, 2), (-99, 7), (5, 1))] == [
+        "-0.285714",
+        "0.5",
+        "-14.142857",
+        "5",
+    ]
+
+
+def test_plot_compiles_clean(latex):
+    tex = document(
+        realize(EXERCISE, [x]), options=RenderOptions(derivation=DerivationOptions(plot=True))
+    )
+    assert r"\usepackage{pgfplots}" in tex
+    assert r"\addplot[color=blue!70!black, mark=none] coordinates {(-4, -8) (-3, -7)};" in tex
+    assert r"x \in \{-3, -2, -\frac{5}{3}, -\frac{7}{5}, -\frac{9}{7}\}" in tex
+    assert r"\usepackage{pgfplots}" not in document(realize(EXERCISE, [x]))
+    log = compile_pdf(tex).log
+    assert _flaws(log) == [] and "Package pgfplots Warning" not in log
