@@ -25,7 +25,9 @@ from symresnet.cli.common import (
 from symresnet.compute.realization import Trace, as_input, realize
 from symresnet.explain.piecewise import applies
 from symresnet.io.spec import load_spec
+from symresnet.present.printers import to_text
 from symresnet.present.render import document, fragment
+from symresnet.present.text import format_solution
 
 __all__ = ["add_parser", "cmd_derive"]
 
@@ -48,6 +50,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=_piece_number,
         metavar="N",
         help="with --at and a symbol: derive piece N of the realization (docs/derivations.md)",
+    )
+    p.add_argument(
+        "--text",
+        action="store_true",
+        help="the solution as terminal text instead of LaTeX (with --at x: piece by piece)",
     )
     p.add_argument(
         "--plot",
@@ -93,6 +100,21 @@ def cmd_derive(args: argparse.Namespace) -> int:
             place="claims",
             hint="give --at X",
         )
+    if args.text:
+        if args.output is not None or args.pdf or args.fragment:
+            raise ClaimError(
+                "--text prints to the terminal",
+                place="--text",
+                hint="leave out -o, --pdf and --fragment",
+            )
+        for item in items:
+            text = (
+                format_solution(item, title=spec.title, options=options.derivation)
+                if isinstance(item, Trace)
+                else to_text(item, title=spec.title)
+            )
+            print(text)
+        return 0
     if args.output is None and not args.pdf:
         render = fragment if args.fragment else document
         sys.stdout.write(render(items, title=spec.title, options=options))

@@ -190,3 +190,23 @@ def test_derive_plot_needs_a_symbol(capsys):
     code, out, err = run(capsys, "derive", EXERCISE, "--at", "1", "--plot")
     assert out == ""
     assert code == 2 and "--plot" in err
+
+
+def test_derive_text_piece_by_piece(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x", "--text", "--piece", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "  -3 < x <= -2:  7*x + 14" in lines and "  x > -9/7:  -10*x - 17" in lines
+    assert "piece 2 (-3 < x <= -2):" in lines
+    assert "  since x + 3 > 0 and 2*x + 4 <= 0:" in lines
+    assert "  R(Phi, V)(x) = 7*x + 14" in lines
+    assert "Max" not in out
+
+
+def test_derive_text_of_claims_and_points(capsys):
+    code, out, _ = run(capsys, "derive", EXERCISE, "--text")
+    assert code == 0 and "FALSE, the value is -7" in out
+    code, out, _ = run(capsys, "derive", EXERCISE, "--text", "--at", "-1")
+    assert code == 0 and "R(Phi, V)(-1) = -7" in out
+    code, out, err = run(capsys, "derive", EXERCISE, "--text", "--pdf")
+    assert code == 2 and "--text" in err
