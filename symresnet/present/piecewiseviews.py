@@ -93,13 +93,22 @@ class PiecewiseView:
     statement: EquationView | None
     rows: tuple[PieceRowView, ...]
     table: bool
+    #: the table's sets are polyhedra of two or more symbols (else intervals of one)
+    table_polyhedra: bool
     single: bool
     regions: tuple[RegionView, ...]
+    #: ``rows`` in groups of at most :data:`TABLE_ROWS` (a table does not break across pages)
+    groups: tuple[tuple[PieceRowView, ...], ...]
     count: int
     derived_all: bool
     merged: bool
     others: tuple[int, ...]
     graph: GraphView | None = None
+
+
+#: more pieces than this are a table even for one symbol (a display cannot break across pages),
+#: in tables of at most this many rows
+TABLE_ROWS = 24
 
 
 def and_list(items: Sequence[str]) -> Latex:
@@ -126,8 +135,9 @@ def piecewise_view(viewer: Viewer, form: PiecewiseForm) -> PiecewiseView:
     P = viewer.P
     question = P.term(form.question)
     single = len(form.pieces) == 1 and form.pieces[0].everywhere
+    table = (form.table or len(form.pieces) > TABLE_ROWS) and not single
     statement = None
-    if not form.table and not single:
+    if not table and not single:
         statement = _cases(viewer, form, question)
     elif single:
         statement = viewer.equation(form.pieces[0].result)
@@ -167,9 +177,11 @@ def piecewise_view(viewer: Viewer, form: PiecewiseForm) -> PiecewiseView:
         question=question,
         statement=statement,
         rows=rows,
-        table=form.table and not single,
+        table=table,
+        table_polyhedra=form.table,
         single=single,
         regions=tuple(regions),
+        groups=tuple(rows[i : i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)),
         count=len(form.regions),
         derived_all=len(form.derived) == len(form.regions),
         merged=form.merged,
