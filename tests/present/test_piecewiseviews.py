@@ -108,3 +108,18 @@ def test_many_pieces_make_tables_that_fit_a_page(latex):
     assert "Piece 1:" in tex and "Piece 2:" not in tex  # more than 6: the first one derived
     log = compile_pdf(tex).log
     assert _flaws(log) == []
+
+
+def test_affine_entries_count_at_their_printed_width():
+    from symresnet.explain.tree import Atom, ValueTerm
+    from symresnet.present.piecewiseviews import AffineWidths
+    from symresnet.present.terms import TermPrinter
+
+    base = TermPrinter(names={})
+    wide = AffineWidths(base)
+    number = ValueTerm(sympy.ImmutableMatrix([[3], [-7]]))
+    affine = ValueTerm(sympy.ImmutableMatrix([[2 * x + 6], [x]]))
+    assert wide.width(number) == base.width(number)
+    # "2*x + 6" has 7 characters: 2.5pt more each than the estimate fitted to numbers
+    assert wide.width(affine) == base.width(affine) + 2.5 * 7
+    assert wide.term(Atom(2 * x + 6)) == base.term(Atom(2 * x + 6))
