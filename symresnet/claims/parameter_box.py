@@ -36,6 +36,7 @@ from symresnet.base.errors import ClaimError
 from symresnet.base.printing import Printable
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.parameter_weights import Cell, decide_weights
 from symresnet.claims.verdict import Status
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.polyhedra import Polyhedron
@@ -78,16 +79,29 @@ class ParameterBoxVerdict(Printable):
     breakpoints: tuple[Fraction, ...]
     samples: tuple[Sample, ...]
     domain: tuple[Fraction | None, Fraction | None]
+    #: a parameter in the weights (:mod:`symresnet.claims.parameter_weights`): every candidate
+    #: end (exact real algebraic numbers; ``breakpoints`` holds the rational ones) and every
+    #: cell of the line with its decision, in increasing order
+    ends: tuple[RealNumber, ...] = ()
+    cells: tuple[Cell, ...] = ()
+
+    @property
+    def undecided(self) -> RealSet:
+        """The cells whose answer is not known (z3 missing or *unknown* at an irrational end)."""
+        return RealSet(tuple(c.part for c in self.cells if c.holds is None))
 
     @property
     def holds(self) -> bool | None:
-        everywhere = all(s.holds for s in self.samples)
-        nowhere = not any(s.holds for s in self.samples)
-        return True if everywhere else False if nowhere else None
+        answers = [c.holds for c in self.cells] if self.cells else [s.holds for s in self.samples]
+        if None in answers:
+            return None
+        return True if all(answers) else False if not any(answers) else None
 
     @property
     def status(self) -> Status:
         h = self.holds
+        if h is None and self.cells and any(c.holds is None for c in self.cells):
+            return "undecided"
         return "holds" if h is True else "fails" if h is False else "depends"
 
     @property
@@ -214,11 +228,13 @@ def decide_parameter_box(
             hint="give the other parameters values",
         )
     b = symbols[0]
-    aug = parameter_network(network, b)
     p = (bounds or {}).get(b.name)
     lo, hi = _bound(p, "min"), _bound(p, "max")
     if lo is not None and hi is not None and lo > hi:
         raise ClaimError(f"the parameter {b} has min {lo} > max {hi}")
+    if not _in_biases_affinely(network, b):
+        return _weights_verdict(claim, network, b, lo, hi)
+    aug = parameter_network(network, b)
     n = network.dims[0]
     A0, r0 = _rows(claim, n, lo, hi)
     domain = Polyhedron.from_inequalities(A0, r0)
@@ -271,6 +287,34 @@ def decide_parameter_box(
     samples = tuple(Sample(v, decide_box(claim, _substitute(network, b, v))) for _, v in points)
     spans = _spans(points, samples, ends)
     return ParameterBoxVerdict(claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi))
+
+
+def _in_biases_affinely(network: ResNet, b: sympy.Symbol) -> bool:
+    """``b`` enters only the biases, each entry affine in ``b`` with rational coefficients."""
+    if any(w.has(b) for w in network.W) or any(v.has(b) for v in network.skips.values()):
+        return False
+    for bias in network.B:
+        for e in bias:
+            e = sympy.expand(e)
+            c1 = e.coeff(b, 1)
+            if not (c1.is_Rational and sympy.expand(e - c1 * b).is_Rational):
+                return False
+    return True
+
+
+def _weights_verdict(claim, network, b, lo, hi) -> ParameterBoxVerdict:
+    """A parameter in the weights (or not affine in the biases): the exact method of
+    :mod:`symresnet.claims.parameter_weights`."""
+    answer = decide_weights(claim, network, b, lo=lo, hi=hi)
+    samples = tuple(
+        Sample(c.sample, c.verdict)
+        for c in answer.cells
+        if c.sample is not None and c.verdict is not None
+    )
+    rational = tuple(e.value for e in answer.ends if e.is_rational)
+    return ParameterBoxVerdict(
+        claim, b, answer.set, rational, samples, (lo, hi), answer.ends, answer.cells
+    )
 
 
 def _floor(x: Fraction) -> int:

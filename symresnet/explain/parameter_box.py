@@ -26,6 +26,11 @@ def _part(verdict: ParameterBoxVerdict, i: int) -> str:
     """The part of the line the i-th sample decides, in words."""
     name = verdict.symbol.name
     v = verdict.samples[i].value
+    cell = next((c for c in verdict.cells if c.sample == v), None)
+    if cell is not None:  # a parameter in the weights: the cell it decides, exact ends
+        if cell.part.lo is None and cell.part.hi is None:
+            return f"every {name}"
+        return cell.part.text(name)
     ends = verdict.breakpoints
     if v in ends:
         return f"{name} = {exact_str(v)}"

@@ -35,13 +35,23 @@ def parameter_box_json(v: ParameterBoxVerdict) -> dict[str, Any]:
         "expected": [exact_str(y) for y in v.claim.expected],
         "holds": v.holds,
         "status": v.status,
-        "decided": True,
+        "decided": v.status != "undecided",
         "when": str(v.when),
         "when_text": when_text(v.when),
-        "breakpoints": [exact_str(e) for e in v.breakpoints],
+        "breakpoints": _ends(v),
         "witness": _sample_json(v.witness, name, "witness"),
         "counterexample": _sample_json(v.counterexample, name, "counterexample"),
+        **(
+            {"undecided": str(v.undecided.relational(v.symbol))} if not v.undecided.is_empty else {}
+        ),
     }
+
+
+def _ends(v: ParameterBoxVerdict) -> list[str]:
+    """The candidate ends, exact (``sqrt(2)``, ``CRootOf(...)``: readable by ``parse_expr``)."""
+    if v.ends:
+        return [str(e.expr()) for e in v.ends]
+    return [exact_str(e) for e in v.breakpoints]
 
 
 def parameter_box_text(v: ParameterBoxVerdict, *, title: str | None = None) -> str:
@@ -50,8 +60,14 @@ def parameter_box_text(v: ParameterBoxVerdict, *, title: str | None = None) -> s
     label = f"({v.claim.label})" if v.claim.label else "the claim"
     where = "no value" if v.set.is_empty else v.set.text(name)
     lines = [f"{head}{label}: {v.claim.quantifier} x in the box, holds exactly when {where}"]
-    if v.breakpoints:
-        lines.append("  candidate ends: " + ", ".join(exact_str(e) for e in v.breakpoints))
+    ends = _ends(v)
+    if ends:
+        lines.append("  candidate ends: " + ", ".join(ends))
+    if not v.undecided.is_empty:
+        lines.append(
+            f"  undecided at {v.undecided.text(name)} (no z3, or z3 answered unknown there; "
+            "pip install 'symresnet[z3]')"
+        )
     w, c = v.witness, v.counterexample
     if w is not None:
         lines.append(f"  holds at {name} = {exact_str(w.value)}")
@@ -81,6 +97,8 @@ def parameter_box_latex(v: ParameterBoxVerdict) -> str:
     else:
         answer = f"holds if and only if ${P.atom(v.when)}$"
     parts = [f"{label} ({quantifier} input in the box) {answer}."]
+    if not v.undecided.is_empty:
+        parts.append(f"It is undecided at ${P.atom(v.undecided.relational(v.symbol))}$.")
     if v.witness is not None:
         parts.append(f"It holds at ${name} = {P.atom(to_rational(v.witness.value))}$.")
     if v.counterexample is not None:

@@ -96,11 +96,15 @@ def test_exists_claim(tmp_path, capsys):
     assert reference_max(Fraction(c["witness"]["parameters"]["b"]), Fraction(1)) >= 10
 
 
-def test_parameter_in_a_weight_is_exit_2_with_one_line(tmp_path, capsys):
-    code, out, err = run(capsys, "check", spec(tmp_path, w='"b"', b1="0"))
-    assert code == 2
-    assert "layers[2].W holds the parameter b" in out + err
-    assert "Traceback" not in out + err
+def test_parameter_in_a_weight_is_decided(tmp_path, capsys):
+    # R = b relu(x1 - x2) + relu(2 x1 + x2) + 1: for b >= 0 convex, so its maximum over the box
+    # is at a vertex, max(3 + b, 5); for b < 0 at most 5: R <= 10 iff b <= 7
+    code, out, err = run(capsys, "check", spec(tmp_path, w='"b"', b1="0"), "--json")
+    assert code == 1 and "Traceback" not in out + err
+    c = json.loads(out)["claims"][0]
+    b = sympy.Symbol("b", real=True)
+    assert sympy.parse_expr(c["when"], local_dict={"b": b}) == (b <= 7)
+    assert c["status"] == "depends" and c["decided"] is True
 
 
 def test_two_parameters_is_exit_2(tmp_path, capsys):
