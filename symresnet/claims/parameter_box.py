@@ -28,7 +28,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import sympy
 
@@ -36,6 +36,7 @@ from symresnet.base.errors import ClaimError
 from symresnet.base.printing import Printable
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.parameter_extremum import ExtremumFunction, extremum_function
 from symresnet.claims.parameter_weights import Cell, decide_weights
 from symresnet.claims.verdict import Status
 from symresnet.compute.linear_region import Progress
@@ -84,6 +85,10 @@ class ParameterBoxVerdict(Printable):
     #: cell of the line with its decision, in increasing order
     ends: tuple[RealNumber, ...] = ()
     cells: tuple[Cell, ...] = ()
+    #: the parameter in the biases: the claim's extrema over the box (``max`` for ``<=``/``<``,
+    #: ``min`` for ``>=``/``>``, both for ``=``) of every output coordinate, as exact piecewise
+    #: affine functions of the parameter (:mod:`symresnet.claims.parameter_extremum`)
+    extrema: tuple[ExtremumFunction, ...] = ()
 
     @property
     def undecided(self) -> RealSet:
@@ -238,6 +243,7 @@ def decide_parameter_box(
     n = network.dims[0]
     A0, r0 = _rows(claim, n, lo, hi)
     domain = Polyhedron.from_inequalities(A0, r0)
+    extrema: list[ExtremumFunction] = []
     if lo is not None and lo == hi:
         candidates: set[Fraction] = {lo}
     else:
@@ -271,6 +277,11 @@ def decide_parameter_box(
             candidates.add(lo)
         if hi is not None:
             candidates.add(hi)
+        extrema = [
+            extremum_function(dec, side=side, coordinate=j, lo=lo, hi=hi)
+            for j in range(len(claim.expected))
+            for side in _SIDES[claim.relation.value]
+        ]
     ends = sorted(candidates)
     points: list[tuple[str, Fraction]] = []  # ("point" | "open", sample)
     if not ends:
@@ -286,7 +297,19 @@ def decide_parameter_box(
             points.append(("open", Fraction(_floor(ends[-1]) + 1)))
     samples = tuple(Sample(v, decide_box(claim, _substitute(network, b, v))) for _, v in points)
     spans = _spans(points, samples, ends)
-    return ParameterBoxVerdict(claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi))
+    return ParameterBoxVerdict(
+        claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi), extrema=tuple(extrema)
+    )
+
+
+#: the extrema a relation is about
+_SIDES: dict[str, tuple[Literal["min", "max"], ...]] = {
+    "at_most": ("max",),
+    "less": ("max",),
+    "at_least": ("min",),
+    "greater": ("min",),
+    "equals": ("min", "max"),
+}
 
 
 def _in_biases_affinely(network: ResNet, b: sympy.Symbol) -> bool:

@@ -53,15 +53,20 @@ def derive_parameter_box(
     """One exact box proof per piece of the parameter line (module docstring)."""
     name = verdict.symbol.name
     where = "no value" if verdict.set.is_empty else verdict.set.text(name)
+    extrema = ""  # the extremum as an exact function of the parameter, in the first title
+    for e in verdict.extrema:
+        r = "R" if len(verdict.claim.expected) == 1 else f"R_{e.coordinate + 1}"
+        extrema += f"; {e.side} {r} over the box: {e.text(name)}"
     head = f"{title}: " if title else ""
     chosen = range(len(verdict.samples))
     if len(verdict.samples) > MAX_DERIVED_SAMPLES:
         keep = {verdict.witness, verdict.counterexample}
         chosen = [i for i, s in enumerate(verdict.samples) if s in keep]  # type: ignore[assignment]
-    out = []
+    out: list[Derivation] = []
     for i in chosen:
         s = verdict.samples[i]
         verb = "holds" if s.holds else "fails"
-        text = f"{head}{name} = {exact_str(s.value)}: {verb} for {_part(verdict, i)} (set: {where})"
+        text = f"{head}{name} = {exact_str(s.value)}: {verb} for {_part(verdict, i)} (set: {where}"
+        text += f"{extrema})" if not out else ")"
         out.append(derive_box(s.verdict, title=text, options=options))
     return out

@@ -5,13 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from symresnet.claims.parameter_box import ParameterBoxVerdict, Sample
+from symresnet.claims.parameter_extremum import ExtremumFunction
 from symresnet.present.latex import AtomPrinter, math_name
 from symresnet.present.notebook import mathjax_plain
 from symresnet.solve.readable import when_text
 from symresnet.values.exact import exact_str
 from symresnet.values.rationals import to_rational
 
-__all__ = ["parameter_box_json", "parameter_box_latex", "parameter_box_text"]
+__all__ = [
+    "extremum_line",
+    "parameter_box_json",
+    "parameter_box_latex",
+    "parameter_box_text",
+]
 
 
 def _sample_json(s: Sample | None, name: str, key: str) -> dict[str, Any] | None:
@@ -44,7 +50,28 @@ def parameter_box_json(v: ParameterBoxVerdict) -> dict[str, Any]:
         **(
             {"undecided": str(v.undecided.relational(v.symbol))} if not v.undecided.is_empty else {}
         ),
+        **({"extrema": [_extremum_json(e, v) for e in v.extrema]} if v.extrema else {}),
     }
+
+
+def _extremum_json(e: ExtremumFunction, v: ParameterBoxVerdict) -> dict[str, Any]:
+    """``{"side": "max", "coordinate": 1, "function": "Piecewise((5, b <= 1), (b + 4, True))",
+    "pieces": [{"where": "b <= 1", "value": "5"}, ...]}`` (``parse_expr``-readable)."""
+    b = v.symbol
+    return {
+        "side": e.side,
+        "coordinate": e.coordinate + 1,
+        "function": str(e.piecewise(b)),
+        "pieces": [
+            {"where": str(p.span().relational(b)), "value": exact_str(p.expr(b))} for p in e.pieces
+        ],
+    }
+
+
+def extremum_line(e: ExtremumFunction, v: ParameterBoxVerdict) -> str:
+    """``max R over the box: 5 for b <= 1, b + 4 for b >= 1`` (``R_2`` for coordinate 2)."""
+    r = "R" if len(v.claim.expected) == 1 else f"R_{e.coordinate + 1}"
+    return f"{e.side} {r} over the box: {e.text(v.symbol.name)}"
 
 
 def _ends(v: ParameterBoxVerdict) -> list[str]:
@@ -68,6 +95,7 @@ def parameter_box_text(v: ParameterBoxVerdict, *, title: str | None = None) -> s
             f"  undecided at {v.undecided.text(name)} (no z3, or z3 answered unknown there; "
             "pip install 'symresnet[z3]')"
         )
+    lines += [f"  {extremum_line(e, v)}" for e in v.extrema]
     w, c = v.witness, v.counterexample
     if w is not None:
         lines.append(f"  holds at {name} = {exact_str(w.value)}")
@@ -99,6 +127,23 @@ def parameter_box_latex(v: ParameterBoxVerdict) -> str:
     parts = [f"{label} ({quantifier} input in the box) {answer}."]
     if not v.undecided.is_empty:
         parts.append(f"It is undecided at ${P.atom(v.undecided.relational(v.symbol))}$.")
+    for e in v.extrema:
+        r = (
+            r"\mathcal{R}"
+            if len(v.claim.expected) == 1
+            else rf"\mathcal{{R}}_{{{e.coordinate + 1}}}"
+        )
+        rows = [
+            rf"{P.atom(p.expr(v.symbol))} & \text{{if }} {P.atom(p.span().relational(v.symbol))}"
+            if p.lo is not None or p.hi is not None
+            else rf"{P.atom(p.expr(v.symbol))} & \text{{for every }} {name}"
+            for p in e.pieces
+        ]
+        parts.append(
+            f"$$\\{e.side}_{{x \\in \\text{{box}}}} {r}(x) = \\begin{{cases}}"
+            + r" \\ ".join(rows)
+            + r"\end{cases}$$"
+        )
     if v.witness is not None:
         parts.append(f"It holds at ${name} = {P.atom(to_rational(v.witness.value))}$.")
     if v.counterexample is not None:

@@ -1,0 +1,40 @@
+"""`study --param` and `derive` on a box claim over a parameter in the biases: the extremum
+over the box as an exact piecewise function of the parameter (claims/parameter_extremum.py)."""
+
+import json
+from pathlib import Path
+
+import sympy
+
+from symresnet.cli.main import main
+
+SPEC = str(Path(__file__).parents[1] / "data" / "parameter-box.toml")
+
+
+def test_study_prints_the_maximum_as_a_function(capsys):
+    # by hand (docs/parameters.md): max over the box of R is 5 for b <= 1 and b + 4 for b >= 1
+    assert main(["study", SPEC, "--param", "b=0..8", "--steps", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "max R over the box: 5 for 0 <= b <= 1, b + 4 for 1 <= b <= 8" in out
+
+
+def test_study_json_has_a_parse_expr_readable_function(capsys):
+    assert main(["study", SPEC, "--param", "b=-4..8", "--steps", "2", "--format", "json"]) == 0
+    (claim,) = json.loads(capsys.readouterr().out)["claims"]
+    (e,) = claim["extrema"]
+    b = sympy.Symbol("b", real=True)
+    f = sympy.parse_expr(e["function"], local_dict={"b": b})
+    assert e["side"] == "max" and e["coordinate"] == 1
+    for t in (-4, 0, 1, sympy.Rational(5, 2), 8):
+        assert f.subs(b, t) == max(5, t + 4)
+    assert [p["value"] for p in e["pieces"]] == ["5", "b + 4"]
+
+
+def test_the_derivation_states_the_function_once(tmp_path, capsys):
+    tex = tmp_path / "d.tex"
+    assert main(["derive", SPEC, "-o", str(tex)]) == 0
+    text = tex.read_text()
+    gt, lt = r"\textgreater{}", r"\textless{}"
+    line = f"max R over the box: 5 for b {lt}= 1, b + 4 for b {gt}= 1"
+    assert line in text and text.count(r"\section*{") >= 2
+    assert text.count(line) == 3  # the first proof's title: section, proof line, closing line
