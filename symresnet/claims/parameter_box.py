@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -44,6 +44,7 @@ from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.regions import decompose
 from symresnet.model.network import ResNet
 from symresnet.solve import lp
+from symresnet.solve.conditions import Constraint, conjunction_relational
 from symresnet.solve.realsets import RealNumber, RealSet, Span
 
 if TYPE_CHECKING:  # pragma: no cover (box imports this module)
@@ -58,10 +59,36 @@ class Sample:
 
     value: Fraction
     verdict: BoxVerdict
+    #: several parameters: the values of all of them, in the order of ``Several.symbols``
+    #: (``value`` is the first)
+    point: tuple[Fraction, ...] = ()
 
     @property
     def holds(self) -> bool:
         return bool(self.verdict.holds)
+
+
+@dataclasses.dataclass(frozen=True)
+class Several:
+    """The answer for several parameters (:mod:`symresnet.claims.parameter_several`).
+
+    ``condition``: where the claim holds, a disjunction of conjunctions of constraints in the
+    parameters (``()``: nowhere, ``((),)``: everywhere in the bounds), ``None`` when not
+    computed; ``status``; ``method`` (``"lp"``, ``"z3"`` or ``"none"``); ``note``: the exact
+    condition when the answer is undecided (``sympy.parse_expr``-readable, in the input
+    coordinates ``x_1, ...``, to hold for every / some ``x`` in the box)."""
+
+    symbols: tuple[sympy.Symbol, ...]
+    condition: tuple[tuple[Constraint, ...], ...] | None
+    status: Status
+    method: str
+    note: str = ""
+
+    @property
+    def when(self) -> sympy.Basic | None:
+        if self.condition is None:
+            return None
+        return sympy.Or(*(conjunction_relational(c) for c in self.condition))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +116,8 @@ class ParameterBoxVerdict(Printable):
     #: ``min`` for ``>=``/``>``, both for ``=``) of every output coordinate, as exact piecewise
     #: affine functions of the parameter (:mod:`symresnet.claims.parameter_extremum`)
     extrema: tuple[ExtremumFunction, ...] = ()
+    #: several parameters: the condition on them (``symbol`` is the first, ``set`` unused)
+    several: Several | None = None
 
     @property
     def undecided(self) -> RealSet:
@@ -97,6 +126,8 @@ class ParameterBoxVerdict(Printable):
 
     @property
     def holds(self) -> bool | None:
+        if self.several is not None:
+            return {"holds": True, "fails": False}.get(self.several.status)
         answers = [c.holds for c in self.cells] if self.cells else [s.holds for s in self.samples]
         if None in answers:
             return None
@@ -104,6 +135,8 @@ class ParameterBoxVerdict(Printable):
 
     @property
     def status(self) -> Status:
+        if self.several is not None:
+            return self.several.status
         h = self.holds
         if h is None and self.cells and any(c.holds is None for c in self.cells):
             return "undecided"
@@ -118,54 +151,70 @@ class ParameterBoxVerdict(Printable):
         return next((s for s in self.samples if not s.holds), None)
 
     @property
-    def when(self) -> sympy.Basic:
+    def when(self) -> sympy.Basic | None:
+        if self.several is not None:
+            return self.several.when
         return self.set.relational(self.symbol)
 
-
-def _affine(entry: sympy.Expr, b: sympy.Symbol, place: str) -> tuple[Fraction, Fraction]:
-    e = sympy.expand(entry)
-    c1 = e.coeff(b, 1)
-    c0 = sympy.expand(e - c1 * b)
-    if not (c0.is_Rational and c1.is_Rational):
-        raise ClaimError(
-            f"{place} holds {entry}: box claims with a parameter are decided when the parameter "
-            "enters the biases affinely with rational coefficients",
-            hint="give the parameter a value (symresnet study sweeps it)",
-        )
-    return Fraction(int(c0.p), int(c0.q)), Fraction(int(c1.p), int(c1.q))
+    @property
+    def symbols(self) -> tuple[sympy.Symbol, ...]:
+        return self.several.symbols if self.several is not None else (self.symbol,)
 
 
 def parameter_network(network: ResNet, b: sympy.Symbol) -> ResNet:
     """``Phi'`` of the module docstring: ``b`` as the last input coordinate."""
-    for k, w in enumerate(network.W, start=1):
-        if w.has(b):
-            raise ClaimError(
-                f"layers[{k}].W holds the parameter {b}: box claims with a parameter are "
-                "decided when it enters only the biases B_k",
-                hint="give the parameter a value (symresnet study sweeps it)",
-            )
-    for (r, k), v in network.skips.items():
-        if v.has(b):
-            raise ClaimError(
-                f"the skip V_{{{r},{k}}} holds the parameter {b}: box claims with a parameter "
-                "are decided when it enters only the biases B_k",
-                hint="give the parameter a value (symresnet study sweeps it)",
-            )
+    return parameters_network(network, (b,))
+
+
+def parameters_network(network: ResNet, symbols: Sequence[sympy.Symbol]) -> ResNet:
+    """``Phi'`` of the module docstring for several parameters: they become the last input
+    coordinates, in order (each must enter only the biases, affinely)."""
+    for b in symbols:
+        for k, w in enumerate(network.W, start=1):
+            if w.has(b):
+                raise ClaimError(
+                    f"layers[{k}].W holds the parameter {b}: box claims with several "
+                    "parameters are decided when they enter only the biases B_k",
+                    hint="give the parameter a value (symresnet study sweeps it)",
+                )
+        for (r, k), v in network.skips.items():
+            if v.has(b):
+                raise ClaimError(
+                    f"the skip V_{{{r},{k}}} holds the parameter {b}: box claims with several "
+                    "parameters are decided when they enter only the biases B_k",
+                    hint="give the parameter a value (symresnet study sweeps it)",
+                )
     l0 = network.dims[0]
     W = [w.tolist() for w in network.W]
     B: list[list[Any]] = []
     skips = {key: v.tolist() for key, v in network.skips.items()}
     for k, bias in enumerate(network.B, start=1):
-        parts = [_affine(e, b, f"layers[{k}].B") for e in bias]
+        parts = [_affine_in(e, symbols, f"layers[{k}].B") for e in bias]
         B.append([c0 for c0, _ in parts])
-        col = [c1 for _, c1 in parts]
+        cols = [c1 for _, c1 in parts]  # per entry: the coefficients of the symbols
         if k == 1:
-            W[0] = [[*row, c] for row, c in zip(W[0], col, strict=True)]
+            W[0] = [[*row, *c] for row, c in zip(W[0], cols, strict=True)]
         elif (0, k) in skips:
-            skips[(0, k)] = [[*row, c] for row, c in zip(skips[(0, k)], col, strict=True)]
-        elif any(col):
-            skips[(0, k)] = [[*([0] * l0), c] for c in col]
+            skips[(0, k)] = [[*row, *c] for row, c in zip(skips[(0, k)], cols, strict=True)]
+        elif any(any(c) for c in cols):
+            skips[(0, k)] = [[*([0] * l0), *c] for c in cols]
     return ResNet(W=W, B=B, skips=skips, activation=network.activation)
+
+
+def _affine_in(
+    entry: sympy.Expr, symbols: Sequence[sympy.Symbol], place: str
+) -> tuple[Fraction, list[Fraction]]:
+    """``entry = c0 + sum_i c_i symbols[i]`` with rationals, or a ClaimError."""
+    e = sympy.expand(entry)
+    coeffs = [e.coeff(b, 1) for b in symbols]
+    c0 = sympy.expand(e - sum((c * b for c, b in zip(coeffs, symbols, strict=True)), sympy.S.Zero))
+    if not (c0.is_Rational and all(c.is_Rational for c in coeffs)):
+        raise ClaimError(
+            f"{place} holds {entry}: box claims with a parameter are decided when the parameter "
+            "enters the biases affinely with rational coefficients",
+            hint="give the parameter a value (symresnet study sweeps it)",
+        )
+    return Fraction(int(c0.p), int(c0.q)), [Fraction(int(c.p), int(c.q)) for c in coeffs]
 
 
 def _rows(claim: BoxClaim, n: int, lo: Fraction | None, hi: Fraction | None):

@@ -107,10 +107,19 @@ def test_parameter_in_a_weight_is_decided(tmp_path, capsys):
     assert c["status"] == "depends" and c["decided"] is True
 
 
-def test_two_parameters_is_exit_2(tmp_path, capsys):
+def test_two_parameters_are_decided_by_exact_lp(tmp_path, capsys):
+    # R = relu(x1 - x2 + b) + relu(2 x1 + x2) + a: by hand its maximum over the box is
+    # a + max(relu(b), relu(1 + b) + 2, relu(b - 2) + 2, relu(b - 1) + 4): <= 10 iff a <= 6
+    # and a + b <= 7
     path = spec(tmp_path, b2='"a"', params="b = {}\na = {}")
-    code, out, err = run(capsys, "check", path)
-    assert code == 2 and "at most one parameter" in out + err
+    code, out, err = run(capsys, "check", path, "--json")
+    assert code == 1 and "Traceback" not in out + err
+    c = json.loads(out)["claims"][0]
+    a, b = sympy.symbols("a b", real=True)
+    assert sympy.parse_expr(c["when"], local_dict={"a": a, "b": b}) == sympy.And(a <= 6, a + b <= 7)
+    assert c["method"] == "lp" and c["status"] == "depends"
+    code, out, _ = run(capsys, "check", path)
+    assert "holds exactly when a <= 6 and a + b <= 7" in out
 
 
 def test_irrational_bias_in_a_box_claim_is_exit_2(tmp_path, capsys):
