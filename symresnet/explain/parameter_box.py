@@ -10,9 +10,12 @@ of the line it decides.
 
 from __future__ import annotations
 
+import sympy
+
 from symresnet.claims.parameter_box import ParameterBoxVerdict
 from symresnet.explain.box import derive_box
 from symresnet.explain.tree import DEFAULT_OPTIONS, Derivation, DerivationOptions
+from symresnet.solve.readable import when_text
 from symresnet.solve.realsets import RealNumber, Span
 from symresnet.values.exact import exact_str
 
@@ -50,7 +53,10 @@ def derive_parameter_box(
     title: str | None = None,
     options: DerivationOptions = DEFAULT_OPTIONS,
 ) -> list[Derivation]:
-    """One exact box proof per piece of the parameter line (module docstring)."""
+    """One exact box proof per piece of the parameter line (module docstring); for several
+    parameters, the proofs at the witness and the counterexample, titled with the condition."""
+    if verdict.several is not None:
+        return _several(verdict, title, options)
     name = verdict.symbol.name
     where = "no value" if verdict.set.is_empty else verdict.set.text(name)
     extrema = ""  # the extremum as an exact function of the parameter, in the first title
@@ -68,5 +74,29 @@ def derive_parameter_box(
         verb = "holds" if s.holds else "fails"
         text = f"{head}{name} = {exact_str(s.value)}: {verb} for {_part(verdict, i)} (set: {where}"
         text += f"{extrema})" if not out else ")"
+        out.append(derive_box(s.verdict, title=text, options=options))
+    return out
+
+
+def _several(
+    verdict: ParameterBoxVerdict, title: str | None, options: DerivationOptions
+) -> list[Derivation]:
+    when = verdict.when
+    if when is None:
+        cond = "not reduced to the parameters"
+    elif when is sympy.false:
+        cond = "no values"
+    elif when is sympy.true:
+        cond = "all values"
+    else:
+        cond = when_text(when)
+    head = f"{title}: " if title else ""
+    out = []
+    for s in verdict.samples:
+        at = ", ".join(
+            f"{t.name} = {exact_str(q)}" for t, q in zip(verdict.symbols, s.point, strict=True)
+        )
+        verb = "holds" if s.holds else "fails"
+        text = f"{head}{at}: {verb} (it holds exactly when {cond})"
         out.append(derive_box(s.verdict, title=text, options=options))
     return out

@@ -2,6 +2,7 @@
 over the box as an exact piecewise function of the parameter (claims/parameter_extremum.py)."""
 
 import json
+import re
 from pathlib import Path
 
 import sympy
@@ -38,3 +39,22 @@ def test_the_derivation_states_the_function_once(tmp_path, capsys):
     line = f"max R over the box: 5 for b {lt}= 1, b + 4 for b {gt}= 1"
     assert line in text and text.count(r"\section*{") >= 2
     assert text.count(line) == 3  # the first proof's title: section, proof line, closing line
+
+
+TWO = str(Path(__file__).parents[1] / "data" / "parameter-box-two.toml")
+
+
+def test_derive_of_two_parameters_proves_at_the_witness_and_the_counterexample(tmp_path):
+    # R = relu(x1 - x2 + b) + relu(2 x1 + x2) + a: R <= 10 on the box iff a <= 6, a + b <= 7
+    tex = tmp_path / "two.tex"
+    assert main(["derive", TWO, "-o", str(tex)]) == 0
+    text = tex.read_text()
+    lt = r"\textless{}"
+    cond = f"(it holds exactly when a {lt}= 6 and a + b {lt}= 7)"
+    assert text.count(r"\section*{") == 2 and text.count(cond) >= 2
+    # the witness and the counterexample satisfy / violate the condition (checked by hand)
+
+    points = re.findall(r"a = (-?\d+), b = (-?\d+): (holds|fails)", text)
+    assert points
+    for av, bv, verb in points:
+        assert (int(av) <= 6 and int(av) + int(bv) <= 7) == (verb == "holds")
