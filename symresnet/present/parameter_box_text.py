@@ -129,6 +129,12 @@ def parameter_box_text(v: ParameterBoxVerdict, *, title: str | None = None) -> s
     label = f"({v.claim.label})" if v.claim.label else "the claim"
     if v.status == "undecided" and v.several is not None:
         lines = [f"{head}{label}: {v.claim.quantifier} x in the box, UNDECIDED"]
+    elif v.several is not None and v.when is None:
+        names = ", ".join(t.name for t in v.symbols)
+        lines = [
+            f"{head}{label}: {v.claim.quantifier} x in the box, holds for some values of "
+            f"{names}, not all"
+        ]
     else:
         lines = [
             f"{head}{label}: {v.claim.quantifier} x in the box, holds exactly when {_where(v)}"
