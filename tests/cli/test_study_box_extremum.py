@@ -58,3 +58,17 @@ def test_derive_of_two_parameters_proves_at_the_witness_and_the_counterexample(t
     assert points
     for av, bv, verb in points:
         assert (int(av) <= 6 and int(av) + int(bv) <= 7) == (verb == "holds")
+
+
+def test_the_plot_draws_the_exact_kink(tmp_path, monkeypatch, capsys):
+    # the grid -2, 0, 2, ... misses the kink of max R at b = 1; the exact line passes through it
+    drawn = {}
+
+    def fake_plot(name, rows, *, expected, ends, path, exact=()):
+        drawn["exact"] = exact
+
+    monkeypatch.setattr("symresnet.cli.study_box.plot_extremum", fake_plot)
+    png = str(tmp_path / "e.png")
+    assert main(["study", SPEC, "--param", "b=-2..8", "--steps", "5", "--plot", png]) == 0
+    ((label, points),) = drawn["exact"]
+    assert label.startswith("exact max") and points == [(-2, 5), (1, 5), (8, 12)]
