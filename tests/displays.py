@@ -101,4 +101,7 @@ def display_objects() -> list[tuple[str, object]]:
     ]
     pbox = load_spec(DATA / "parameter-box.toml")  # for which b is R <= 10 on the box?
     out += [("parameter box", c.decide(pbox.network)) for c in pbox.claims]
+    for stem in ("parameter-weights", "parameter-box-two"):  # sqrt(2) ends; two parameters
+        spec = load_spec(DATA / f"{stem}.toml")
+        out += [(stem, c.decide(spec.network)) for c in spec.claims]
     return out
