@@ -167,11 +167,16 @@ def _negate(parts: list[Conjunction], conj: Conjunction, solver: Solver) -> list
 
 
 def _point(parts: Sequence[Conjunction], symbols, solver: Solver) -> tuple[Fraction, ...] | None:
-    for part in parts:
-        d = solver.feasible(part)
+    """The simplest of the exact points the solver finds in the parts (the same whatever the
+    order of the parts): least denominators, then least absolute values."""
+    found = []
+    for part in sorted(parts, key=lambda c: sorted(str(x) for x in c)):
+        d = solver.feasible(tuple(sorted(part, key=str)))
         if d.feasible and d.point is not None:
-            return tuple(_q(d.point.get(s, sympy.Integer(0))) for s in symbols)
-    return None
+            found.append(tuple(_q(d.point.get(s, sympy.Integer(0))) for s in symbols))
+    if not found:
+        return None
+    return min(found, key=lambda p: (max(v.denominator for v in p), sum(abs(v) for v in p), p))
 
 
 def _substitute(network: ResNet, values: Mapping[sympy.Symbol, Fraction]) -> ResNet:
