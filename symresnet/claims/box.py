@@ -164,8 +164,9 @@ def check_box(
     less: object | None = None,
     label: str | None = None,
     progress: Progress | None = None,
-) -> BoxVerdict:
-    """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation).
+) -> BoxVerdict | ParameterBoxVerdict:
+    """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation); on a
+    network with parameters, for which values it holds (:class:`ParameterBoxVerdict`).
 
     Example::
 
@@ -180,4 +181,6 @@ def check_box(
     claim = box_claim(
         network, quantifier=quantifier, box=box, relation=relation, expected=expected, label=label
     )
+    if network.free_symbols:  # the exact set (or condition) of parameter values
+        return claim.decide(network, progress=progress)
     return decide_box(claim, network, progress=progress)

@@ -8,6 +8,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symresnet import check_box
 from symresnet.claims import parameter_weights
 from symresnet.claims.box import box_claim
 from symresnet.claims.box_decide import decide_box
@@ -139,3 +140,8 @@ def test_too_many_patterns_is_a_claim_error():
     wide = ResNet(W=[[[b]] * 13, [[1] * 13]], B=[[0] * 13, [0]], activation="relu")
     with pytest.raises(Exception, match="activation patterns"):
         decide_parameter_box(claim(wide, "forall", [[0, 1]], "at_most", 1), wide)
+
+
+def test_check_box_on_a_network_with_a_parameter_answers_the_set():
+    v = check_box(SQUARE, forall=[[0, 1]], at_most=2, label="Q")
+    assert v.when == (b <= SQRT2) and v.claim.label == "Q"
