@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from symresnet.base.errors import ClaimError
-from symresnet.claims.box_decide import decide_box
+from symresnet.claims.box_decide import decide_box, relation_rows
 from symresnet.claims.parameter_box import (
     ParameterBoxVerdict,
     Sample,
@@ -44,6 +44,7 @@ from symresnet.claims.parameter_box import (
     parameters_network,
 )
 from symresnet.claims.verdict import Status
+from symresnet.claims.z3_network import claim_terms, network_terms, rational
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.realization import realize
@@ -112,27 +113,11 @@ def _linear(network: ResNet, symbols) -> bool:
 
 
 def _claim_rows(region, j: int, relation: str, y: Fraction, *, violated: bool) -> list[Row]:
-    """Rows saying ``R_j ~ y`` on the region (all together), or, with ``violated``, each
-    alone saying that it fails."""
-    C, d = tuple(region.C[j]), region.d[j]
-    neg = tuple(-v for v in C)
-    below = lambda s: (C, y - d, s)  # noqa: E731  C z + d (<|<=) y
-    above = lambda s: (neg, d - y, s)  # noqa: E731  C z + d (>|>=) y
-    if not violated:
-        return {
-            "equals": [below(False), above(False)],
-            "at_most": [below(False)],
-            "less": [below(True)],
-            "at_least": [above(False)],
-            "greater": [above(True)],
-        }[relation]
-    return {
-        "equals": [above(True), below(True)],
-        "at_most": [above(True)],
-        "less": [above(False)],
-        "at_least": [below(True)],
-        "greater": [below(False)],
-    }[relation]
+    """:func:`~symresnet.claims.box_decide.relation_rows` as projection rows."""
+    return [
+        (tuple(a), rhs, strict)
+        for a, rhs, strict in relation_rows(region, j, relation, y, violated=violated)
+    ]
 
 
 def _as_conjunction(rows: list[Row], symbols) -> Conjunction | None:
@@ -296,62 +281,6 @@ def _decide_linear(claim, network, symbols, ranges, progress) -> ParameterBoxVer
 # -- not linear: z3 ------------------------------------------------------------------------------
 
 
-def _z3_expr(z3: Any, e: sympy.Expr, variables: Mapping[sympy.Symbol, Any]) -> Any:
-    poly = sympy.Poly(sympy.expand(e), *variables.keys(), domain=sympy.QQ)
-    terms = []
-    for monom, coeff in poly.terms():
-        c = _q(coeff)
-        term = z3.RealVal(f"{c.numerator}/{c.denominator}")
-        for v, power in zip(variables.values(), monom, strict=True):
-            if power:
-                term = term * v**power
-        terms.append(term)
-    return z3.Sum(*terms, z3.RealVal(0))
-
-
-def _z3_network(z3: Any, network: ResNet, params: Mapping[sympy.Symbol, Any], x0: list[Any]):
-    """The outputs ``R(x0; p)`` as z3 terms (the activation as case splits)."""
-    pieces = network.activation.pieces
-    act_inner = [(_q(p.hi), _q(p.slope), _q(p.intercept)) for p in pieces[:-1]]
-    last = pieces[-1]
-
-    def act(z):
-        out = _z3_q(z3, _q(last.slope)) * z + _z3_q(z3, _q(last.intercept))
-        for hi, slope, intercept in reversed(act_inner):
-            out = z3.If(z <= _z3_q(z3, hi), _z3_q(z3, slope) * z + _z3_q(z3, intercept), out)
-        return out
-
-    def entry(e):
-        return _z3_expr(z3, e, params)
-
-    xs = [x0]
-    for k in range(1, network.L + 1):
-        terms = [(network.W[k - 1], xs[k - 1])] + [(V, xs[r]) for r, V in network.skips_into(k)]
-        z = [
-            z3.Sum(
-                entry(network.B[k - 1][i]),
-                *(entry(M[i, j]) * xv[j] for M, xv in terms for j in range(len(xv))),
-            )
-            for i in range(network.dims[k])
-        ]
-        xs.append(z if k == network.L else [act(zi) for zi in z])
-    return xs[-1]
-
-
-def _z3_q(z3: Any, v: Fraction) -> Any:
-    return z3.RealVal(f"{v.numerator}/{v.denominator}")
-
-
-def _z3_relation(relation: str, f: Any, y: Any) -> Any:
-    return {
-        "equals": f == y,
-        "at_most": f <= y,
-        "less": f < y,
-        "at_least": f >= y,
-        "greater": f > y,
-    }[relation]
-
-
 def _condition(claim, network: ResNet) -> str:
     """The exact condition, readable by ``sympy.parse_expr``: the relation on the realization
     written with ``Max`` in the input coordinates ``x_1, ...`` (to hold for all / some ``x`` in
@@ -378,40 +307,28 @@ def _decide_z3(claim, network, symbols, ranges) -> ParameterBoxVerdict:
 
     params = {s: z3.Real(s.name) for s in symbols}
     x0 = [z3.Real(f"x_{i}") for i in range(1, network.dims[0] + 1)]
-    in_box = z3.And(
-        *(
-            z3.Sum(*(_z3_q(z3, a) * v for a, v in zip(row, x0, strict=True)), z3.RealVal(0))
-            <= _z3_q(z3, r)
-            for row, r in zip(claim.box.A, claim.box.b, strict=True)
-        )
-    )
     in_range = z3.And(
         True,
         *(
-            params[s] >= _z3_q(z3, lo)
+            params[s] >= rational(z3, lo)
             for s, (lo, _) in zip(symbols, ranges, strict=True)
             if lo is not None
         ),
         *(
-            params[s] <= _z3_q(z3, hi)
+            params[s] <= rational(z3, hi)
             for s, (_, hi) in zip(symbols, ranges, strict=True)
             if hi is not None
         ),
     )
     try:
-        out = _z3_network(z3, network, params, x0)
+        out = network_terms(z3, network, params, x0)
     except (sympy.PolynomialError, sympy.polys.polyerrors.CoercionFailed):
         raise ClaimError(
             "box claims with parameters are decided when every entry is a polynomial in the "
             "parameters with rational coefficients",
             hint="give the parameters values",
         ) from None
-    good = z3.And(
-        *(
-            _z3_relation(claim.relation.value, f, _z3_q(z3, y))
-            for f, y in zip(out, claim.expected, strict=True)
-        )
-    )
+    in_box, good = claim_terms(z3, claim, out, x0)
     # forall: first "some p, x violate" (no quantifier), then "some p with every x good";
     # exists: first "some p, x good", then "some p with no x good"
     first = z3.Not(good) if claim.quantifier == "forall" else good

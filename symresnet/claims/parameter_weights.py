@@ -49,6 +49,7 @@ import sympy
 from symresnet.base.errors import ClaimError
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.z3_network import claim_terms, network_terms, rational
 from symresnet.model.network import ResNet
 from symresnet.solve.conditions import z3_available
 from symresnet.solve.realsets import RealNumber, RealSet, Span, cells, simplest_rational
@@ -283,78 +284,27 @@ def substitute(network: ResNet, b: sympy.Symbol, value: Fraction) -> ResNet:
     )
 
 
-def _z3_value(z3: Any, p: Poly, t: Any) -> Any:
-    coeffs = [Fraction(int(c.p), int(c.q)) for c in p.coeffs()]
-    return z3.Sum(
-        *(z3.RealVal(f"{c.numerator}/{c.denominator}") * t**i for i, c in enumerate(coeffs) if c),
-        z3.RealVal(0),
-    )
-
-
 def _z3_decide(claim: BoxClaim, network: ResNet, b: sympy.Symbol, r: RealNumber) -> bool | None:
     """The claim at the irrational ``r``, by z3's nlsat (module docstring, step 3)."""
     import z3  # noqa: PLC0415 (optional dependency)
 
     assert r.poly is not None
-    W, B, V = _matrices(network, b)
-    pieces = _pieces(network)
     s = z3.SolverFor("QF_NRA")
     s.set("timeout", 60_000)
-    t = z3.Real("b")
-    poly = flint.fmpq_poly([int(c) for c in r.poly])
-    s.add(_z3_value(z3, poly, t) == 0, t > _q(z3, r.lo), t < _q(z3, r.hi))
-    n = network.dims[0]
-    x0 = [z3.Real(f"x{i}") for i in range(n)]
-    for row, rhs in zip(claim.box.A, claim.box.b, strict=True):
-        s.add(z3.Sum(*(_q(z3, a) * v for a, v in zip(row, x0, strict=True)), 0) <= _q(z3, rhs))
-    xs = [x0]
-    for k in range(1, network.L + 1):
-        terms = [(W[k - 1], xs[k - 1])] + [
-            (V[(rr, kk)], xs[rr]) for (rr, kk) in network.skips if kk == k
-        ]
-        z = [
-            z3.Sum(
-                _z3_value(z3, B[k - 1][i], t),
-                *(_z3_value(z3, M[i][j], t) * xv[j] for M, xv in terms for j in range(len(xv))),
-            )
-            for i in range(network.dims[k])
-        ]
-        if k < network.L:
-            z = [_z3_activation(z3, pieces, zi) for zi in z]
-        xs.append(z)
-    holds = [
-        _z3_relation(claim.relation.value, f, _q(z3, y))
-        for f, y in zip(xs[-1], claim.expected, strict=True)
-    ]
-    s.add(z3.Or(*(z3.Not(h) for h in holds)) if claim.quantifier == "forall" else z3.And(*holds))
+    t = z3.Real(b.name)
+    s.add(
+        z3.Sum(*(c * t**i for i, c in enumerate(r.poly) if c), z3.RealVal(0)) == 0,
+        t > rational(z3, r.lo),
+        t < rational(z3, r.hi),
+    )
+    x0 = [z3.Real(f"x_{i}") for i in range(1, network.dims[0] + 1)]
+    in_box, good = claim_terms(z3, claim, network_terms(z3, network, {b: t}, x0), x0)
+    s.add(in_box, z3.Not(good) if claim.quantifier == "forall" else good)
     result = s.check()
     if result == z3.unknown:
         return None
     found = result == z3.sat
     return not found if claim.quantifier == "forall" else found
-
-
-def _q(z3: Any, v: Fraction) -> Any:
-    return z3.RealVal(f"{v.numerator}/{v.denominator}")
-
-
-def _z3_activation(z3: Any, pieces, z: Any) -> Any:
-    """The continuous piecewise linear activation at ``z`` as nested case splits."""
-    *inner, (_, _, slope, intercept) = pieces
-    out = _q(z3, slope) * z + _q(z3, intercept)
-    for _, hi, slope_, intercept_ in reversed(inner):
-        out = z3.If(z <= _q(z3, hi), _q(z3, slope_) * z + _q(z3, intercept_), out)
-    return out
-
-
-def _z3_relation(relation: str, f: Any, y: Any) -> Any:
-    return {
-        "equals": f == y,
-        "at_most": f <= y,
-        "less": f < y,
-        "at_least": f >= y,
-        "greater": f > y,
-    }[relation]
 
 
 def decide_weights(
