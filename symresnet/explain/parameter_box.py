@@ -60,6 +60,12 @@ def derive_parameter_box(
     name = verdict.symbol.name
     where = "no value" if verdict.set.is_empty else verdict.set.text(name)
     extrema = ""  # the extremum as an exact function of the parameter, in the first title
+    by_z3 = [c.part.text(name) for c in verdict.cells if c.method == "z3"]
+    if by_z3:  # irrational ends have no box proof: say how they were decided
+        extrema += f"; {' and '.join(by_z3)} decided by z3 (nlsat)"
+    left = [c.part.text(name) for c in verdict.cells if c.holds is None]
+    if left:
+        extrema += f"; undecided at {' and '.join(left)}"
     for e in verdict.extrema:
         r = "R" if len(verdict.claim.expected) == 1 else f"R_{e.coordinate + 1}"
         extrema += f"; {e.side} {r} over the box: {e.text(name)}"

@@ -72,3 +72,13 @@ def test_the_plot_draws_the_exact_kink(tmp_path, monkeypatch, capsys):
     assert main(["study", SPEC, "--param", "b=-2..8", "--steps", "5", "--plot", png]) == 0
     ((label, points),) = drawn["exact"]
     assert label.startswith("exact max") and points == [(-2, 5), (1, 5), (8, 12)]
+
+
+def test_the_derivation_names_the_ends_z3_decided(tmp_path):
+    # R = b relu(b x) on [0, 1]: R <= 2 iff b <= sqrt(2); the ends +-sqrt(2) are decided by z3
+    spec = str(Path(__file__).parents[1] / "data" / "parameter-weights.toml")
+    tex = tmp_path / "w.tex"
+    assert main(["derive", spec, "-o", str(tex)]) == 0
+    text = tex.read_text()
+    assert "b = -sqrt(2) and b = sqrt(2) decided by z3 (nlsat)" in text
+    assert r"(set: b \textless{}= sqrt(2)" in text
