@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -144,11 +144,14 @@ class ParameterBoxVerdict(Printable):
 
     @property
     def witness(self) -> Sample | None:
-        return next((s for s in self.samples if s.holds), None)
+        """The simplest decided value where the claim holds (least denominator, then least
+        absolute value)."""
+        return _simplest(s for s in self.samples if s.holds)
 
     @property
     def counterexample(self) -> Sample | None:
-        return next((s for s in self.samples if not s.holds), None)
+        """The simplest decided value where the claim fails."""
+        return _simplest(s for s in self.samples if not s.holds)
 
     @property
     def when(self) -> sympy.Basic | None:
@@ -159,6 +162,14 @@ class ParameterBoxVerdict(Printable):
     @property
     def symbols(self) -> tuple[sympy.Symbol, ...]:
         return self.several.symbols if self.several is not None else (self.symbol,)
+
+
+def _simplest(samples: Iterable[Sample]) -> Sample | None:
+    def key(s: Sample) -> tuple:
+        values = s.point or (s.value,)
+        return (max(v.denominator for v in values), sum(abs(v) for v in values), values)
+
+    return min(samples, key=key, default=None)
 
 
 def parameter_network(network: ResNet, b: sympy.Symbol) -> ResNet:
