@@ -75,6 +75,7 @@ def display_objects() -> list[tuple[str, object]]:
         ("box plane forall", check_box(plane, forall=[[-1, 1], [0, 2]], at_least=[-20, -20])),
         ("box plane exists", check_box(plane, exists=[[-1, 1], [0, 2]], greater=[1, 1])),
         ("box labelled", check_box(exercise, forall=[[-3, -2]], at_most=0, label="B1")),
+        ("box label specials", check_box(exercise, forall=[[-2, 1]], less=0, label=r"a_b & 5% \x")),
     ]
     claim = PointClaim(
         input=sympy.ImmutableMatrix([1]),
@@ -100,4 +101,7 @@ def display_objects() -> list[tuple[str, object]]:
     ]
     pbox = load_spec(DATA / "parameter-box.toml")  # for which b is R <= 10 on the box?
     out += [("parameter box", c.decide(pbox.network)) for c in pbox.claims]
+    for stem in ("parameter-weights", "parameter-box-two"):  # sqrt(2) ends; two parameters
+        spec = load_spec(DATA / f"{stem}.toml")
+        out += [(stem, c.decide(spec.network)) for c in spec.claims]
     return out

@@ -24,6 +24,7 @@ from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.parameter_box import ParameterBoxVerdict, decide_parameter_box
+from symresnet.claims.parameter_several import decide_several
 from symresnet.claims.point import one_relation
 from symresnet.claims.verdict import ClaimKind, RelationClaim
 from symresnet.compute.linear_region import Progress
@@ -62,6 +63,8 @@ class BoxClaim(RelationClaim):
         """Decide the claim exactly on the linear regions of ``network``
         (:func:`~symresnet.claims.box_decide.decide_box`); with a parameter, the exact set of
         its values where the claim holds (:mod:`symresnet.claims.parameter_box`)."""
+        if len(network.free_symbols) > 1:
+            return decide_several(self, network, bounds=bounds, progress=progress)
         if network.free_symbols:
             return decide_parameter_box(self, network, bounds=bounds, progress=progress)
         return decide_box(self, network, progress=progress)
@@ -161,8 +164,9 @@ def check_box(
     less: object | None = None,
     label: str | None = None,
     progress: Progress | None = None,
-) -> BoxVerdict:
-    """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation).
+) -> BoxVerdict | ParameterBoxVerdict:
+    """Decide ``forall``/``exists`` ``x`` in a box: ``R(x) ~ y`` exactly (one relation); on a
+    network with parameters, for which values it holds (:class:`ParameterBoxVerdict`).
 
     Example::
 
@@ -177,4 +181,6 @@ def check_box(
     claim = box_claim(
         network, quantifier=quantifier, box=box, relation=relation, expected=expected, label=label
     )
+    if network.free_symbols:  # the exact set (or condition) of parameter values
+        return claim.decide(network, progress=progress)
     return decide_box(claim, network, progress=progress)

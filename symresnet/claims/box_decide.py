@@ -33,7 +33,14 @@ from symresnet.values.relations import Relation
 if TYPE_CHECKING:  # pragma: no cover (box imports this module)
     from symresnet.claims.box import BoxClaim
 
-__all__ = ["decide_box", "extrema", "holds_at", "interval_bounds", "region_bound"]
+__all__ = [
+    "decide_box",
+    "extrema",
+    "holds_at",
+    "interval_bounds",
+    "region_bound",
+    "relation_rows",
+]
 
 # -- bounds per region ---------------------------------------------------------------------------
 
@@ -132,7 +139,7 @@ def _forall_coordinate(relation: str, lo: Extremum, hi: Extremum, y: Fraction) -
     return not (relation == "greater" and (lo.value < y or (lo.value == y and lo.attained)))
 
 
-def _rows(region: Region, j: int, relation: str, y: Fraction, *, violated: bool):
+def relation_rows(region: Region, j: int, relation: str, y: Fraction, *, violated: bool):
     """Rows ``(a, rhs, strict)`` (``a x <= rhs``, ``<`` if strict) in terms of ``x``: with
     ``violated=False`` all of them together say ``R_j(x) ~ y`` on the region; with
     ``violated=True`` each one alone says that ``R_j(x) ~ y`` fails."""
@@ -158,7 +165,7 @@ def _rows(region: Region, j: int, relation: str, y: Fraction, *, violated: bool)
 
 def _violation(region: Region, j: int, relation: str, y: Fraction):
     """A point of ``region`` where ``R_j ~ y`` fails, or None."""
-    for row, rhs, strict in _rows(region, j, relation, y, violated=True):
+    for row, rhs, strict in relation_rows(region, j, relation, y, violated=True):
         point = lp.feasible_point(
             [*region.A, row], [*region.b, rhs], strict=[*region.strict, strict], n=len(row)
         )
@@ -298,7 +305,9 @@ def _witness(dec, claim, mins, maxs, value_at) -> PointValue | None:
             if all(holds_at(rel, v, yj) for v, yj in zip(pv.value, y, strict=True)):
                 return pv
     for i, region in enumerate(dec.pieces):
-        rows = [r for j in range(len(y)) for r in _rows(region, j, rel, y[j], violated=False)]
+        rows = [
+            r for j in range(len(y)) for r in relation_rows(region, j, rel, y[j], violated=False)
+        ]
         A = [*region.A, *(r[0] for r in rows)]
         b = [*region.b, *(r[1] for r in rows)]
         strict = [*region.strict, *(r[2] for r in rows)]

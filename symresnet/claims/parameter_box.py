@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import sympy
 
@@ -36,12 +36,15 @@ from symresnet.base.errors import ClaimError
 from symresnet.base.printing import Printable
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.parameter_extremum import ExtremumFunction, extremum_function
+from symresnet.claims.parameter_weights import Cell, decide_weights
 from symresnet.claims.verdict import Status
 from symresnet.compute.linear_region import Progress
 from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.regions import decompose
 from symresnet.model.network import ResNet
 from symresnet.solve import lp
+from symresnet.solve.conditions import Constraint, conjunction_relational
 from symresnet.solve.realsets import RealNumber, RealSet, Span
 
 if TYPE_CHECKING:  # pragma: no cover (box imports this module)
@@ -56,10 +59,36 @@ class Sample:
 
     value: Fraction
     verdict: BoxVerdict
+    #: several parameters: the values of all of them, in the order of ``Several.symbols``
+    #: (``value`` is the first)
+    point: tuple[Fraction, ...] = ()
 
     @property
     def holds(self) -> bool:
         return bool(self.verdict.holds)
+
+
+@dataclasses.dataclass(frozen=True)
+class Several:
+    """The answer for several parameters (:mod:`symresnet.claims.parameter_several`).
+
+    ``condition``: where the claim holds, a disjunction of conjunctions of constraints in the
+    parameters (``()``: nowhere, ``((),)``: everywhere in the bounds), ``None`` when not
+    computed; ``status``; ``method`` (``"lp"``, ``"z3"`` or ``"none"``); ``note``: the exact
+    condition when the answer is undecided (``sympy.parse_expr``-readable, in the input
+    coordinates ``x_1, ...``, to hold for every / some ``x`` in the box)."""
+
+    symbols: tuple[sympy.Symbol, ...]
+    condition: tuple[tuple[Constraint, ...], ...] | None
+    status: Status
+    method: str
+    note: str = ""
+
+    @property
+    def when(self) -> sympy.Basic | None:
+        if self.condition is None:
+            return None
+        return sympy.Or(*(conjunction_relational(c) for c in self.condition))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,75 +107,125 @@ class ParameterBoxVerdict(Printable):
     breakpoints: tuple[Fraction, ...]
     samples: tuple[Sample, ...]
     domain: tuple[Fraction | None, Fraction | None]
+    #: a parameter in the weights (:mod:`symresnet.claims.parameter_weights`): every candidate
+    #: end (exact real algebraic numbers; ``breakpoints`` holds the rational ones) and every
+    #: cell of the line with its decision, in increasing order
+    ends: tuple[RealNumber, ...] = ()
+    cells: tuple[Cell, ...] = ()
+    #: the parameter in the biases: the claim's extrema over the box (``max`` for ``<=``/``<``,
+    #: ``min`` for ``>=``/``>``, both for ``=``) of every output coordinate, as exact piecewise
+    #: affine functions of the parameter (:mod:`symresnet.claims.parameter_extremum`)
+    extrema: tuple[ExtremumFunction, ...] = ()
+    #: several parameters: the condition on them (``symbol`` is the first, ``set`` unused)
+    several: Several | None = None
+
+    @property
+    def undecided(self) -> RealSet:
+        """The cells whose answer is not known (z3 missing or *unknown* at an irrational end)."""
+        return RealSet(tuple(c.part for c in self.cells if c.holds is None))
 
     @property
     def holds(self) -> bool | None:
-        everywhere = all(s.holds for s in self.samples)
-        nowhere = not any(s.holds for s in self.samples)
-        return True if everywhere else False if nowhere else None
+        if self.several is not None:
+            return {"holds": True, "fails": False}.get(self.several.status)
+        answers = [c.holds for c in self.cells] if self.cells else [s.holds for s in self.samples]
+        if None in answers:
+            return None
+        return True if all(answers) else False if not any(answers) else None
 
     @property
     def status(self) -> Status:
+        if self.several is not None:
+            return self.several.status
         h = self.holds
+        if h is None and self.cells and any(c.holds is None for c in self.cells):
+            return "undecided"
         return "holds" if h is True else "fails" if h is False else "depends"
 
     @property
     def witness(self) -> Sample | None:
-        return next((s for s in self.samples if s.holds), None)
+        """The simplest decided value where the claim holds (least denominator, then least
+        absolute value)."""
+        return _simplest(s for s in self.samples if s.holds)
 
     @property
     def counterexample(self) -> Sample | None:
-        return next((s for s in self.samples if not s.holds), None)
+        """The simplest decided value where the claim fails."""
+        return _simplest(s for s in self.samples if not s.holds)
 
     @property
-    def when(self) -> sympy.Basic:
+    def when(self) -> sympy.Basic | None:
+        if self.several is not None:
+            return self.several.when
         return self.set.relational(self.symbol)
 
+    @property
+    def symbols(self) -> tuple[sympy.Symbol, ...]:
+        return self.several.symbols if self.several is not None else (self.symbol,)
 
-def _affine(entry: sympy.Expr, b: sympy.Symbol, place: str) -> tuple[Fraction, Fraction]:
-    e = sympy.expand(entry)
-    c1 = e.coeff(b, 1)
-    c0 = sympy.expand(e - c1 * b)
-    if not (c0.is_Rational and c1.is_Rational):
-        raise ClaimError(
-            f"{place} holds {entry}: box claims with a parameter are decided when the parameter "
-            "enters the biases affinely with rational coefficients",
-            hint="give the parameter a value (symresnet study sweeps it)",
-        )
-    return Fraction(int(c0.p), int(c0.q)), Fraction(int(c1.p), int(c1.q))
+
+def _simplest(samples: Iterable[Sample]) -> Sample | None:
+    def key(s: Sample) -> tuple:
+        values = s.point or (s.value,)
+        return (max(v.denominator for v in values), sum(abs(v) for v in values), values)
+
+    return min(samples, key=key, default=None)
 
 
 def parameter_network(network: ResNet, b: sympy.Symbol) -> ResNet:
     """``Phi'`` of the module docstring: ``b`` as the last input coordinate."""
-    for k, w in enumerate(network.W, start=1):
-        if w.has(b):
-            raise ClaimError(
-                f"layers[{k}].W holds the parameter {b}: box claims with a parameter are "
-                "decided when it enters only the biases B_k",
-                hint="give the parameter a value (symresnet study sweeps it)",
-            )
-    for (r, k), v in network.skips.items():
-        if v.has(b):
-            raise ClaimError(
-                f"the skip V_{{{r},{k}}} holds the parameter {b}: box claims with a parameter "
-                "are decided when it enters only the biases B_k",
-                hint="give the parameter a value (symresnet study sweeps it)",
-            )
+    return parameters_network(network, (b,))
+
+
+def parameters_network(network: ResNet, symbols: Sequence[sympy.Symbol]) -> ResNet:
+    """``Phi'`` of the module docstring for several parameters: they become the last input
+    coordinates, in order (each must enter only the biases, affinely)."""
+    for b in symbols:
+        for k, w in enumerate(network.W, start=1):
+            if w.has(b):
+                raise ClaimError(
+                    f"layers[{k}].W holds the parameter {b}: box claims with several "
+                    "parameters are decided when they enter only the biases B_k",
+                    hint="give the parameter a value (symresnet study sweeps it)",
+                )
+        for (r, k), v in network.skips.items():
+            if v.has(b):
+                raise ClaimError(
+                    f"the skip V_{{{r},{k}}} holds the parameter {b}: box claims with several "
+                    "parameters are decided when they enter only the biases B_k",
+                    hint="give the parameter a value (symresnet study sweeps it)",
+                )
     l0 = network.dims[0]
     W = [w.tolist() for w in network.W]
     B: list[list[Any]] = []
     skips = {key: v.tolist() for key, v in network.skips.items()}
     for k, bias in enumerate(network.B, start=1):
-        parts = [_affine(e, b, f"layers[{k}].B") for e in bias]
+        parts = [_affine_in(e, symbols, f"layers[{k}].B") for e in bias]
         B.append([c0 for c0, _ in parts])
-        col = [c1 for _, c1 in parts]
+        cols = [c1 for _, c1 in parts]  # per entry: the coefficients of the symbols
         if k == 1:
-            W[0] = [[*row, c] for row, c in zip(W[0], col, strict=True)]
+            W[0] = [[*row, *c] for row, c in zip(W[0], cols, strict=True)]
         elif (0, k) in skips:
-            skips[(0, k)] = [[*row, c] for row, c in zip(skips[(0, k)], col, strict=True)]
-        elif any(col):
-            skips[(0, k)] = [[*([0] * l0), c] for c in col]
+            skips[(0, k)] = [[*row, *c] for row, c in zip(skips[(0, k)], cols, strict=True)]
+        elif any(any(c) for c in cols):
+            skips[(0, k)] = [[*([0] * l0), *c] for c in cols]
     return ResNet(W=W, B=B, skips=skips, activation=network.activation)
+
+
+def _affine_in(
+    entry: sympy.Expr, symbols: Sequence[sympy.Symbol], place: str
+) -> tuple[Fraction, list[Fraction]]:
+    """``entry = c0 + sum_i c_i symbols[i]`` with rationals, or a ClaimError."""
+    e = sympy.expand(entry)
+    coeffs = [e.coeff(b, 1) for b in symbols]
+    c0 = sympy.expand(e - sum((c * b for c, b in zip(coeffs, symbols, strict=True)), sympy.S.Zero))
+    if not (c0.is_Rational and all(c.is_Rational for c in coeffs)):
+        raise ClaimError(
+            f"{place} holds {entry}: box claims with a parameter are decided when the parameter "
+            "enters the biases affinely with rational coefficients",
+            hint="give the parameter a value (symresnet study sweeps it)",
+        )
+    return Fraction(int(c0.p), int(c0.q)), [Fraction(int(c.p), int(c.q)) for c in coeffs]
 
 
 def _rows(claim: BoxClaim, n: int, lo: Fraction | None, hi: Fraction | None):
@@ -214,14 +293,17 @@ def decide_parameter_box(
             hint="give the other parameters values",
         )
     b = symbols[0]
-    aug = parameter_network(network, b)
     p = (bounds or {}).get(b.name)
     lo, hi = _bound(p, "min"), _bound(p, "max")
     if lo is not None and hi is not None and lo > hi:
         raise ClaimError(f"the parameter {b} has min {lo} > max {hi}")
+    if not _in_biases_affinely(network, b):
+        return _weights_verdict(claim, network, b, lo, hi)
+    aug = parameter_network(network, b)
     n = network.dims[0]
     A0, r0 = _rows(claim, n, lo, hi)
     domain = Polyhedron.from_inequalities(A0, r0)
+    extrema: list[ExtremumFunction] = []
     if lo is not None and lo == hi:
         candidates: set[Fraction] = {lo}
     else:
@@ -255,6 +337,11 @@ def decide_parameter_box(
             candidates.add(lo)
         if hi is not None:
             candidates.add(hi)
+        extrema = [
+            extremum_function(dec, side=side, coordinate=j, lo=lo, hi=hi)
+            for j in range(len(claim.expected))
+            for side in _SIDES[claim.relation.value]
+        ]
     ends = sorted(candidates)
     points: list[tuple[str, Fraction]] = []  # ("point" | "open", sample)
     if not ends:
@@ -270,7 +357,47 @@ def decide_parameter_box(
             points.append(("open", Fraction(_floor(ends[-1]) + 1)))
     samples = tuple(Sample(v, decide_box(claim, _substitute(network, b, v))) for _, v in points)
     spans = _spans(points, samples, ends)
-    return ParameterBoxVerdict(claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi))
+    return ParameterBoxVerdict(
+        claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi), extrema=tuple(extrema)
+    )
+
+
+#: the extrema a relation is about
+_SIDES: dict[str, tuple[Literal["min", "max"], ...]] = {
+    "at_most": ("max",),
+    "less": ("max",),
+    "at_least": ("min",),
+    "greater": ("min",),
+    "equals": ("min", "max"),
+}
+
+
+def _in_biases_affinely(network: ResNet, b: sympy.Symbol) -> bool:
+    """``b`` enters only the biases, each entry affine in ``b`` with rational coefficients."""
+    if any(w.has(b) for w in network.W) or any(v.has(b) for v in network.skips.values()):
+        return False
+    for bias in network.B:
+        for e in bias:
+            e = sympy.expand(e)
+            c1 = e.coeff(b, 1)
+            if not (c1.is_Rational and sympy.expand(e - c1 * b).is_Rational):
+                return False
+    return True
+
+
+def _weights_verdict(claim, network, b, lo, hi) -> ParameterBoxVerdict:
+    """A parameter in the weights (or not affine in the biases): the exact method of
+    :mod:`symresnet.claims.parameter_weights`."""
+    answer = decide_weights(claim, network, b, lo=lo, hi=hi)
+    samples = tuple(
+        Sample(c.sample, c.verdict)
+        for c in answer.cells
+        if c.sample is not None and c.verdict is not None
+    )
+    rational = tuple(e.value for e in answer.ends if e.is_rational)
+    return ParameterBoxVerdict(
+        claim, b, answer.set, rational, samples, (lo, hi), answer.ends, answer.cells
+    )
 
 
 def _floor(x: Fraction) -> int:

@@ -19,6 +19,7 @@ from symresnet.base.errors import StudyError
 from symresnet.claims.box import BoxClaim
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.parameter_box import decide_parameter_box
+from symresnet.claims.parameter_extremum import ExtremumFunction
 from symresnet.claims.point import PointClaim
 from symresnet.claims.spec import Spec
 from symresnet.claims.sweep import check_grid, grid, parse_param, substitute
@@ -32,6 +33,12 @@ __all__ = ["study_boxes"]
 
 def _fraction(q: Any) -> Fraction:
     return Fraction(int(q.p), int(q.q))
+
+
+def _corners(e: ExtremumFunction, lo: Fraction, hi: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """The exact function at the ends of ``[lo, hi]`` and at its breakpoints inside."""
+    ts = {lo, hi} | {t for p in e.pieces for t in (p.lo, p.hi) if t is not None and lo < t < hi}
+    return [(t, e.at(t)) for t in sorted(ts)]
 
 
 def study_boxes(spec: Spec, args: argparse.Namespace, names: dict[str, sympy.Symbol]) -> bool:
@@ -86,6 +93,14 @@ def study_boxes(spec: Spec, args: argparse.Namespace, names: dict[str, sympy.Sym
                 expected=claim.expected[0],
                 ends=verdict.breakpoints,
                 path=args.plot,
+                exact=[
+                    (
+                        f"exact {e.side} (piecewise affine)",
+                        _corners(e, _fraction(lo), _fraction(hi)),
+                    )
+                    for e in verdict.extrema
+                    if e.coordinate == 0
+                ],
             )
     if args.format == "json":
         print(json.dumps({"schema": 1, "claims": out}, indent=2))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from symresnet.explain.box import BoxProof
 from symresnet.present.latex import Latex, escape
+from symresnet.present.notebook import plain_label
 
 if TYPE_CHECKING:  # pragma: no cover (views imports this module)
     from symresnet.present.views import EquationView, Viewer
@@ -60,6 +61,8 @@ class BoxView:
     #: the input ``x = (xi_1, ...)`` in coordinates (``xi`` when ``l_0 = 1``)
     coordinates: Latex | None = None
     attains: bool = False
+    #: ``label`` for the text of a Jupyter display (MathJax leaves it alone, notebook.py)
+    notebook_label: Latex | None = None
 
 
 def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
@@ -72,6 +75,7 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
         relation=proof.relation,
         holds=proof.holds,
         label=escape(proof.label) if proof.label else None,
+        notebook_label=plain_label(proof.label),
         domain=P.chain(proof.domain),
         statement=statement,
         point=None if proof.point is None else P.chain(proof.point),

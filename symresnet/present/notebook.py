@@ -17,7 +17,14 @@ from symresnet.compute.pieces import Pieces
 from symresnet.present.latex import AtomPrinter, Latex, join, math_name
 from symresnet.solve.conditions import Constraint
 
-__all__ = ["MAX_PIECES", "condition_latex", "failure_latex", "mathjax_plain", "pieces_latex"]
+__all__ = [
+    "MAX_PIECES",
+    "condition_latex",
+    "failure_latex",
+    "mathjax_plain",
+    "pieces_latex",
+    "plain_label",
+]
 
 #: pieces shown in one display; the rest are elided with ``\vdots`` (the JSON has them all)
 MAX_PIECES = 40
@@ -79,14 +86,29 @@ def pieces_latex(pieces: Pieces) -> Latex:
     return Latex(head + body + tail)
 
 
+#: a zero-width space: splits what MathJax or an HTML parser would read as markup
+_ZWSP = "\u200b"
+
+
 def mathjax_plain(text: str) -> str:
-    """Free text for the text around the formulas of a Jupyter display, shown as itself:
-    MathJax looks there only for ``$`` (``\\$`` with ``processEscapes``, on in Jupyter) and
-    the delimiters ``\\(`` ``\\[`` (split by a zero-width space)."""
-    out = text.replace("$", r"\$")
-    for opener in ("\\(", "\\[", "\\)", "\\]"):
-        out = out.replace(opener, opener[0] + "\u200b" + opener[1])
+    """Free text for the text around the formulas of a Jupyter display, shown as itself.
+
+    MathJax looks there for ``$`` (written ``\\$``: ``processEscapes`` is on in Jupyter) and
+    for ``\\(`` ``\\[`` and other backslash commands; the classic notebook inserts the string
+    as HTML, where ``<b`` opens a tag and ``&amp;`` is an entity.  A zero-width space after
+    every backslash, ``<`` and ``&`` keeps each of them a plain character in both readers (a
+    user label ``a_b & 5% \\x`` shows as itself).
+    """
+    out = text
+    for ch in ("\\", "<", "&"):
+        out = out.replace(ch, ch + _ZWSP)
+    out = out.replace("$", r"\$")
     return " ".join(out.split())
+
+
+def plain_label(label: str | None) -> Latex | None:
+    """A claim's label for the text of a Jupyter display (:func:`mathjax_plain`)."""
+    return None if not label else Latex(mathjax_plain(label))
 
 
 def failure_latex(name: str, message: str) -> str:

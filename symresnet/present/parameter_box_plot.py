@@ -19,8 +19,11 @@ def plot_extremum(
     expected: Fraction,
     ends: Sequence[Fraction],
     path: str,
+    exact: Sequence[tuple[str, Sequence[tuple[Fraction, Fraction]]]] = (),
 ) -> None:
-    """``rows``: (parameter, min, max) of output coordinate 1, all exact; floats only to draw."""
+    """``rows``: (parameter, min, max) of output coordinate 1, all exact; floats only to draw.
+    ``exact``: ``(label, points)`` of an extremum as an exact piecewise affine function (its
+    breakpoints and the ends of the range), drawn as a line through them."""
     try:
         from matplotlib.figure import Figure  # noqa: PLC0415 (optional dependency)
     except ImportError:
@@ -32,6 +35,14 @@ def plot_extremum(
     xs = [float(r[0]) for r in rows]
     ax.plot(xs, [float(r[2]) for r in rows], marker=".", label="max over the box")
     ax.plot(xs, [float(r[1]) for r in rows], marker=".", label="min over the box")
+    for label, points in exact:
+        ax.plot(
+            [float(t) for t, _ in points],
+            [float(v) for _, v in points],
+            color="black",
+            linewidth=0.8,
+            label=label,
+        )
     ax.axhline(float(expected), color="tab:red", linestyle="--", linewidth=1, label="claimed bound")
     for e in ends:
         if xs and min(xs) <= float(e) <= max(xs):

@@ -24,6 +24,7 @@ from symresnet.explain.tree import Chain, Derivation
 from symresnet.present.boxviews import BoxView, box_view
 from symresnet.present.caseviews import CasesView, cases_view
 from symresnet.present.latex import Latex, escape, join
+from symresnet.present.notebook import plain_label
 from symresnet.present.piecewiseviews import PiecewiseView, piecewise_view
 from symresnet.present.terms import TermPrinter
 
@@ -125,6 +126,8 @@ class ClaimView:
     when_omitted: bool
     note: Latex
     approx: Latex | None
+    #: ``label`` for the text of a Jupyter display (MathJax leaves it alone, notebook.py)
+    notebook_label: Latex | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,6 +276,7 @@ class Viewer:
         value, expected = c.value.value, c.expected.value
         return ClaimView(
             label=escape(c.label) if c.label else None,
+            notebook_label=plain_label(c.label),
             status=c.status,
             relation=c.relation,
             symbol=P.relation(c.statement.links[0]),

@@ -34,7 +34,7 @@ import sympy
 
 from symresnet.values.exact import exact_str
 
-__all__ = ["RealNumber", "RealSet", "Span", "simplest_rational"]
+__all__ = ["RealNumber", "RealSet", "Span", "cells", "simplest_rational"]
 
 _X = sympy.Symbol("x")  # the variable of printed ``CRootOf`` polynomials (bound there)
 
@@ -287,6 +287,15 @@ def _roots(
     return _separate(roots), factors
 
 
+def cells(polys: Iterable[Sequence[int]]) -> tuple[list[RealNumber], list[Fraction]]:
+    """The cells of the line cut by the real roots of integer polynomials (coefficients lowest
+    degree first): the roots ``r_1 < ... < r_m`` (isolating intervals pairwise disjoint) and
+    rationals ``s_0 < r_1 < s_1 < ... < r_m < s_m``, one in each open cell; every polynomial
+    has one sign on each open cell.  :meth:`RealSet.from_cells` joins decided cells."""
+    roots, _ = _roots(list(p) for p in polys)
+    return roots, _samples(roots)
+
+
 @dataclasses.dataclass(frozen=True)
 class RealSet:
     """A finite union of pairwise disjoint, non-adjacent :class:`Span` s, in increasing order."""
@@ -331,6 +340,14 @@ class RealSet:
         if not points:
             return None
         return min(points, key=lambda p: (0, p.q, abs(p.p)) if p.is_Rational else (1, 0, 0))
+
+    @classmethod
+    def from_cells(cls, truth: Sequence[bool], roots: Sequence[RealNumber]) -> RealSet:
+        """The union of the cells of :func:`cells` where ``truth`` holds: ``truth`` lists the
+        cells in order ``(-oo, r_1), {r_1}, (r_1, r_2), ..., (r_m, oo)`` (``2 m + 1`` of them)."""
+        if len(truth) != 2 * len(roots) + 1:
+            raise ValueError("one truth value per cell: 2 m + 1 for m roots")
+        return cls(_spans(list(truth), list(roots)))
 
     @classmethod
     def from_dnf(

@@ -96,17 +96,30 @@ def test_exists_claim(tmp_path, capsys):
     assert reference_max(Fraction(c["witness"]["parameters"]["b"]), Fraction(1)) >= 10
 
 
-def test_parameter_in_a_weight_is_exit_2_with_one_line(tmp_path, capsys):
-    code, out, err = run(capsys, "check", spec(tmp_path, w='"b"', b1="0"))
-    assert code == 2
-    assert "layers[2].W holds the parameter b" in out + err
-    assert "Traceback" not in out + err
+def test_parameter_in_a_weight_is_decided(tmp_path, capsys):
+    # R = b relu(x1 - x2) + relu(2 x1 + x2) + 1: for b >= 0 convex, so its maximum over the box
+    # is at a vertex, max(3 + b, 5); for b < 0 at most 5: R <= 10 iff b <= 7
+    code, out, err = run(capsys, "check", spec(tmp_path, w='"b"', b1="0"), "--json")
+    assert code == 1 and "Traceback" not in out + err
+    c = json.loads(out)["claims"][0]
+    b = sympy.Symbol("b", real=True)
+    assert sympy.parse_expr(c["when"], local_dict={"b": b}) == (b <= 7)
+    assert c["status"] == "depends" and c["decided"] is True
 
 
-def test_two_parameters_is_exit_2(tmp_path, capsys):
+def test_two_parameters_are_decided_by_exact_lp(tmp_path, capsys):
+    # R = relu(x1 - x2 + b) + relu(2 x1 + x2) + a: by hand its maximum over the box is
+    # a + max(relu(b), relu(1 + b) + 2, relu(b - 2) + 2, relu(b - 1) + 4): <= 10 iff a <= 6
+    # and a + b <= 7
     path = spec(tmp_path, b2='"a"', params="b = {}\na = {}")
-    code, out, err = run(capsys, "check", path)
-    assert code == 2 and "at most one parameter" in out + err
+    code, out, err = run(capsys, "check", path, "--json")
+    assert code == 1 and "Traceback" not in out + err
+    c = json.loads(out)["claims"][0]
+    a, b = sympy.symbols("a b", real=True)
+    assert sympy.parse_expr(c["when"], local_dict={"a": a, "b": b}) == sympy.And(a <= 6, a + b <= 7)
+    assert c["method"] == "lp" and c["status"] == "depends"
+    code, out, _ = run(capsys, "check", path)
+    assert "holds exactly when a <= 6 and a + b <= 7" in out
 
 
 def test_irrational_bias_in_a_box_claim_is_exit_2(tmp_path, capsys):

@@ -14,9 +14,11 @@ a, b = sympy.symbols("a b", real=True)
 
 def _holds(dnf, point):
     """The disjunction at a rational point, by direct substitution (no solver)."""
+
     def one(c):
         v = sympy.Rational(c.expr.xreplace(point))
         return v < 0 if c.rel == "<" else (v <= 0 if c.rel == "<=" else v == 0)
+
     return any(all(one(c) for c in conj) for conj in dnf)
 
 
@@ -45,7 +47,11 @@ atom = st.tuples(coeff, coeff, coeff, st.sampled_from(["<", "<="]))
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.lists(atom, min_size=1, max_size=3), min_size=1, max_size=3),
-    st.lists(st.tuples(st.fractions(-4, 4, max_denominator=3), st.fractions(-4, 4, max_denominator=3)), min_size=5, max_size=5),
+    st.lists(
+        st.tuples(st.fractions(-4, 4, max_denominator=3), st.fractions(-4, 4, max_denominator=3)),
+        min_size=5,
+        max_size=5,
+    ),
 )
 def test_simplify_keeps_the_set(raw, points):
     dnf = []
