@@ -224,7 +224,7 @@ class Solver:
         items = frozenset(c for c in conj if not isinstance(c, bool))  # no False left: drop True
         if items in self._cache:
             return self._cache[items]
-        decision = self._decide(tuple(items))
+        decision = self._decide(tuple(sorted(items, key=str)))  # the same point in every run
         self._cache[items] = decision
         return decision
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import sympy
 
@@ -136,3 +140,22 @@ def test_derive_does_not_fail(tmp_path, capsys):
     assert tex.count(f"(set: b {lt}= 6)") >= 9
     assert f"fails for 6 {lt} b {lt} 9" in tex
     assert f"holds for 2 {lt} b {lt} 6" in tex
+
+
+def test_two_parameter_answer_is_the_same_in_every_run() -> None:
+    """The witness and counterexample do not depend on Python's hash seed (the exact LP sees
+    the constraints in one order)."""
+    data = Path(__file__).parents[1] / "data" / "parameter-box-two.toml"
+    outputs = set()
+    for seed in ("1", "3", "7"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-m", "symresnet", "check", str(data), "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert run.returncode == 1, run.stderr
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
