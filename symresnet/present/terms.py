@@ -103,6 +103,28 @@ def _signed(value: sympy.Expr) -> bool:
     return bool(value.could_extract_minus_sign())
 
 
+def _top_level_terms(latex: str) -> list[str]:
+    """``a + b - c`` as ``["a", "+ b", "- c"]``: cut before each `` + `` or `` - `` that is
+    outside every brace, ``\\left ... \\right`` and ``\\{ ... \\}`` (sympy prints the
+    binary signs of a sum with a space on each side)."""
+    pieces, start, depth, i = [], 0, 0, 0
+    while i < len(latex):
+        if latex.startswith((r"\left", r"\{"), i):
+            depth += 1
+        elif latex.startswith((r"\right", r"\}"), i):
+            depth -= 1
+        elif latex[i] == "{":
+            depth += 1
+        elif latex[i] == "}":
+            depth -= 1
+        elif depth == 0 and i > start and latex.startswith((" + ", " - "), i):
+            pieces.append(latex[start:i])
+            start = i + 1
+        i += 2 if latex[i] == "\\" else 1
+    pieces.append(latex[start:])
+    return pieces
+
+
 class TermPrinter:
     """The LaTeX of the terms of :mod:`symresnet.explain.derivation`, in the book's notation.
 
@@ -200,7 +222,10 @@ class TermPrinter:
             case SetTerm(items=()):
                 return Latex(r"\emptyset")
             case SetTerm(items=items):
-                return join([r"\{", self._items(items), r"\}"])
+                # a long set of pairs (S) in running text may break after its commas
+                long = len(items) > 2 and isinstance(items[0], TupleTerm)
+                sep = r", \allowbreak " if long else ", "
+                return join([r"\{", self._items(items, sep), r"\}"])
             case ListTerm(items=items):
                 return self._items(items)
             case Space(dim=d):
@@ -220,12 +245,12 @@ class TermPrinter:
                 return self.atom(v)
         raise TypeError(f"not a derivation term: {t!r}")
 
-    def _items(self, items: tuple[Term, ...]) -> Latex:
+    def _items(self, items: tuple[Term, ...], sep: str = ", ") -> Latex:
         shown = [
             r"\ldots" if i is None else self.term(items[i])
             for i in _elide(len(items), self.max_columns)
         ]
-        return join(shown, ", ")
+        return join(shown, sep)
 
     def _paren(self, t: Term) -> Latex:
         inner = self.term(t)
@@ -309,10 +334,30 @@ class TermPrinter:
                     rows.append(current)
                     current, used = rf"&\quad {piece}", _QUAD + piece_w
                 continue
+            if w > room and isinstance(term, Atom | Condition):
+                first, *rest = self._broken_atom(self.term(term), room)
+                current += f"{sep}{rel} {first}"
+                for piece in rest:
+                    rows.append(current)
+                    current = rf"&\quad {{}} {piece}"
+                used = latex_width(current)
+                continue
             current += f"{sep}{rel} {self.term(term)}"
             used += w
         rows.append(current)
         return [Latex(row) for row in rows]
+
+    def _broken_atom(self, latex: str, room: float) -> list[str]:
+        """A long value ``a + b - c ...`` cut into rows of about ``room`` points before a
+        ``+`` or ``-`` outside all brackets (each continuation row starts with its sign)."""
+        pieces = _top_level_terms(latex)
+        rows = [pieces[0]]
+        for piece in pieces[1:]:
+            if latex_width(rows[-1] + " " + piece) + _QUAD > room:
+                rows.append(piece)
+            else:
+                rows[-1] += " " + piece
+        return rows
 
     def _link_width(self, link: Link) -> float:
         return latex_width(f"{self.relation(link)} {self.term(link.term)}")

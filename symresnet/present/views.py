@@ -83,11 +83,14 @@ class ProblemView:
 @dataclasses.dataclass(frozen=True)
 class StepView:
     """Layer ``k``, (1.153)-(1.156): its ``equation`` and the ``definitions`` of the values
-    it names (``x_{2,1} := ...``)."""
+    it names (``x_{2,1} := ...``).  ``where_lines`` are the same definitions as ``&``-aligned
+    rows of an unnumbered display (each definition but the last ends in a comma) when they
+    would take more than a line of text, else empty: then they go inline."""
 
     k: int
     equation: EquationView
     definitions: tuple[Latex, ...]
+    where_lines: tuple[Latex, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,6 +222,21 @@ class Viewer:
         lines = self.P.chain_lines(chain, self.options.line_width)
         return self.numbering.equation(self.P.chain(chain), lines, tag=tag)
 
+    def where_lines(self, definitions: Sequence[Chain]) -> tuple[Latex, ...]:
+        """The definitions as rows of a display when inline they would take more than a line
+        (the text is about ``line_width`` + 30 points wide), else ``()``."""
+        if not self.options.display or not definitions:
+            return ()
+        inline = sum(self.P.width(t) for c in definitions for t in c.terms) + 25 * len(definitions)
+        if inline <= self.options.line_width:
+            return ()
+        rows: list[Latex] = []
+        for n, c in enumerate(definitions):
+            lines = self.P.chain_lines(c, self.options.line_width)
+            comma = "," if n < len(definitions) - 1 else ""
+            rows += [*lines[:-1], Latex(lines[-1] + comma)]
+        return tuple(rows)
+
     def data(self, groups: Sequence[Sequence[Chain]]) -> EquationView:
         r"""One numbered equation of data, a line per group: ``W_{1} = ...,\qquad B_{1} = ...``."""
         rows = [[self.P.chain(c) for c in group] for group in groups]
@@ -298,7 +316,12 @@ class Viewer:
         recursion = self.equation(d.recursion)
         realization = self.equation(d.realization)
         steps = tuple(
-            StepView(s.k, self.equation(s.chain), tuple(P.chain(c) for c in s.definitions))
+            StepView(
+                s.k,
+                self.equation(s.chain),
+                tuple(P.chain(c) for c in s.definitions),
+                self.where_lines(s.definitions),
+            )
             for s in d.steps
         )
         return DerivationView(
