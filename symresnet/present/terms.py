@@ -132,7 +132,9 @@ class TermPrinter:
     :class:`~symresnet.present.latex.AtomPrinter`.  Matrices are ``pmatrix`` es; past
     ``max_rows``/``max_columns`` the middle is elided with ``\\vdots``/``\\cdots``.  ``fraktur``
     chooses ``\\mathfrak{M}`` or ``M``; ``activation_symbol`` replaces the symbol of the hidden
-    layers' activation.
+    layers' activation.  ``inline`` prints for running text: matrices as ``smallmatrix`` (the
+    lines keep their spacing) and brackets around tall arguments as ``\\bigl( \\bigr)``, which
+    TeX may break inside (a ``\\left( \\right)`` group cannot break).
     """
 
     def __init__(
@@ -143,7 +145,9 @@ class TermPrinter:
         activation_symbol: str | None = None,
         max_rows: int = 8,
         max_columns: int = 8,
+        inline: bool = False,
     ) -> None:
+        self.inline = inline
         labels = {
             sym: f"{label.kind}_{{{label.k},{label.i}}}" for sym, label in (names or {}).items()
         }
@@ -167,6 +171,9 @@ class TermPrinter:
             else:
                 cells = [r"\cdots" if j is None else self.atom(m[i, j]) for j in cols]
             lines.append(" & ".join(cells))
+        if self.inline:
+            body = join([r"\begin{smallmatrix}", r" \\ ".join(lines), r"\end{smallmatrix}"])
+            return join([r"\left(", body, r"\right)"])
         return join([r"\begin{pmatrix}", r" \\ ".join(lines), r"\end{pmatrix}"])
 
     def activation(self, act: Activation) -> Latex:
@@ -254,6 +261,8 @@ class TermPrinter:
 
     def _paren(self, t: Term) -> Latex:
         inner = self.term(t)
+        if _tall(t) and self.inline:
+            return join([r"\bigl(", inner, r"\bigr)"])
         if _tall(t):
             return join([r"\left(", inner, r"\right)"])
         return join(["(", inner, ")"])
@@ -335,7 +344,8 @@ class TermPrinter:
                     current, used = rf"&\quad {piece}", _QUAD + piece_w
                 continue
             if w > room and isinstance(term, Atom | Condition):
-                first, *rest = self._broken_atom(self.term(term), room)
+                rel_w = latex_width(rel) + 1.0
+                first, *rest = self._broken_atom(self.term(term), room - rel_w, room - _QUAD)
                 current += f"{sep}{rel} {first}"
                 for piece in rest:
                     rows.append(current)
@@ -347,13 +357,15 @@ class TermPrinter:
         rows.append(current)
         return [Latex(row) for row in rows]
 
-    def _broken_atom(self, latex: str, room: float) -> list[str]:
-        """A long value ``a + b - c ...`` cut into rows of about ``room`` points before a
-        ``+`` or ``-`` outside all brackets (each continuation row starts with its sign)."""
+    def _broken_atom(self, latex: str, first: float, rest: float) -> list[str]:
+        """A long value ``a + b - c ...`` cut into rows before a ``+`` or ``-`` outside all
+        brackets, the first at most ``first`` points wide, the others ``rest`` (each
+        continuation row starts with its sign, after ``{}`` so that it stays binary)."""
         pieces = _top_level_terms(latex)
         rows = [pieces[0]]
         for piece in pieces[1:]:
-            if latex_width(rows[-1] + " " + piece) + _QUAD > room:
+            limit, lead = (first, "") if len(rows) == 1 else (rest, "{} ")
+            if latex_width(lead + rows[-1] + " " + piece) > limit:
                 rows.append(piece)
             else:
                 rows[-1] += " " + piece
@@ -372,7 +384,8 @@ class TermPrinter:
         pieces: list[tuple[str, bool]] = []  # (LaTeX, starts a summand)
         for t in apply.argument.terms:
             s = self._summand(t)
-            if isinstance(t, Product) and latex_width(s) + _PLUS > rest:
+            # a product that might not fit a row (the first, after the head, or another)
+            if isinstance(t, Product) and latex_width(head + r"\left(" + s) + _PLUS > min(first, rest):
                 factors = [self._factor(f) for f in t.factors]
                 pieces += [(f, i == 0) for i, f in enumerate(factors)]
             else:
@@ -382,7 +395,7 @@ class TermPrinter:
         for text, summand in pieces:
             if rows[-1]:
                 opening = head + r"\left(" if len(rows) == 1 else r"\left. + "
-                trial = opening + "".join(rows[-1]) + " + " + text + r"\right."
+                trial = opening + "".join(rows[-1]) + " + " + text + r"\right)"
                 if latex_width(trial) > limit:
                     rows.append([])
                     limit = rest

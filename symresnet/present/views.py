@@ -47,15 +47,38 @@ class EquationView:
     (``1.151``, a claim's label), else LaTeX numbers it; ``ref`` refers to it (``\\eqref{...}``
     or ``(tag)``); ``number`` is what inline mode writes after it.  ``latex`` is the formula on
     one line, ``lines`` the same broken into ``&``-aligned lines for ``split``; ``rows`` the
-    separate formulas of a data equation, line by line (``W_{1} = ...``, ``B_{1} = ...``)."""
+    separate formulas of a data equation, line by line (``W_{1} = ...``, ``B_{1} = ...``).
+
+    With ``first_equation`` the number is handed out when a template first uses ``tag``,
+    ``ref`` or ``number``, so an equation a template does not print takes no number (no
+    holes, whatever the template shows)."""
 
     key: str
-    tag: Latex | None
-    ref: Latex
-    number: Latex
+    label: str | None
     latex: Latex
     lines: tuple[Latex, ...]
     rows: tuple[tuple[Latex, ...], ...] = ()
+    numbering: Numbering | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def tag(self) -> Latex | None:
+        if self.numbering is None:
+            return None if self.label is None else escape(self.label)
+        return self.numbering.tag(self.key, self.label)
+
+    @property
+    def ref(self) -> Latex:
+        tagged = self.tag
+        if tagged is not None and self.numbering is not None and not self.numbering.display:
+            return join(["(", tagged, ")"])
+        return Latex(rf"\eqref{{{self.key}}}")
+
+    @property
+    def number(self) -> Latex:
+        tagged = self.tag
+        if tagged is not None and self.numbering is not None and not self.numbering.display:
+            return join(["(", tagged, ")"])
+        return Latex(rf"\refstepcounter{{equation}}\label{{{self.key}}}(\theequation)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,10 +193,15 @@ class Numbering:
         self.count = 0  # every equation, for the label keys
         self.numbered = 0  # numbers handed out: a label of its own (A1) takes none (no holes)
         self.prefix: str | None = None
+        self.tags: dict[str, Latex | None] = {}
         if options.first_equation is not None:
             m = re.fullmatch(r"(.*?)([0-9]+)", options.first_equation)
             assert m is not None  # checked by RenderOptions
             self.prefix, self.digits, self.first = m.group(1), len(m.group(2)), int(m.group(2))
+
+    @property
+    def display(self) -> bool:
+        return self.options.display
 
     def equation(
         self,
@@ -185,22 +213,22 @@ class Numbering:
     ) -> EquationView:
         self.count += 1
         key = f"{self.options.label_prefix}:{self.count}"
-        text = tag or None
-        upcoming = None
-        if self.prefix is not None:
-            upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
-        if text is None or text == upcoming:  # a label like the book's (1.150) takes its number
-            self.numbered += 1
-            text = text or upcoming
-        tagged = None if text is None else escape(text)
-        if tagged is not None and not self.options.display:
-            ref = number = join(["(", tagged, ")"])
-        else:
-            ref = Latex(rf"\eqref{{{key}}}")
-            number = Latex(rf"\refstepcounter{{equation}}\label{{{key}}}(\theequation)")
         return EquationView(
-            key, tagged, ref, number, latex, tuple(lines), tuple(tuple(r) for r in rows)
+            key, tag or None, latex, tuple(lines), tuple(tuple(r) for r in rows), self
         )
+
+    def tag(self, key: str, label: str | None) -> Latex | None:
+        """The number of the equation ``key`` (its ``label``, or the next number with
+        ``first_equation``), handed out on first use."""
+        if key not in self.tags:
+            text = label
+            if self.prefix is not None:
+                upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
+                if label is None or label == upcoming:  # a label like (1.150) takes its number
+                    self.numbered += 1
+                    text = upcoming
+            self.tags[key] = None if text is None else escape(text)
+        return self.tags[key]
 
 
 class Viewer:
@@ -216,6 +244,7 @@ class Viewer:
             activation_symbol=options.activation_symbol,
             max_rows=options.max_rows,
             max_columns=options.max_columns,
+            inline=not options.display,
         )
 
     def equation(self, chain: Chain, *, tag: str | None = None) -> EquationView:

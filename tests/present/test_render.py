@@ -262,6 +262,24 @@ def test_first_equation_numbers_have_no_holes_around_a_claim_label():
     assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
 
 
+def test_first_equation_numbers_have_no_holes_in_a_region_proof():
+    """A box proof by regions prints no layer-by-layer steps: their equations take no numbers
+    (it was 3.1, 3.2, 3.7, ...: the unprinted recursion and steps used up 3.3-3.6)."""
+    spec = loads_spec(
+        "dims = [2, 2, 1]\n[[layers]]\nW = [[1, -1], [2, 1]]\nB = [0, 0]\n"
+        "[[layers]]\nW = [[1, 1]]\nB = [1]\n"
+        '[[claims]]\nlabel = "F"\nforall = [[0, 1], [0, 2]]\nat_most = [10]\n'
+        '[[claims]]\nlabel = "G"\nforall = [[0, 1], [0, 2]]\nat_least = [0]\n'
+    )
+    verdicts = [c.decide(spec.network) for c in spec.claims]
+    tex = document(verdicts, options=RenderOptions(first_equation="3.1"))
+    numbers = re.findall(r"\\tag\{(3\.[0-9]+)\}", tex)
+    assert len(numbers) >= 4  # two of each proof
+    assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
+    for key in re.findall(r"\\eqref\{([^}]*)\}", tex):  # every reference is to a printed label
+        assert rf"\label{{{key}}}" in tex
+
+
 def test_brackets_grow_around_a_display_fraction():
     """``M\\left(\\frac{967}{630}\\right)``: plain parentheses are smaller than a display fraction;
     around an integer they stay plain.  x_1 = max(877/210 / 3 + 1/7, 0) = 967/630 by hand."""
