@@ -326,14 +326,20 @@ class TermPrinter:
             return [Latex(head + " " + " ".join(f"{rel} {self.term(t)}" for rel, t, _ in items))]
         rows: list[str] = []
         current, used = head, 0.0
+        if indent + items[0][2] > width and not self._breakable(items[0][1]):
+            # a wide left-hand side and an unbreakable first link: align at the left margin,
+            # "& lhs", "&\\qquad = t_1", ... (continuation rows then have the whole width)
+            rows, current = ["& " + self.term(chain.first)], r"&\qquad"
+            room = width - 2 * _QUAD
+        lead = current if rows else "&"
         last = len(items) - 1
         for n, (rel, term, w) in enumerate(items):
             # the result stays on the row of the sum that gives it when the two fit a row
             together = w + items[-1][2] if n == last - 1 and w + items[-1][2] <= room else w
             if n == 1 or (n > 1 and used + together > room):
                 rows.append(current)
-                current, used = "&", 0.0
-            sep = "" if current.endswith("&") else " "
+                current, used = lead, 0.0
+            sep = "" if current == lead or current.endswith("&") else " "
             if w > room and isinstance(term, Apply) and isinstance(term.argument, Sum):
                 rel_w = latex_width(rel) + 1.0
                 pieces = self._broken_apply(term, room - rel_w, room - _QUAD)
@@ -370,6 +376,12 @@ class TermPrinter:
             else:
                 rows[-1] += " " + piece
         return rows
+
+    @staticmethod
+    def _breakable(term: Term) -> bool:
+        return isinstance(term, Atom | Condition) or (
+            isinstance(term, Apply) and isinstance(term.argument, Sum)
+        )
 
     def _link_width(self, link: Link) -> float:
         return latex_width(f"{self.relation(link)} {self.term(link.term)}")

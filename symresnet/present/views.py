@@ -25,6 +25,7 @@ from symresnet.present.boxviews import BoxView, box_view
 from symresnet.present.caseviews import CasesView, cases_view
 from symresnet.present.latex import Latex, escape, join
 from symresnet.present.terms import TermPrinter
+from symresnet.present.widths import latex_width
 
 if TYPE_CHECKING:  # pragma: no cover (render imports this module)
     from symresnet.present.render import RenderOptions
@@ -185,6 +186,10 @@ class DerivationView:
     vector_input: bool = False
 
 
+#: the width of ``\text{and}\qquad`` before the last formula of a data equation, in points
+_AND = 40.0
+
+
 class Numbering:
     """Hands out equation keys and numbers in document order."""
 
@@ -251,6 +256,15 @@ class Viewer:
         lines = self.P.chain_lines(chain, self.options.line_width)
         return self.numbering.equation(self.P.chain(chain), lines, tag=tag)
 
+    def displayed(self, chain: Chain) -> Latex:
+        """A formula to display unnumbered: one line, or ``aligned`` rows when it is wider
+        than ``line_width``."""
+        one = self.P.chain(chain)
+        if not self.options.display or latex_width(one) <= self.options.line_width:
+            return one
+        rows = self.P.chain_lines(chain, self.options.line_width)
+        return join([r"\begin{aligned}", r" \\ ".join(rows), r"\end{aligned}"])
+
     def where_lines(self, definitions: Sequence[Chain]) -> tuple[Latex, ...]:
         """The definitions as rows of a display when inline they would take more than a line
         (the text is about ``line_width`` + 30 points wide), else ``()``."""
@@ -277,9 +291,11 @@ class Viewer:
         groups: list[list[Chain]] = [[]]
         used: float = 0
         for c in chains:
-            # the "= ", the comma and the 2em \qquad after it
-            w = sum(self.P.width(t) for t in c.terms) + 32
-            if groups[-1] and (len(groups[-1]) >= per_line or used + w > self.options.line_width):
+            # the formula, its comma and the 2em \qquad after it; a line keeps room for the
+            # "and" before the last formula
+            w = latex_width(self.P.chain(c) + r",\qquad")
+            room = self.options.line_width - _AND
+            if groups[-1] and (len(groups[-1]) >= per_line or used + w > room):
                 groups.append([])
                 used = 0
             groups[-1].append(c)
@@ -320,7 +336,7 @@ class Viewer:
             relation=c.relation,
             symbol=P.relation(c.statement.links[0]),
             statement=self.equation(c.statement, tag=c.label or None),
-            result=P.chain(c.result),
+            result=self.displayed(c.result) if value.rows > 1 else P.chain(c.result),
             value=P.term(c.value),
             expected=P.term(c.expected),
             vector=value.rows > 1,
@@ -365,7 +381,7 @@ class Viewer:
             recursion=recursion,
             realization=realization,
             steps=steps,
-            result=P.chain(d.result),
+            result=self.displayed(d.result) if d.dims[-1] > 1 else P.chain(d.result),
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
             vector_output=d.dims[-1] > 1,
             cases=None if d.cases is None else cases_view(self, d.cases),
