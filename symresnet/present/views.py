@@ -260,7 +260,8 @@ class Viewer:
         """A formula to display unnumbered: one line, or ``aligned`` rows when it is wider
         than ``line_width``."""
         one = self.P.chain(chain)
-        if not self.options.display or latex_width(one) <= self.options.line_width:
+        tall = self.d.dims[0] > 1 or self.d.dims[-1] > 1  # else it goes inline
+        if not tall or not self.options.display or latex_width(one) <= self.options.line_width:
             return one
         rows = self.P.chain_lines(chain, self.options.line_width)
         return join([r"\begin{aligned}", r" \\ ".join(rows), r"\end{aligned}"])
@@ -336,7 +337,7 @@ class Viewer:
             relation=c.relation,
             symbol=P.relation(c.statement.links[0]),
             statement=self.equation(c.statement, tag=c.label or None),
-            result=self.displayed(c.result) if value.rows > 1 else P.chain(c.result),
+            result=self.displayed(c.result),
             value=P.term(c.value),
             expected=P.term(c.expected),
             vector=value.rows > 1,
@@ -355,6 +356,7 @@ class Viewer:
 
     def view(self) -> DerivationView:
         d, P = self.d, self.P
+        tall = d.dims[-1] > 1 or d.dims[0] > 1  # the result is displayed, not inline
         problem = self.problem()
         claim = self.claim()
         box = None if d.box is None else box_view(self, d.box)  # numbered before the steps
@@ -381,7 +383,7 @@ class Viewer:
             recursion=recursion,
             realization=realization,
             steps=steps,
-            result=self.displayed(d.result) if d.dims[-1] > 1 else P.chain(d.result),
+            result=self.displayed(d.result) if tall else P.chain(d.result),
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
             vector_output=d.dims[-1] > 1,
             cases=None if d.cases is None else cases_view(self, d.cases),
