@@ -397,7 +397,8 @@ class TermPrinter:
         for t in apply.argument.terms:
             s = self._summand(t)
             # a product that might not fit a row (the first, after the head, or another)
-            if isinstance(t, Product) and latex_width(head + r"\left(" + s) + _PLUS > min(first, rest):
+            wide = latex_width(head + r"\left(" + s) + _PLUS > min(first, rest)
+            if isinstance(t, Product) and wide:
                 factors = [self._factor(f) for f in t.factors]
                 pieces += [(f, i == 0) for i, f in enumerate(factors)]
             else:
@@ -406,8 +407,9 @@ class TermPrinter:
         limit = first
         for text, summand in pieces:
             if rows[-1]:
-                opening = head + r"\left(" if len(rows) == 1 else r"\left. + "
-                trial = opening + "".join(rows[-1]) + " + " + text + r"\right)"
+                opening = head + r"\left(" if len(rows) == 1 else r"\left. "
+                glue = " + " if summand else " "
+                trial = opening + "".join(rows[-1]) + glue + text + r"\right)"
                 if latex_width(trial) > limit:
                     rows.append([])
                     limit = rest
