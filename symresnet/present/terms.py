@@ -323,7 +323,7 @@ class TermPrinter:
         items = [(self.relation(link), link.term, self._link_width(link)) for link in chain.links]
         head = self.term(chain.first) + " &"
         if indent + sum(w for _, _, w in items) <= width:
-            return [Latex(head + " " + " ".join(f"{rel} {self.term(t)}" for rel, t, _ in items))]
+            return [Latex(head + " ".join(f"{rel} {self.term(t)}" for rel, t, _ in items))]
         rows: list[str] = []
         current, used = head, 0.0
         if indent + items[0][2] > width and not self._breakable(items[0][1]):

@@ -299,3 +299,19 @@ def test_a_vector_input_is_displayed_not_inline():
     assert "$x_{0} = \\begin{pmatrix}" not in tex
     scalar = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
     assert "that $x_{0} = 3$ and" in scalar
+
+
+def test_long_definitions_are_displayed_and_short_ones_inline():
+    """``where z_{2,1} := ...``: inline while the definitions fit a line of text, an ``aligned``
+    display (broken before a sign) once they would take more (they ran 4-24pt into the margin)."""
+    x = sympy.Symbol("x", real=True)
+    net = ResNet(
+        W=[[[4], [sympy.Rational(3, 7)], [-6]], [[1, sympy.Rational(5, 7), 3], [-6, -1, 2]]],
+        B=[[sympy.Rational(-2, 5), sympy.Rational(4, 3), 1], [5, 4]],
+    )
+    long_tex = document(realize(net, [x]))
+    assert "where\n\\[\n\\begin{aligned}\nz_{2,1} &:=" in long_tex
+    assert "where $z_{" not in long_tex
+    short = ResNet(W=[[[1], [2]], [[1, 1]]], B=[[0, 1], [0]])
+    short_tex = document(realize(short, [x]))
+    assert "\\begin{aligned}" not in short_tex

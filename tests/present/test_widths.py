@@ -194,4 +194,4 @@ def test_a_broken_row_never_exceeds_the_width(chain, width):
 
 def test_a_chain_that_fits_is_one_row():
     chain = Chain(Var("x", (1,)), (Link("equals", Atom(sympy.Integer(5))),))
-    assert P.chain_lines(chain, 425) == [r"x_{1} & = 5"]
+    assert P.chain_lines(chain, 425) == [r"x_{1} &= 5"]
