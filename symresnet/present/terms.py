@@ -52,9 +52,13 @@ from symresnet.present.latex import (
     math_name,
     safe_symbol,
 )
-from symresnet.values.exact import exact_str
+from symresnet.present.widths import latex_width
 
 __all__ = ["TermPrinter"]
+
+#: a ``\\quad`` and a ``+`` with its spaces, in points
+_QUAD = 10.95 * 1.06
+_PLUS = 13.4 * 1.06
 
 
 def _elide(count: int, limit: int) -> list[int | None]:
@@ -99,6 +103,28 @@ def _signed(value: sympy.Expr) -> bool:
     return bool(value.could_extract_minus_sign())
 
 
+def _top_level_terms(latex: str) -> list[str]:
+    """``a + b - c`` as ``["a", "+ b", "- c"]``: cut before each `` + `` or `` - `` that is
+    outside every brace, ``\\left ... \\right`` and ``\\{ ... \\}`` (sympy prints the
+    binary signs of a sum with a space on each side)."""
+    pieces, start, depth, i = [], 0, 0, 0
+    while i < len(latex):
+        if latex.startswith((r"\left", r"\{"), i):
+            depth += 1
+        elif latex.startswith((r"\right", r"\}"), i):
+            depth -= 1
+        elif latex[i] == "{":
+            depth += 1
+        elif latex[i] == "}":
+            depth -= 1
+        elif depth == 0 and i > start and latex.startswith((" + ", " - "), i):
+            pieces.append(latex[start:i])
+            start = i + 1
+        i += 2 if latex[i] == "\\" else 1
+    pieces.append(latex[start:])
+    return pieces
+
+
 class TermPrinter:
     """The LaTeX of the terms of :mod:`symresnet.explain.derivation`, in the book's notation.
 
@@ -106,7 +132,9 @@ class TermPrinter:
     :class:`~symresnet.present.latex.AtomPrinter`.  Matrices are ``pmatrix`` es; past
     ``max_rows``/``max_columns`` the middle is elided with ``\\vdots``/``\\cdots``.  ``fraktur``
     chooses ``\\mathfrak{M}`` or ``M``; ``activation_symbol`` replaces the symbol of the hidden
-    layers' activation.
+    layers' activation.  ``inline`` prints for running text: matrices as ``smallmatrix`` (the
+    lines keep their spacing) and brackets around tall arguments as ``\\bigl( \\bigr)``, which
+    TeX may break inside (a ``\\left( \\right)`` group cannot break).
     """
 
     def __init__(
@@ -117,7 +145,9 @@ class TermPrinter:
         activation_symbol: str | None = None,
         max_rows: int = 8,
         max_columns: int = 8,
+        inline: bool = False,
     ) -> None:
+        self.inline = inline
         labels = {
             sym: f"{label.kind}_{{{label.k},{label.i}}}" for sym, label in (names or {}).items()
         }
@@ -141,6 +171,9 @@ class TermPrinter:
             else:
                 cells = [r"\cdots" if j is None else self.atom(m[i, j]) for j in cols]
             lines.append(" & ".join(cells))
+        if self.inline:
+            body = join([r"\begin{smallmatrix}", r" \\ ".join(lines), r"\end{smallmatrix}"])
+            return join([r"\left(", body, r"\right)"])
         return join([r"\begin{pmatrix}", r" \\ ".join(lines), r"\end{pmatrix}"])
 
     def activation(self, act: Activation) -> Latex:
@@ -196,7 +229,10 @@ class TermPrinter:
             case SetTerm(items=()):
                 return Latex(r"\emptyset")
             case SetTerm(items=items):
-                return join([r"\{", self._items(items), r"\}"])
+                # a long set of pairs (S) in running text may break after its commas
+                long = len(items) > 2 and isinstance(items[0], TupleTerm)
+                sep = r", \allowbreak " if long else ", "
+                return join([r"\{", self._items(items, sep), r"\}"])
             case ListTerm(items=items):
                 return self._items(items)
             case Space(dim=d):
@@ -216,15 +252,17 @@ class TermPrinter:
                 return self.atom(v)
         raise TypeError(f"not a derivation term: {t!r}")
 
-    def _items(self, items: tuple[Term, ...]) -> Latex:
+    def _items(self, items: tuple[Term, ...], sep: str = ", ") -> Latex:
         shown = [
             r"\ldots" if i is None else self.term(items[i])
             for i in _elide(len(items), self.max_columns)
         ]
-        return join(shown, ", ")
+        return join(shown, sep)
 
     def _paren(self, t: Term) -> Latex:
         inner = self.term(t)
+        if _tall(t) and self.inline:
+            return join([r"\bigl(", inner, r"\bigr)"])
         if _tall(t):
             return join([r"\left(", inner, r"\right)"])
         return join(["(", inner, ")"])
@@ -263,105 +301,132 @@ class TermPrinter:
             parts += [self.relation(link), self.term(link.term)]
         return join(parts, " ")
 
-    def chain_lines(self, chain: Chain, width: int) -> list[Latex]:
-        """The chain broken into aligned lines (``x_{2} &= ...``, ``&= ...``) of about ``width``
-        points (see :meth:`width`); a long ``M(t_1 + t_2 + ...)`` breaks between its summands."""
-        lines: list[str] = []
-        current, used = self.term(chain.first) + " &", self.width(chain.first)
-        total = used + sum(self.width(link.term) + 15 for link in chain.links)
-        widths = [self.width(link.term) + 15 for link in chain.links]
-        last = len(chain.links)
-        for n, link in enumerate(chain.links, 1):
-            rel, w = self.relation(link), widths[n - 1]
-            # the result stays on the line of the sum that gives it: "= M((5; 11)) = (5; 11)"
-            # (so the sum needs room for both); a chain that does not fit breaks after its
-            # first link, as the book's (1.156)
-            glued = n == last and n > 1
-            needed = w + (widths[-1] if n == last - 1 and last > 2 else 0)
-            after_first = n == 2 and total > width
-            if not current.endswith("&") and (after_first or (used + needed > width and not glued)):
-                lines.append(current)
-                current, used = "&", 0
-            sep = "" if current.endswith("&") else " "
-            term = link.term
-            if used + w > width and isinstance(term, Apply) and isinstance(term.argument, Sum):
-                first, *rest = self._broken_apply(term, width - used)
+    def chain_lines(self, chain: Chain, width: float) -> list[Latex]:
+        """The chain broken into ``&``-aligned rows (``x_{2} &= ...``, ``&= ...``) that fit
+        ``width`` points by :meth:`width`, in the book's style (the breaking rule of
+        ``docs/derivations.md``, "Line breaking"):
+
+        1. a chain that fits is one row;
+        2. otherwise the first link is the row of the left-hand side, as in (1.156), and each
+           further link goes on the current row if it fits, else on a new row ``&= ...`` (the
+           continuation rows start at the alignment point, so they have ``width`` minus the
+           left-hand side); the last link (the result) stays with the one before it when the
+           two fit a row;
+        3. a link too wide for a row of its own that is ``M(t_1 + ... + t_n)`` breaks between its
+           summands into rows ``&\\quad + t_i ...``, and a summand ``A x`` too wide for such a
+           row puts its factors (the wide matrix) on rows of their own.
+
+        What cannot break (one matrix or vector wider than the line) is left to the naming of
+        long values (:class:`~symresnet.explain.tree.DerivationOptions`)."""
+        indent = self.width(chain.first)
+        room = max(width - indent, width / 3)
+        items = [(self.relation(link), link.term, self._link_width(link)) for link in chain.links]
+        head = self.term(chain.first) + " &"
+        if indent + sum(w for _, _, w in items) <= width:
+            return [Latex(head + " ".join(f"{rel} {self.term(t)}" for rel, t, _ in items))]
+        rows: list[str] = []
+        current, used = head, 0.0
+        if indent + items[0][2] > width and not self._breakable(items[0][1]):
+            # a wide left-hand side and an unbreakable first link: align at the left margin,
+            # "& lhs", "&\\qquad = t_1", ... (continuation rows then have the whole width)
+            rows, current = ["& " + self.term(chain.first)], r"&\qquad"
+            room = width - 2 * _QUAD
+        lead = current if rows else "&"
+        last = len(items) - 1
+        for n, (rel, term, w) in enumerate(items):
+            # the result stays on the row of the sum that gives it when the two fit a row
+            together = w + items[-1][2] if n == last - 1 and w + items[-1][2] <= room else w
+            if n == 1 or (n > 1 and used + together > room):
+                rows.append(current)
+                current, used = lead, 0.0
+            sep = "" if current == lead or current.endswith("&") else " "
+            if w > room and isinstance(term, Apply) and isinstance(term.argument, Sum):
+                rel_w = latex_width(rel) + 1.0
+                pieces = self._broken_apply(term, room - rel_w, room - _QUAD)
+                current += f"{sep}{rel} {pieces[0][0]}"
+                used = rel_w + pieces[0][1]
+                for piece, piece_w in pieces[1:]:
+                    rows.append(current)
+                    current, used = rf"&\quad {piece}", _QUAD + piece_w
+                continue
+            if w > room and isinstance(term, Atom | Condition):
+                rel_w = latex_width(rel) + 1.0
+                first, *rest = self._broken_atom(self.term(term), room - rel_w, room - _QUAD)
                 current += f"{sep}{rel} {first}"
                 for piece in rest:
-                    lines.append(current)
-                    current = rf"&\quad {piece}"
-                used = width // 2
+                    rows.append(current)
+                    current = rf"&\quad {{}} {piece}"
+                used = latex_width(current)
                 continue
             current += f"{sep}{rel} {self.term(term)}"
             used += w
-        lines.append(current)
-        return [Latex(line) for line in lines]
+        rows.append(current)
+        return [Latex(row) for row in rows]
 
-    def _broken_apply(self, apply: Apply, width: float) -> list[str]:
-        """``M(t_1 + ... + t_n)`` as pieces ``M\\left(t_1 + t_2\\right.``, ``\\left. + t_3\\right)``."""
+    def _broken_atom(self, latex: str, first: float, rest: float) -> list[str]:
+        """A long value ``a + b - c ...`` cut into rows before a ``+`` or ``-`` outside all
+        brackets, the first at most ``first`` points wide, the others ``rest`` (each
+        continuation row starts with its sign, after ``{}`` so that it stays binary)."""
+        pieces = _top_level_terms(latex)
+        rows = [pieces[0]]
+        for piece in pieces[1:]:
+            limit, lead = (first, "") if len(rows) == 1 else (rest, "{} ")
+            if latex_width(lead + rows[-1] + " " + piece) > limit:
+                rows.append(piece)
+            else:
+                rows[-1] += " " + piece
+        return rows
+
+    @staticmethod
+    def _breakable(term: Term) -> bool:
+        return isinstance(term, Atom | Condition) or (
+            isinstance(term, Apply) and isinstance(term.argument, Sum)
+        )
+
+    def _link_width(self, link: Link) -> float:
+        return latex_width(f"{self.relation(link)} {self.term(link.term)}")
+
+    def _broken_apply(self, apply: Apply, first: float, rest: float) -> list[tuple[str, float]]:
+        """``M(t_1 + ... + t_n)`` as rows ``M\\left(t_1 + t_2\\right.``, ``\\left. + t_3\\right)``
+        with their widths: the first at most ``first`` points wide, the others ``rest`` (as far
+        as single summands, or single factors of a too-wide product, allow)."""
         assert isinstance(apply.argument, Sum), "chain_lines breaks only an M(sum)"
-        terms = apply.argument.terms
-        groups: list[list[Term]] = [[]]
-        used: float = 0
-        for t in terms:
-            w = self.width(t) + 14
-            if groups[-1] and used + w > width:
-                groups.append([])
-                used = 0
-            groups[-1].append(t)
-            used += w
         head = join([self.M, "_{", self.function(apply.function), ",", self.term(apply.dim), "}"])
-        pieces = []
-        for n, group in enumerate(groups):
-            body = join([self._summand(t) for t in group], " + ")
-            left = head + r"\left(" if n == 0 else r"\left. + "
-            right = r"\right)" if n == len(groups) - 1 else r"\right."
-            pieces.append(left + body + right)
-        return pieces
+        # the pieces a row may end after: whole summands, or the factors of a too-wide product
+        pieces: list[tuple[str, bool]] = []  # (LaTeX, starts a summand)
+        for t in apply.argument.terms:
+            s = self._summand(t)
+            # a product that might not fit a row (the first, after the head, or another)
+            wide = latex_width(head + r"\left(" + s) + _PLUS > min(first, rest)
+            if isinstance(t, Product) and wide:
+                factors = [self._factor(f) for f in t.factors]
+                pieces += [(f, i == 0) for i, f in enumerate(factors)]
+            else:
+                pieces.append((s, True))
+        rows: list[list[str]] = [[]]
+        limit = first
+        for text, summand in pieces:
+            if rows[-1]:
+                opening = head + r"\left(" if len(rows) == 1 else r"\left. "
+                glue = " + " if summand else " "
+                trial = opening + "".join(rows[-1]) + glue + text + r"\right)"
+                if latex_width(trial) > limit:
+                    rows.append([])
+                    limit = rest
+            if rows[-1]:
+                glue = " + " if summand else " "
+            else:
+                glue = "+ " if summand and len(rows) > 1 else ""
+            rows[-1].append(glue + text)
+        out = []
+        for n, row in enumerate(rows):
+            left = head + r"\left(" if n == 0 else r"\left. "
+            right = r"\right)" if n == len(rows) - 1 else r"\right."
+            text = left + "".join(row) + right
+            out.append((text, latex_width(text)))
+        return out
 
-    # widths, for line breaking: about how many points (at 11pt) a term takes in display math,
-    # fitted once to pdflatex's measurements of a few hundred terms (median error about 8%)
-    def _atom_width(self, v: sympy.Expr, *, small: bool = False) -> float:
-        digit, frac, minus, char = (3.4, 4.9, 12.5, 3.0) if small else (6.0, 5.9, 10.4, 3.2)
-        if v.is_Rational:
-            p, q = exact_str(abs(int(v.p))), exact_str(int(v.q))
-            body = digit * len(p) if v.q == 1 else frac * max(len(p), len(q)) + 1.6
-            return body + minus * (v.p < 0)
-        return char * len(exact_str(v))
-
+    # widths, for line breaking: the estimate of symresnet.present.widths on the printed term
     def width(self, t: Term) -> float:
-        """About how wide ``t`` prints, in points of an 11pt display."""
-        match t:
-            case Var(index=index):
-                return 7.3 + 4.7 * len(",".join(map(str, index)))
-            case Atom(value=v):
-                return self._atom_width(v)
-            case MatrixTerm(value=m) | ValueTerm(value=m):
-                if isinstance(t, ValueTerm) and m.shape == (1, 1):
-                    return self._atom_width(m[0])
-                rows = [i for i in _elide(m.rows, self.max_rows) if i is not None]
-                cols = _elide(m.cols, self.max_columns)
-                widths = [
-                    2.0 if j is None else max(self._atom_width(m[i, j], small=True) for i in rows)
-                    for j in cols
-                ]
-                return sum(widths) + 13 * (len(cols) - 1) + 15
-            case Product(factors=items):
-                return sum(self.width(x) for x in items)
-            case Sum(terms=items):
-                return sum(self.width(x) for x in items) + 13.7 * (len(items) - 1)
-            case Apply(function=f, argument=a):
-                head = 19.0 if isinstance(f, Activation) and f.name == "identity" else 29.0
-                return head + (30 if _tall(a) else 18) + self.width(a)
-            case Realization(argument=a):
-                return 52 + self.width(a)
-            case TupleTerm(items=items) | SetTerm(items=items) | ListTerm(items=items):
-                shown = [items[i] for i in _elide(len(items), self.max_columns) if i is not None]
-                return sum(self.width(x) for x in shown) + 8 * len(shown) + 6
-            case Space() | SkipFamily():
-                return 20
-            case LayerSpace() | SkipSpace() | SkipSum():
-                return 80
-            case Condition(value=v):
-                return self._atom_width(v)
-        raise TypeError(f"not a derivation term: {t!r}")
+        """About how wide ``t`` prints, in points of an 11pt display (:func:`latex_width`)."""
+        return latex_width(self.term(t))

@@ -27,6 +27,7 @@ from symresnet.present.latex import Latex, escape, join
 from symresnet.present.notebook import plain_label
 from symresnet.present.piecewiseviews import PiecewiseView, piecewise_view
 from symresnet.present.terms import TermPrinter
+from symresnet.present.widths import latex_width
 
 if TYPE_CHECKING:  # pragma: no cover (render imports this module)
     from symresnet.present.render import RenderOptions
@@ -49,15 +50,38 @@ class EquationView:
     (``1.151``, a claim's label), else LaTeX numbers it; ``ref`` refers to it (``\\eqref{...}``
     or ``(tag)``); ``number`` is what inline mode writes after it.  ``latex`` is the formula on
     one line, ``lines`` the same broken into ``&``-aligned lines for ``split``; ``rows`` the
-    separate formulas of a data equation, line by line (``W_{1} = ...``, ``B_{1} = ...``)."""
+    separate formulas of a data equation, line by line (``W_{1} = ...``, ``B_{1} = ...``).
+
+    With ``first_equation`` the number is handed out when a template first uses ``tag``,
+    ``ref`` or ``number``, so an equation a template does not print takes no number (no
+    holes, whatever the template shows)."""
 
     key: str
-    tag: Latex | None
-    ref: Latex
-    number: Latex
+    label: str | None
     latex: Latex
     lines: tuple[Latex, ...]
     rows: tuple[tuple[Latex, ...], ...] = ()
+    numbering: Numbering | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def tag(self) -> Latex | None:
+        if self.numbering is None:
+            return None if self.label is None else escape(self.label)
+        return self.numbering.tag(self.key, self.label)
+
+    @property
+    def ref(self) -> Latex:
+        tagged = self.tag
+        if tagged is not None and self.numbering is not None and not self.numbering.display:
+            return join(["(", tagged, ")"])
+        return Latex(rf"\eqref{{{self.key}}}")
+
+    @property
+    def number(self) -> Latex:
+        tagged = self.tag
+        if tagged is not None and self.numbering is not None and not self.numbering.display:
+            return join(["(", tagged, ")"])
+        return Latex(rf"\refstepcounter{{equation}}\label{{{self.key}}}(\theequation)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,11 +109,14 @@ class ProblemView:
 @dataclasses.dataclass(frozen=True)
 class StepView:
     """Layer ``k``, (1.153)-(1.156): its ``equation`` and the ``definitions`` of the values
-    it names (``x_{2,1} := ...``)."""
+    it names (``x_{2,1} := ...``).  ``where_lines`` are the same definitions as ``&``-aligned
+    rows of an unnumbered display (each definition but the last ends in a comma) when they
+    would take more than a line of text, else empty: then they go inline."""
 
     k: int
     equation: EquationView
     definitions: tuple[Latex, ...]
+    where_lines: tuple[Latex, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +193,10 @@ class DerivationView:
     piecewise: PiecewiseView | None = None
 
 
+#: the width of ``\text{and}\qquad`` before the last formula of a data equation, in points
+_AND = 40.0
+
+
 class Numbering:
     """Hands out equation keys and numbers in document order."""
 
@@ -174,10 +205,15 @@ class Numbering:
         self.count = 0  # every equation, for the label keys
         self.numbered = 0  # numbers handed out: a label of its own (A1) takes none (no holes)
         self.prefix: str | None = None
+        self.tags: dict[str, Latex | None] = {}
         if options.first_equation is not None:
             m = re.fullmatch(r"(.*?)([0-9]+)", options.first_equation)
             assert m is not None  # checked by RenderOptions
             self.prefix, self.digits, self.first = m.group(1), len(m.group(2)), int(m.group(2))
+
+    @property
+    def display(self) -> bool:
+        return self.options.display
 
     def equation(
         self,
@@ -189,22 +225,22 @@ class Numbering:
     ) -> EquationView:
         self.count += 1
         key = f"{self.options.label_prefix}:{self.count}"
-        text = tag or None
-        upcoming = None
-        if self.prefix is not None:
-            upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
-        if text is None or text == upcoming:  # a label like the book's (1.150) takes its number
-            self.numbered += 1
-            text = text or upcoming
-        tagged = None if text is None else escape(text)
-        if tagged is not None and not self.options.display:
-            ref = number = join(["(", tagged, ")"])
-        else:
-            ref = Latex(rf"\eqref{{{key}}}")
-            number = Latex(rf"\refstepcounter{{equation}}\label{{{key}}}(\theequation)")
         return EquationView(
-            key, tagged, ref, number, latex, tuple(lines), tuple(tuple(r) for r in rows)
+            key, tag or None, latex, tuple(lines), tuple(tuple(r) for r in rows), self
         )
+
+    def tag(self, key: str, label: str | None) -> Latex | None:
+        """The number of the equation ``key`` (its ``label``, or the next number with
+        ``first_equation``), handed out on first use."""
+        if key not in self.tags:
+            text = label
+            if self.prefix is not None:
+                upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
+                if label is None or label == upcoming:  # a label like (1.150) takes its number
+                    self.numbered += 1
+                    text = upcoming
+            self.tags[key] = None if text is None else escape(text)
+        return self.tags[key]
 
 
 class Viewer:
@@ -220,11 +256,37 @@ class Viewer:
             activation_symbol=options.activation_symbol,
             max_rows=options.max_rows,
             max_columns=options.max_columns,
+            inline=not options.display,
         )
 
     def equation(self, chain: Chain, *, tag: str | None = None) -> EquationView:
         lines = self.P.chain_lines(chain, self.options.line_width)
         return self.numbering.equation(self.P.chain(chain), lines, tag=tag)
+
+    def displayed(self, chain: Chain) -> Latex:
+        """A formula to display unnumbered: one line, or ``aligned`` rows when it is wider
+        than ``line_width``."""
+        one = self.P.chain(chain)
+        tall = self.d.dims[0] > 1 or self.d.dims[-1] > 1  # else it goes inline
+        if not tall or not self.options.display or latex_width(one) <= self.options.line_width:
+            return one
+        rows = self.P.chain_lines(chain, self.options.line_width)
+        return join([r"\begin{aligned}", r" \\ ".join(rows), r"\end{aligned}"])
+
+    def where_lines(self, definitions: Sequence[Chain]) -> tuple[Latex, ...]:
+        """The definitions as rows of a display when inline they would take more than a line
+        (the text is about ``line_width`` + 30 points wide), else ``()``."""
+        if not self.options.display or not definitions:
+            return ()
+        inline = sum(self.P.width(t) for c in definitions for t in c.terms) + 25 * len(definitions)
+        if inline <= self.options.line_width:
+            return ()
+        rows: list[Latex] = []
+        for n, c in enumerate(definitions):
+            lines = self.P.chain_lines(c, self.options.line_width)
+            comma = "," if n < len(definitions) - 1 else ""
+            rows += [*lines[:-1], Latex(lines[-1] + comma)]
+        return tuple(rows)
 
     def data(self, groups: Sequence[Sequence[Chain]]) -> EquationView:
         r"""One numbered equation of data, a line per group: ``W_{1} = ...,\qquad B_{1} = ...``."""
@@ -237,9 +299,11 @@ class Viewer:
         groups: list[list[Chain]] = [[]]
         used: float = 0
         for c in chains:
-            # the "= ", the comma and the 2em \qquad after it
-            w = sum(self.P.width(t) for t in c.terms) + 32
-            if groups[-1] and (len(groups[-1]) >= per_line or used + w > self.options.line_width):
+            # the formula, its comma and the 2em \qquad after it; a line keeps room for the
+            # "and" before the last formula
+            w = latex_width(self.P.chain(c) + r",\qquad")
+            room = self.options.line_width - _AND
+            if groups[-1] and (len(groups[-1]) >= per_line or used + w > room):
                 groups.append([])
                 used = 0
             groups[-1].append(c)
@@ -281,7 +345,7 @@ class Viewer:
             relation=c.relation,
             symbol=P.relation(c.statement.links[0]),
             statement=self.equation(c.statement, tag=c.label or None),
-            result=P.chain(c.result),
+            result=self.displayed(c.result),
             value=P.term(c.value),
             expected=P.term(c.expected),
             vector=value.rows > 1,
@@ -300,6 +364,7 @@ class Viewer:
 
     def view(self) -> DerivationView:
         d, P = self.d, self.P
+        tall = d.dims[-1] > 1 or d.dims[0] > 1  # the result is displayed, not inline
         problem = self.problem()
         claim = self.claim()
         box = None if d.box is None else box_view(self, d.box)  # numbered before the steps
@@ -316,6 +381,7 @@ class Viewer:
                     P.chain(s.chain), P.chain_lines(s.chain, self.options.line_width)
                 ),
                 tuple(P.chain(c) for c in s.definitions),
+                self.where_lines(s.definitions),
             )
             for s in d.steps
         )
@@ -331,7 +397,7 @@ class Viewer:
             recursion=recursion,
             realization=realization,
             steps=steps,
-            result=P.chain(d.result),
+            result=self.displayed(d.result) if tall else P.chain(d.result),
             result_lines=tuple(P.chain_lines(d.result, self.options.line_width)),
             vector_output=d.dims[-1] > 1,
             cases=None if d.cases is None else cases_view(self, d.cases),

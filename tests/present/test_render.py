@@ -262,6 +262,24 @@ def test_first_equation_numbers_have_no_holes_around_a_claim_label():
     assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
 
 
+def test_first_equation_numbers_have_no_holes_in_a_region_proof():
+    """A box proof by regions prints no layer-by-layer steps: their equations take no numbers
+    (it was 3.1, 3.2, 3.7, ...: the unprinted recursion and steps used up 3.3-3.6)."""
+    spec = loads_spec(
+        "dims = [2, 2, 1]\n[[layers]]\nW = [[1, -1], [2, 1]]\nB = [0, 0]\n"
+        "[[layers]]\nW = [[1, 1]]\nB = [1]\n"
+        '[[claims]]\nlabel = "F"\nforall = [[0, 1], [0, 2]]\nat_most = [10]\n'
+        '[[claims]]\nlabel = "G"\nforall = [[0, 1], [0, 2]]\nat_least = [0]\n'
+    )
+    verdicts = [c.decide(spec.network) for c in spec.claims]
+    tex = document(verdicts, options=RenderOptions(first_equation="3.1"))
+    numbers = re.findall(r"\\tag\{(3\.[0-9]+)\}", tex)
+    assert len(numbers) >= 4  # two of each proof
+    assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
+    for key in re.findall(r"\\eqref\{([^}]*)\}", tex):  # every reference is to a printed label
+        assert rf"\label{{{key}}}" in tex
+
+
 def test_brackets_grow_around_a_display_fraction():
     """``M\\left(\\frac{967}{630}\\right)``: plain parentheses are smaller than a display fraction;
     around an integer they stay plain.  x_1 = max(877/210 / 3 + 1/7, 0) = 967/630 by hand."""
@@ -281,3 +299,19 @@ def test_a_vector_input_is_displayed_not_inline():
     assert "$x_{0} = \\begin{pmatrix}" not in tex
     scalar = document(realize(ResNet(W=[[[2]], [[1]]], B=[[1], [0]]), [3]))
     assert "that $x_{0} = 3$ and" in scalar
+
+
+def test_long_definitions_are_displayed_and_short_ones_inline():
+    """``where z_{2,1} := ...``: inline while the definitions fit a line of text, an ``aligned``
+    display (broken before a sign) once they would take more (they ran 4-24pt into the margin)."""
+    x = sympy.Symbol("x", real=True)
+    net = ResNet(
+        W=[[[4], [sympy.Rational(3, 7)], [-6]], [[1, sympy.Rational(5, 7), 3], [-6, -1, 2]]],
+        B=[[sympy.Rational(-2, 5), sympy.Rational(4, 3), 1], [5, 4]],
+    )
+    long_tex = document(realize(net, [x]))
+    assert "where\n\\[\n\\begin{aligned}\nz_{2,1} &:=" in long_tex
+    assert "where $z_{" not in long_tex
+    short = ResNet(W=[[[1], [2]], [[1, 1]]], B=[[0, 1], [0]])
+    short_tex = document(realize(short, [x]))
+    assert "\\begin{aligned}" not in short_tex

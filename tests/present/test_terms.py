@@ -140,9 +140,33 @@ def test_long_sums_break_between_summands():
         Atom(sympy.Integer(12)),
         Sum(tuple(Product((MatrixTerm(M.eye(12)), MatrixTerm(v))) for _ in range(4))),
     )
-    lines = TermPrinter().chain_lines(Chain(Var("x", (1,)), (Link("equals", term),)), 60)
+    # each summand (about 170pt) fits a row of 300pt, two do not
+    lines = TermPrinter().chain_lines(Chain(Var("x", (1,)), (Link("equals", term),)), 300)
     assert len(lines) >= 3
     assert lines[0].startswith(r"x_{1} &= \mathfrak{M}_{\mathfrak{r},12}\left(")
     assert lines[0].endswith(r"\right.")
     assert all(line.startswith(r"&\quad \left. + ") for line in lines[1:])
     assert lines[-1].endswith(r"\right)")
+    # a row too narrow for one summand puts its factors (the wide matrix) on rows of their own
+    narrow = TermPrinter().chain_lines(Chain(Var("x", (1,)), (Link("equals", term),)), 150)
+    assert len(narrow) == 8
+    assert narrow[1] == r"&\quad \left. " + TermPrinter().matrix(v) + r"\right."
+
+
+def test_a_long_value_breaks_before_a_sign_outside_brackets():
+    x = sympy.Symbol("x")
+    value = sum(
+        (sympy.Rational(k, 7) * sympy.Max(0, k * x - 1) for k in range(1, 12)), sympy.Integer(5)
+    )
+    chain = Chain(Var("x", (1,)), (Link("equals", Atom(value)),))
+    P = TermPrinter()
+    rows = P.chain_lines(chain, 300)
+    assert len(rows) >= 3
+    assert rows[0].startswith(r"x_{1} &= ")
+    for row in rows[1:]:
+        assert row.startswith((r"&\quad {} + ", r"&\quad {} - "))
+        assert row.count(r"\{") == row.count(r"\}")  # never inside max{...}
+    joined = rows[0].removeprefix(r"x_{1} &= ") + "".join(
+        " " + row.removeprefix(r"&\quad {} ") for row in rows[1:]
+    )
+    assert joined == P.atom(value)

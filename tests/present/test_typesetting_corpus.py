@@ -4,12 +4,13 @@
 :func:`~symresnet.present.render.document`), compiled in a few pdflatex runs; any overfull
 ``\\hbox`` wider than 1pt or any ``LaTeX Warning`` in the log fails.
 
-The corpus: widths 1..8, depths 1..6, integer and fractional weights, skips, point claims of
-every relation, parameter claims (a parameter in a bias or a weight) and symbolic ``--at x``
-derivations of 1-input networks.  Box claims (``forall``/``exists``) are left out: their proofs
-are being rewritten elsewhere and get their own corpus.
-
-Today the corpus test is a strict ``xfail``: it finds overfull boxes in about half the specs.
+The corpus (72 specs): widths 1..8, depths 1..6, integer and fractional weights, skips, point
+claims of every relation, parameter claims (a parameter in a bias or a weight), symbolic
+``--at x`` derivations of 1-input networks, box claims (``forall``/``exists``, 1 or 2 inputs)
+and parameter-over-box claims; rendered with the default options, with ``--first-equation
+3.1`` (whose numbers must run 3.1, 3.2, ... without holes) and with ``--inline`` (networks of
+width at most 4: running text cannot hold an 8 x 8 matrix readably).  Box networks are kept
+small (width 3, depth 3) so that their regions are few and the test stays quick.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from symresnet.cli.common import parse_point
 from symresnet.compute.realization import as_input, realize
 from symresnet.io.spec import loads_spec
 from symresnet.present.compile import compile_pdf
-from symresnet.present.render import document
+from symresnet.present.render import DEFAULT_RENDER, RenderOptions, document
 
 RELATIONS = ("equals", "at_most", "at_least", "less", "greater")
 OVERFULL = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")
@@ -51,21 +52,29 @@ def _matrix(rng: random.Random, rows: int, cols: int, fractional: bool) -> str:
     return _toml(_entries(rng, rows, cols, fractional))
 
 
+KINDS = ("point", "point", "parameter", "symbolic", "box", "point", "parameter", "symbolic", "pbox")
+
+
 def _spec(rng: random.Random, i: int) -> tuple[str, str | None]:
     """The text of the ``i``-th spec and the ``--at`` argument (``None``: derive its claims)."""
-    kind = ("point", "point", "parameter", "symbolic")[i % 4]
-    depth = 1 + i % 6
+    kind = KINDS[i % len(KINDS)]
+    small = kind in ("box", "pbox") or _options(i).display is False
+    depth = 1 + i % (3 if kind in ("box", "pbox") else 6)
     fractional = i % 3 == 0
-    top = 3 if kind == "symbolic" else 8  # symbolic values grow fast with width and depth
-    dims = [1 if kind == "symbolic" else rng.randint(1, top)]
+    top = 3 if kind in ("symbolic", "box", "pbox") else 4 if small else 8
+    dims = [1 if kind == "symbolic" else (1 + i % 2) if kind in ("box", "pbox") else 0]
+    if dims[0] == 0:
+        dims[0] = rng.randint(1, top)
     dims += [rng.randint(1, top) for _ in range(depth - 1)] + [rng.randint(1, 3)]
-    if i % 10 == 7 and kind != "symbolic":  # now and then one wide layer
+    if kind in ("box", "pbox"):
+        dims[-1] = 1
+    if i % 10 == 7 and kind != "symbolic" and not small:  # now and then one wide layer
         dims[rng.randrange(len(dims))] = 8
     lines = [f'title = "corpus {i}"', 'activation = "relu"', f"dims = {dims}"]
     param_at = None
-    if kind == "parameter":
+    if kind in ("parameter", "pbox"):
         lines += ["[parameters]", "b = {}"]
-        param_at = (rng.randrange(depth), rng.choice(["W", "B"]))
+        param_at = (rng.randrange(depth), "B" if kind == "pbox" else rng.choice(["W", "B"]))
     for k in range(1, depth + 1):
         W = _entries(rng, dims[k], dims[k - 1], fractional)
         B = [_number(rng, fractional) for _ in range(dims[k])]
@@ -81,6 +90,14 @@ def _spec(rng: random.Random, i: int) -> tuple[str, str | None]:
             lines += ["[[skips]]", f"r = {r}", f"k = {k}", f"V = {V}"]
     if kind == "symbolic":
         return "\n".join(lines) + "\n", "x"
+    if kind in ("box", "pbox"):
+        box = [[-rng.randint(0, 2), rng.randint(1, 2)] for _ in range(dims[0])]
+        quantifiers = ["forall"] if kind == "pbox" else ["forall", "exists"]
+        for c, quantifier in enumerate(quantifiers):
+            relation = ("at_most", "at_least")[(i + c) % 2]
+            lines += ["[[claims]]", f'label = "c{i}.{c}"', f"{quantifier} = {box}"]
+            lines += [f"{relation} = [{rng.randint(-9, 9)}]"]
+        return "\n".join(lines) + "\n", None
     for c in range(rng.randint(1, 2)):
         relation = RELATIONS[(i + c) % len(RELATIONS)]
         x = "[" + ", ".join(_number(rng, fractional) for _ in range(dims[0])) + "]"
@@ -89,7 +106,17 @@ def _spec(rng: random.Random, i: int) -> tuple[str, str | None]:
     return "\n".join(lines) + "\n", None
 
 
-def corpus(count: int = 56, seed: int = 2026) -> list[tuple[str, str | None]]:
+def _options(i: int) -> RenderOptions:
+    """The render options of the ``i``-th spec: every fifth ``--first-equation 3.1``, every
+    seventh ``--inline``, the rest the defaults."""
+    if i % 7 == 5:
+        return RenderOptions(display=False)
+    if i % 5 == 4:
+        return RenderOptions(first_equation="3.1")
+    return DEFAULT_RENDER
+
+
+def corpus(count: int = 72, seed: int = 2026) -> list[tuple[str, str | None]]:
     rng = random.Random(seed)
     return [_spec(rng, i) for i in range(count)]
 
@@ -119,8 +146,14 @@ def test_corpus_is_varied():
     assert sum('"' in t.split("dims")[1] and "/" in t for t in texts) >= 10
     for relation in RELATIONS:
         assert any(f"\n{relation} = " in t for t in texts), relation
+    assert sum("\nforall = " in t for t in texts) >= 10
+    assert sum("\nexists = " in t for t in texts) >= 5
+    assert sum("\nforall = " in t and "[parameters]" in t for t in texts) >= 5
     assert {len(loads_spec(t).network.dims) - 1 for t in texts} == set(range(1, 7))
     assert max(max(loads_spec(t).network.dims) for t in texts) == 8
+    options = [_options(i) for i in range(len(specs))]
+    assert sum(o.first_equation is not None for o in options) >= 10
+    assert sum(not o.display for o in options) >= 10
 
 
 def test_the_log_parser_sees_flaws():
@@ -132,15 +165,36 @@ def test_the_log_parser_sees_flaws():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known flaws (issue 13): 22 of the 56 specs give overfull boxes of 1-110pt "
-    "(long equations and wide matrices on one line, symbolic --at x); strict, so the test "
-    "fails once they are fixed and the mark must go",
-)
-@pytest.mark.parametrize("batch", range(4))
-def test_corpus_typesets_without_flaws(latex, batch):
-    specs = corpus()[batch::4]
-    items = [item for text, at in specs for item in _items(text, at)]
-    log = compile_pdf(document(items)).log
+#: the batches compiled together: the specs of one option set, in four parts
+BATCHES = [(name, part) for name in ("default", "first", "inline") for part in range(4)]
+
+
+def _batch(name: str, part: int) -> list[int]:
+    kinds = {"default": DEFAULT_RENDER, "first": RenderOptions(first_equation="3.1")}
+    chosen = [
+        i
+        for i in range(len(corpus()))
+        if (not _options(i).display if name == "inline" else _options(i) == kinds[name])
+    ]
+    return chosen[part::4]
+
+
+def _numbers(tex: str) -> list[str]:
+    """The equation tags of the form 3.N, in order."""
+    return re.findall(r"\\tag\{(3\.[0-9]+)\}", tex)
+
+
+@pytest.mark.parametrize(("name", "part"), BATCHES)
+def test_corpus_typesets_without_flaws(latex, name, part):
+    specs = corpus()
+    chosen = _batch(name, part)
+    assert chosen
+    options = _options(chosen[0])
+    items = [item for i in chosen for item in _items(*specs[i])]
+    tex = document(items, options=options)
+    log = compile_pdf(tex).log
     assert _flaws(log) == []
+    if options.first_equation is not None:  # numbered 3.1, 3.2, ... without holes
+        numbers = _numbers(tex)
+        assert numbers == [f"3.{n}" for n in range(1, len(numbers) + 1)]
+        assert len(numbers) > 10
