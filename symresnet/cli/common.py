@@ -31,6 +31,7 @@ from symresnet.base.files import Named, check_outputs, write_atomic
 from symresnet.claims.spec import Spec
 from symresnet.claims.verdict import Outcome
 from symresnet.compute.realization import Trace
+from symresnet.explain.tree import DerivationOptions
 from symresnet.present import compile as latex
 from symresnet.present.render import RenderOptions, document, fragment
 from symresnet.values.limits import DEFAULT_LIMITS, Guard, quote
@@ -421,6 +422,8 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
         changes["max_columns"] = args.max_columns
     if args.max_rows is not None:
         changes["max_rows"] = args.max_rows
+    if getattr(args, "region", None) is not None:  # derive --region N: a box proof's region
+        changes["derivation"] = DerivationOptions(region=args.region)
     try:
         return RenderOptions(**changes)  # type: ignore[arg-type]
     except RenderError as err:  # name the option, not the field of RenderOptions

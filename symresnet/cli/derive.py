@@ -1,9 +1,10 @@
-"""``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--fragment] [--template DIR]``.
+"""``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--fragment] [--template DIR] [--region N]``.
 
 The worked solution of every claim of the spec (or of the evaluation at ``--at X``) as a LaTeX
 document: to standard output, or to ``-o FILE.tex`` and, with ``--pdf``, compiled next to it
 (:mod:`symresnet.cli.common` writes the files).  ``--fragment`` leaves out the preamble, for
-``\\input``.
+``\\input``.  ``--region N`` derives region ``N`` of every box proof that goes region by region
+in full, after the table of all regions (docs/derivations.md, "Box proofs").
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import argparse
 import sys
 
 from symresnet.base.errors import ClaimError
+from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.spec import decide
 from symresnet.claims.verdict import Outcome
 from symresnet.cli.common import (
     add_command,
     add_render_arguments,
     check_latex_outputs,
+    int_option,
     parse_point,
     render_options,
     write_files,
@@ -42,6 +45,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("-o", "--output", metavar="FILE.tex", help="write the LaTeX to FILE.tex")
     p.add_argument("--pdf", action="store_true", help="compile to PDF (FILE.pdf, or SPEC.pdf)")
     p.add_argument("--fragment", action="store_true", help="LaTeX without preamble, for \\input")
+    p.add_argument(
+        "--region",
+        type=int_option(minimum=1, maximum=10**9, what="region number"),
+        metavar="N",
+        help="derive region N of a box proof in full (numbered as symresnet regions numbers them)",
+    )
     add_render_arguments(p)
 
 
@@ -64,9 +73,37 @@ def cmd_derive(args: argparse.Namespace) -> int:
             place="claims",
             hint="give --at X",
         )
+    if args.region is not None:
+        _check_region(args.region, items, source=spec.source)
     if args.output is None and not args.pdf:
         render = fragment if args.fragment else document
         sys.stdout.write(render(items, title=spec.title, options=options))
         return 0
     write_files(args, spec, items, tex=args.output, report=lambda path: print(f"wrote {path}"))
     return 0
+
+
+def _check_region(n: int, items: list[Trace | Outcome], *, source: str | None) -> None:
+    """``--region N`` needs a box claim proven region by region with at least ``N`` regions."""
+    proofs = [
+        v
+        for v in items
+        if isinstance(v, BoxVerdict) and v.facts and v.counterexample is None and v.witness is None
+    ]
+    if not proofs:
+        raise ClaimError(
+            "no claim of the spec is proven region by region",
+            file=source,
+            place="--region",
+            hint="--region N is for true forall (or false exists) box claims",
+        )
+    for v in proofs:
+        count = len(v.decomposition.pieces)
+        if n > count:
+            raise ClaimError(
+                f"there is no region {n}: the box of the claim has {count} region"
+                f"{'s' * (count != 1)}",
+                file=source,
+                place="--region",
+                hint=f"give N from 1 to {count}, as symresnet regions numbers them",
+            )

@@ -371,15 +371,25 @@ class Derivation:
 class DerivationOptions:
     """How values are shown: ``max_digits`` (digits of numerator and denominator together) and
     ``max_ops`` (``sympy.count_ops``) above which a value is named instead of written out;
-    ``max_condition_ops`` above which a parameter condition is not printed."""
+    ``max_condition_ops`` above which a parameter condition is not printed; ``box_regions`` and
+    ``region``: which regions of a box proof are derived in full (docs/derivations.md, "Box
+    proofs")."""
 
     max_digits: int = 40
     max_ops: int = 12
     max_condition_ops: int = 200
+    #: a box proof over more regions than this summarises them in a table and derives one of
+    #: them in full (the one attaining the bound, or ``region``); up to this many, all in full
+    box_regions: int = 3
+    #: the region (numbered as ``symresnet regions`` numbers them, from 1) that a box proof
+    #: derives in full, after the table of all regions; ``None``: see ``box_regions``
+    region: int | None = None
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
+            if field.name == "region" and value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{field.name} must be a positive integer, got {value!r}")
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from symresnet.explain.box import BoxProof
+from symresnet.explain.box import BoxProof, RegionRow
+from symresnet.explain.tree import Chain, ListTerm
 from symresnet.present.latex import Latex, escape
 
 if TYPE_CHECKING:  # pragma: no cover (views imports this module)
     from symresnet.present.views import EquationView, Viewer
 
-__all__ = ["BoxView", "RegionView", "box_view"]
+__all__ = ["BoxView", "RegionView", "RowView", "box_view"]
+
+#: rows of the table of regions per ``tabular`` (a page may break between two of them)
+ROWS_PER_TABLE = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +37,19 @@ class RegionView:
     coordinates: tuple[int, ...]
     #: the signs of the pre-activations that define the region (``z_{1,1} <= 0``)
     signs: tuple[Latex, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class RowView:
+    """A row of the table of regions: ``index``, and the cells as LaTeX text (formulas in
+    ``$...$``): ``signs`` (``$z_{1,1}, z_{1,2} > 0$, $z_{2,1} \\leq 0$``), ``where`` (the
+    region in the input coordinates), ``form`` (the affine form, math) and ``bounds``."""
+
+    index: int
+    signs: Latex
+    where: Latex
+    form: Latex
+    bounds: Latex
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +77,18 @@ class BoxView:
     #: the input ``x = (xi_1, ...)`` in coordinates (``xi`` when ``l_0 = 1``)
     coordinates: Latex | None = None
     attains: bool = False
+    #: a long proof: the table of all regions in chunks of :data:`ROWS_PER_TABLE` rows, the
+    #: realization's symbol for its header (``R(x)``), the header of the bounds column and the
+    #: region derived in full
+    table: tuple[tuple[RowView, ...], ...] = ()
+    realization: Latex | None = None
+    bounds_header: str = ""
+    full: int | None = None
+    #: the number of rows of the table (the regions, as ``symresnet regions`` counts them)
+    table_rows: int = 0
+    #: the region derived in full attains the ``extreme`` (``largest``/``smallest``) value
+    full_attains: bool = False
+    extreme: str = ""
 
 
 def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
@@ -94,6 +123,58 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
         intervals=tuple(P.chain(c) for c in proof.intervals),
         coordinates=_coordinates(P, proof),
         attains=proof.attains,
+        table=_chunks(tuple(_row(P, proof, r) for r in proof.table)),
+        realization=Latex(P.term(proof.statement.first)),
+        bounds_header=_bounds_header(proof),
+        full=proof.full,
+        table_rows=len(proof.table),
+        full_attains=proof.full_attains,
+        extreme=_extreme(proof),
+    )
+
+
+def _extreme(proof: BoxProof) -> str:
+    sides = {b.side for r in proof.table for b in r.bounds}
+    return {frozenset({"max"}): "largest", frozenset({"min"}): "smallest"}.get(
+        frozenset(sides), "largest or smallest"
+    )
+
+
+def _chunks(rows: tuple[RowView, ...]) -> tuple[tuple[RowView, ...], ...]:
+    return tuple(rows[i : i + ROWS_PER_TABLE] for i in range(0, len(rows), ROWS_PER_TABLE))
+
+
+def _bounds_header(proof: BoxProof) -> str:
+    extreme = _extreme(proof)
+    return "bounds, at" if " or " in extreme else f"{extreme} value, at"
+
+
+def _cell_chain(P, chain: Chain) -> Latex:
+    """A chain in a table cell, breakable after the commas of a list of names."""
+    if isinstance(chain.first, ListTerm):
+        head = r",\allowbreak ".join(P.term(t) for t in chain.first.items)
+    else:
+        head = P.term(chain.first)
+    tail = " ".join(f"{P.relation(link)} {P.term(link.term)}" for link in chain.links)
+    return Latex(f"${head} {tail}$")
+
+
+def _row(P, proof: BoxProof, row: RegionRow) -> RowView:
+    point_name = P.term(proof.coordinates[0]) if len(proof.coordinates) == 1 else "x"
+    sides = {b.side for b in row.bounds}
+    bounds = []
+    for b in row.bounds:
+        head = f"$R_{{{b.coordinate}}}$: " if proof.vector else ""
+        if len(sides) > 1:
+            head += f"{b.side} "
+        where = "at" if b.attained else "not attained; approached at"
+        bounds.append(f"{head}${P.term(b.value)}$ {where} ${point_name} = {P.term(b.point)}$")
+    return RowView(
+        index=row.index,
+        signs=Latex(", ".join(_cell_chain(P, c) for c in row.signs) or "none"),
+        where=Latex(", ".join(_cell_chain(P, c) for c in row.inequalities)),
+        form=Latex(P.term(row.form)),
+        bounds=Latex("; ".join(bounds)),
     )
 
 

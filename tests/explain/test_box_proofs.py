@@ -16,8 +16,9 @@ from regions_reference import RandomNet, grid
 from symresnet import ResNet
 from symresnet.claims.box import check_box
 from symresnet.explain.box import derive_box
+from symresnet.explain.tree import DerivationOptions
 from symresnet.present.compile import compile_pdf
-from symresnet.present.render import document
+from symresnet.present.render import RenderOptions, document
 
 
 def _linear(row, x):
@@ -72,7 +73,8 @@ def _spec_text(verdict) -> str:
 
 def test_region_proof_reads_like_the_book():
     v = check_box(_net(), forall=[[-1, 1], [-1, 1]], at_most=3)
-    text = _spec_text(v)
+    # all four regions derived in full (above box_regions the proof has a table instead)
+    text = document(v, options=RenderOptions(derivation=DerivationOptions(box_regions=4)))
     assert r"x_{0} = x = (\xi_{1}, \xi_{2})" in text
     assert "pattern" not in text
     proof = text.split("Proof")[-1]
