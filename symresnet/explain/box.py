@@ -33,6 +33,7 @@ from symresnet.base.errors import ClaimError, DerivationCheckError
 from symresnet.claims.box_decide import holds_at
 from symresnet.compute.realization import realize
 from symresnet.explain.derivation import derive
+from symresnet.explain.region_affine import derive_region
 from symresnet.explain.tree import (
     DEFAULT_OPTIONS,
     Atom,
@@ -43,6 +44,7 @@ from symresnet.explain.tree import (
     ListTerm,
     Product,
     Realization,
+    Step,
     Sum,
     Term,
     TupleTerm,
@@ -70,6 +72,11 @@ class RegionProof:
     multipliers: tuple[tuple[tuple[int, Fraction], ...], ...]
     #: the signs of the pre-activations ``z_{k,i}`` that define the region (``z_{1,1} <= 0``)
     signs: tuple[Chain, ...] = ()
+    #: the layers on the region as in (1.153)-(1.156), the input ``x_0 = (xi_1, ...)``
+    #: (:func:`symresnet.explain.region_affine.derive_region`), and per step the pieces its
+    #: neurons lie in on the region (``z_{1,1} = xi + 3 > 0``; none for the output layer)
+    steps: tuple[Step, ...] = ()
+    since: tuple[tuple[Chain, ...], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,7 +170,27 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
     shown = (
         Atom(maps[0]) if len(maps) == 1 else ValueTerm(sympy.ImmutableMatrix(len(maps), 1, maps))
     )
-    formula = Chain(Realization(act, Var("x")), (Link("equals", shown),))
+    # the layers on the region, x_0 = (xi_1, ...): each = checked there, and at the region's point
+    net = verdict.decomposition.network
+    layers = derive_region(
+        net,
+        region.pattern,
+        xs,
+        symbols=xs,
+        point=dict(zip(xs, (to_rational(v) for v in region.point), strict=True)),
+    )
+    derived = [[*layers.A.row(j), layers.c[j]] for j in range(layers.A.rows)]
+    if derived != [
+        [*map(to_rational, c), to_rational(d)] for c, d in zip(region.C, region.d, strict=True)
+    ]:
+        raise DerivationCheckError(f"region {index + 1}: the layers give another affine form")
+    formula = Chain(
+        Realization(act, Var("x")), (Link("equals", Var("x", (net.L,))), Link("equals", shown))
+    )
+    since = tuple(
+        tuple(_since(n) for n in layer if n.condition.links[0].relation != "in")
+        for layer in layers.neurons
+    )
     bounds, coords, used = [], [], []
     for f in facts:
         j, s = f.coordinate, (1 if f.side == "max" else -1)
@@ -215,7 +242,20 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
         tuple(coords),
         tuple(used),
         signs=_signs(region.pattern, act),
+        steps=layers.steps,
+        since=since,
     )
+
+
+def _since(neuron) -> Chain:
+    """``z_{k,i} = xi + 3 > 0`` (``-1 < z_{k,i} = 2 xi <= 1``): why neuron ``(k, i)`` uses its
+    piece on the region, from :func:`symresnet.explain.region_affine.piece_condition`."""
+    z = Atom(sympy.Symbol(f"z_{neuron.k}_{neuron.i}", real=True))
+    value = Link("equals", Atom(neuron.preactivation))
+    c = neuron.condition
+    if len(c.links) == 1:  # z <= v, z > u
+        return Chain(z, (value, c.links[0]))
+    return Chain(c.first, (Link(c.links[0].relation, z), value, c.links[1]))
 
 
 def _signs(pattern: Sequence[Sequence[int]], act) -> tuple[Chain, ...]:

@@ -37,6 +37,10 @@ class RegionView:
     coordinates: tuple[int, ...]
     #: the signs of the pre-activations that define the region (``z_{1,1} <= 0``)
     signs: tuple[Latex, ...] = ()
+    #: the layers on the region (numbered equations) and, per layer, why its neurons use their
+    #: pieces there (``z_{1,1} = \xi + 3 > 0``)
+    steps: tuple[EquationView, ...] = ()
+    since: tuple[tuple[Latex, ...], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +118,8 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
                 tuple(P.chain(c) for c in r.bounds),
                 r.coordinates,
                 tuple(P.chain(c) for c in r.signs),
+                tuple(viewer.equation(step.chain) for step in r.steps),
+                tuple(tuple(P.chain(c) for c in layer) for layer in r.since),
             )
             for r in proof.regions
         ),

@@ -78,7 +78,10 @@ def test_region_proof_reads_like_the_book():
     assert r"x_{0} = x = (\xi_{1}, \xi_{2})" in text
     assert "pattern" not in text
     proof = text.split("Proof")[-1]
-    assert "x_{1}" not in proof and "x_{2}" not in proof  # the inputs are xi, not x_1
+    # the inputs are xi, never x_1: the x_k are the layers' outputs (x_1 = M(...)), not in forms
+    assert re.search(r"\d x_\{[12]\}|x_\{[12]\} (?:\\leq|<)|[-+] x_\{[12]\}", proof) is None
+    assert r"\xi_{1} - \xi_{2} \leq" in proof or r"- \xi_{1} + \xi_{2} \leq" in proof
+    assert proof.count(r"\mathfrak{M}_{\mathfrak{r},2}(W_{1} x_{0} + B_{1})") == 4  # layers
     flat = " ".join(text.split())
     assert r"On the region where $z_{1,1} \leq 0$ and $z_{1,2} > 0$, i.e." in flat
     assert re.search(r"\(-\d+\) \\cdot", proof) is None  # the multipliers shown are >= 0
