@@ -143,6 +143,8 @@ class BoxProof:
     full: int | None = None
     #: the region ``full`` is where the extremum over the box used by the proof is attained
     full_attains: bool = False
+    #: the regions are closed (a continuous activation): their rows include the boundary
+    closed: bool = True
 
 
 def _column(values: Sequence[Fraction]) -> sympy.ImmutableMatrix:
@@ -187,8 +189,9 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
     formula = Chain(
         Realization(act, Var("x")), (Link("equals", Var("x", (net.L,))), Link("equals", shown))
     )
+    closed = not verdict.decomposition.partition
     since = tuple(
-        tuple(_since(n) for n in layer if n.condition.links[0].relation != "in")
+        tuple(_since(n, closed=closed) for n in layer if n.condition.links[0].relation != "in")
         for layer in layers.neurons
     )
     bounds, coords, used = [], [], []
@@ -247,15 +250,24 @@ def _region_proof(verdict, index: int, facts, xs, act) -> RegionProof:
     )
 
 
-def _since(neuron) -> Chain:
-    """``z_{k,i} = xi + 3 > 0`` (``-1 < z_{k,i} = 2 xi <= 1``): why neuron ``(k, i)`` uses its
-    piece on the region, from :func:`symresnet.explain.region_affine.piece_condition`."""
+#: a continuous activation is its piece's affine function on the piece's closure too
+_CLOSED = {"less": "at_most", "greater": "at_least"}
+
+
+def _since(neuron, *, closed: bool) -> Chain:
+    """``z_{k,i} = xi + 3 >= 0`` (``-1 <= z_{k,i} = 2 xi <= 1``): why neuron ``(k, i)`` uses its
+    piece on the region, from :func:`symresnet.explain.region_affine.piece_condition`.  With
+    ``closed`` (a continuous activation: the regions are closed) the bounds are not strict,
+    which holds on the whole closed region, the activation being continuous."""
     z = Atom(sympy.Symbol(f"z_{neuron.k}_{neuron.i}", real=True))
     value = Link("equals", Atom(neuron.preactivation))
-    c = neuron.condition
-    if len(c.links) == 1:  # z <= v, z > u
-        return Chain(z, (value, c.links[0]))
-    return Chain(c.first, (Link(c.links[0].relation, z), value, c.links[1]))
+    links = tuple(
+        Link(_CLOSED.get(lk.relation, lk.relation) if closed else lk.relation, lk.term)
+        for lk in neuron.condition.links
+    )
+    if len(links) == 1:  # z <= v, z > u
+        return Chain(z, (value, links[0]))
+    return Chain(neuron.condition.first, (Link(links[0].relation, z), value, links[1]))
 
 
 def _signs(pattern: Sequence[Sequence[int]], act) -> tuple[Chain, ...]:
@@ -406,9 +418,10 @@ def _extrema(verdict, act, sides: Sequence[str]) -> tuple[Chain, ...]:
         for ext in verdict.maximum if side == "max" else verdict.minimum:
             if ext.attained and len(verdict.claim.expected) == 1:
                 value = verdict.decomposition.pieces[ext.piece].value(ext.point)
+                # a point of R^2 written as (1, -1): a column vector inline breaks the lines
                 out.append(
                     Chain(
-                        Realization(act, ValueTerm(_column(ext.point), point=True)),
+                        Realization(act, _point_term(ext.point)),
                         (Link("equals", ValueTerm(_column(value), point=True)),),
                     )
                 )
@@ -519,5 +532,6 @@ def derive_box(
         table=table,
         full=full,
         full_attains=full_attains,
+        closed=not verdict.decomposition.partition,
     )
     return dataclasses.replace(base, box=proof)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover (views imports this module)
 __all__ = ["BoxView", "RegionView", "RowView", "box_view"]
 
 #: rows of the table of regions per ``tabular`` (a page may break between two of them)
-ROWS_PER_TABLE = 12
+ROWS_PER_TABLE = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +93,8 @@ class BoxView:
     #: the region derived in full attains the ``extreme`` (``largest``/``smallest``) value
     full_attains: bool = False
     extreme: str = ""
+    #: the regions are closed (their rows include the boundary)
+    closed: bool = True
 
 
 def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
@@ -100,6 +102,7 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
     derivation viewer's printer and numbering."""
     P = viewer.P
     statement = viewer.equation(proof.statement, tag=proof.label or None)
+    indented = not proof.table  # the regions of a short proof are items of a list
     return BoxView(
         quantifier=proof.quantifier,
         relation=proof.relation,
@@ -118,7 +121,7 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
                 tuple(P.chain(c) for c in r.bounds),
                 r.coordinates,
                 tuple(P.chain(c) for c in r.signs),
-                tuple(viewer.equation(step.chain) for step in r.steps),
+                tuple(_step_equation(viewer, step.chain, indented) for step in r.steps),
                 tuple(tuple(P.chain(c) for c in layer) for layer in r.since),
             )
             for r in proof.regions
@@ -136,6 +139,7 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
         table_rows=len(proof.table),
         full_attains=proof.full_attains,
         extreme=_extreme(proof),
+        closed=proof.closed,
     )
 
 
@@ -144,6 +148,17 @@ def _extreme(proof: BoxProof) -> str:
     return {frozenset({"max"}): "largest", frozenset({"min"}): "smallest"}.get(
         frozenset(sides), "largest or smallest"
     )
+
+
+#: points a list item takes from the line (its indent) and room for the equation number
+ITEM_INDENT = 80
+
+
+def _step_equation(viewer: Viewer, chain: Chain, indented: bool) -> EquationView:
+    """A layer on a region, numbered; broken to fit a list item when ``indented`` (so that the
+    equation number stays on the line)."""
+    width = viewer.options.line_width - (ITEM_INDENT if indented else 0)
+    return viewer.numbering.equation(viewer.P.chain(chain), viewer.P.chain_lines(chain, width))
 
 
 def _chunks(rows: tuple[RowView, ...]) -> tuple[tuple[RowView, ...], ...]:
@@ -170,7 +185,7 @@ def _row(P, proof: BoxProof, row: RegionRow) -> RowView:
     sides = {b.side for b in row.bounds}
     bounds = []
     for b in row.bounds:
-        head = f"$R_{{{b.coordinate}}}$: " if proof.vector else ""
+        head = f"entry {b.coordinate}: " if proof.vector else ""
         if len(sides) > 1:
             head += f"{b.side} "
         where = "at" if b.attained else "not attained; approached at"
@@ -180,7 +195,7 @@ def _row(P, proof: BoxProof, row: RegionRow) -> RowView:
         signs=Latex(", ".join(_cell_chain(P, c) for c in row.signs) or "none"),
         where=Latex(", ".join(_cell_chain(P, c) for c in row.inequalities)),
         form=Latex(P.term(row.form)),
-        bounds=Latex("; ".join(bounds)),
+        bounds=Latex(";\\newline ".join(bounds)),
     )
 
 
