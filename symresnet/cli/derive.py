@@ -1,4 +1,4 @@
-"""``symresnet derive SPEC [--at X] [-o FILE.tex] [--pdf] [--fragment] [--template DIR] [--region N]``.
+"""``symresnet derive SPEC [--at X [--piece N]] [-o FILE.tex] [--pdf] [--fragment] [--template DIR] [--region N]``.
 
 The worked solution of every claim of the spec (or of the evaluation at ``--at X``) as a LaTeX
 document: to standard output, or to ``-o FILE.tex`` and, with ``--pdf``, compiled next to it
@@ -26,8 +26,11 @@ from symresnet.cli.common import (
     write_files,
 )
 from symresnet.compute.realization import Trace, as_input, realize
+from symresnet.explain.piecewise import applies
 from symresnet.io.spec import load_spec
+from symresnet.present.printers import to_text
 from symresnet.present.render import document, fragment
+from symresnet.present.text import format_solution
 
 __all__ = ["add_parser", "cmd_derive"]
 
@@ -51,7 +54,29 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="N",
         help="derive region N of a box proof in full (numbered as symresnet regions numbers them)",
     )
+    p.add_argument(
+        "--piece",
+        type=_piece_number,
+        metavar="N",
+        help="with --at and a symbol: derive piece N of the realization (docs/derivations.md)",
+    )
+    p.add_argument(
+        "--text",
+        action="store_true",
+        help="the solution as terminal text instead of LaTeX (with --at x: piece by piece)",
+    )
+    p.add_argument(
+        "--plot",
+        action="store_true",
+        help="with --at and one symbol: the graph of the realization (pgfplots)",
+    )
     add_render_arguments(p)
+
+
+def _piece_number(text: str) -> int:
+    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"a piece number 1, 2, ... is expected, got {text!r}")
+    return int(text)
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
@@ -63,7 +88,18 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.at is not None:
         entries, names = parse_point(args.at, spec.names)
         x = as_input(entries, spec.network.dims[0], names=names, place="--at")
-        items = [realize(spec.network, x, names=names)]
+        trace = realize(spec.network, x, names=names)
+        items = [trace]
+        if (args.piece is not None or args.plot) and not applies(trace):
+            raise ClaimError(
+                "--piece and --plot need a symbolic realization: a symbol in --at, numbers in "
+                "the network and a piecewise-linear activation",
+                place="--plot" if args.plot else "--piece",
+                hint="give --at a symbol, e.g. --at x",
+            )
+    elif args.piece is not None or args.plot:
+        option = "--plot" if args.plot else "--piece"
+        raise ClaimError(f"{option} needs --at", place=option, hint="give --at x")
     elif spec.claims:
         items = [decide(c, spec.network, bounds=spec.parameters) for c in spec.claims]
     else:
@@ -75,6 +111,21 @@ def cmd_derive(args: argparse.Namespace) -> int:
         )
     if args.region is not None:
         _check_region(args.region, items, source=spec.source)
+    if args.text:
+        if args.output is not None or args.pdf or args.fragment:
+            raise ClaimError(
+                "--text prints to the terminal",
+                place="--text",
+                hint="leave out -o, --pdf and --fragment",
+            )
+        for item in items:
+            text = (
+                format_solution(item, title=spec.title, options=options.derivation)
+                if isinstance(item, Trace)
+                else to_text(item, title=spec.title)
+            )
+            print(text)
+        return 0
     if args.output is None and not args.pdf:
         render = fragment if args.fragment else document
         sys.stdout.write(render(items, title=spec.title, options=options))

@@ -30,6 +30,7 @@ from symresnet.claims.verdict import Verdict
 from symresnet.compute.realization import Trace
 from symresnet.explain.cases import CaseAnalysis, case_analysis
 from symresnet.explain.evaluation import FlintCache, evaluate
+from symresnet.explain.piecewise import piecewise_form
 from symresnet.explain.tree import (
     DEFAULT_OPTIONS,
     Apply,
@@ -440,6 +441,7 @@ def derive(
         claim=None if verdict is None else _conclusion(verdict, builder, x0, value, options),
         names=dict(builder.names),
         cases=_cases(verdict),
+        piecewise=None if verdict is not None else piecewise_form(trace, options),
     )
 
 

@@ -63,8 +63,9 @@ class NeuronPiece:
     """Neuron ``i`` of hidden layer ``k`` (both from 1) on the region: its pre-activation
     ``z_{k,i}`` (``preactivation``, affine in the input) lies in piece ``piece`` of the
     activation, which ``condition`` states (``x + 3 > 0``, ``-1/2 < 2 x + 1 <= 3/2``), so
-    ``x_{k,i}`` is ``output`` there.  ``constant`` marks a pre-activation that does not depend on
-    the input (its piece is a fact about numbers, not a condition on the region)."""
+    ``x_{k,i}`` is ``output`` there.  ``constant`` marks a piece that is no condition on the
+    region: a pre-activation that does not depend on the input (its piece is a fact about
+    numbers), or an activation of one piece (the identity)."""
 
     k: int
     i: int
@@ -286,12 +287,13 @@ def _step(
             piece = pieces[j]
             # on the region z_{k,i} lies in piece j, where the activation is slope z + intercept
             out = sympy.expand(piece.slope * zi + piece.intercept)
-            constant = not zi.free_symbols
-            if constant and not piece.contains(zi):
+            # no condition on the region: a number, or the activation's one piece (identity)
+            constant = not zi.free_symbols or (piece.lo == -sympy.oo and piece.hi == sympy.oo)
+            if not zi.free_symbols and not piece.contains(zi):
                 raise DerivationCheckError(
                     f"{where}: z_{{{k},{i}}} = {zi} does not lie in piece {j} of {f.text}"
                 )
-            if constant and sympy.expand(f(zi) - out) != 0:
+            if not zi.free_symbols and sympy.expand(f(zi) - out) != 0:
                 raise DerivationCheckError(f"{where}: the activation at {zi}")
             layer.append(NeuronPiece(k, i, zi, j, piece_condition(piece, zi), out, constant))
             outputs.append(out)

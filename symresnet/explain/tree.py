@@ -23,6 +23,7 @@ from symresnet.values.relations import Relation
 if TYPE_CHECKING:  # pragma: no cover
     from symresnet.explain.box import BoxProof
     from symresnet.explain.cases import CaseAnalysis
+    from symresnet.explain.piecewise import PiecewiseForm
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -365,19 +366,28 @@ class Derivation:
     box: BoxProof | None = None
     #: a parameter study's cases (:class:`symresnet.explain.cases.CaseAnalysis`), else ``None``
     cases: CaseAnalysis | None = None
+    #: a symbolic input (``derive --at x``): the realization piece by piece, each piece
+    #: derived (:class:`symresnet.explain.piecewise.PiecewiseForm`), else ``None``
+    piecewise: PiecewiseForm | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DerivationOptions:
     """How values are shown: ``max_digits`` (digits of numerator and denominator together) and
     ``max_ops`` (``sympy.count_ops``) above which a value is named instead of written out;
-    ``max_condition_ops`` above which a parameter condition is not printed; ``box_regions`` and
-    ``region``: which regions of a box proof are derived in full (docs/derivations.md, "Box
-    proofs")."""
+    ``max_condition_ops`` above which a parameter condition is not printed.  For a symbolic
+    input (:mod:`symresnet.explain.piecewise`): the pieces of the realization are each derived
+    when there are at most ``max_derived_pieces``, else only the first; ``piece`` (from 1)
+    derives that piece alone; ``plot`` adds the graph of a realization of one symbol.  For a box
+    proof, ``box_regions`` and ``region``: which regions are derived in full (docs/derivations.md,
+    "Box proofs")."""
 
     max_digits: int = 40
     max_ops: int = 12
     max_condition_ops: int = 200
+    max_derived_pieces: int = 6
+    piece: int | None = None
+    plot: bool = False
     #: a box proof over more regions than this summarises them in a table and derives one of
     #: them in full (the one attaining the bound, or ``region``); up to this many, all in full
     box_regions: int = 3
@@ -388,7 +398,7 @@ class DerivationOptions:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if field.name == "region" and value is None:
+            if (field.name in ("piece", "region") and value is None) or field.name == "plot":
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{field.name} must be a positive integer, got {value!r}")

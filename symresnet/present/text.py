@@ -5,11 +5,14 @@ Vectors are written ``(5; 11)`` (a column), matrices ``(1 0; 0 1)`` (rows separa
 
 from __future__ import annotations
 
+from typing import cast
+
 import sympy
 
 from symresnet.claims.verdict import Verdict
 from symresnet.compute.realization import Trace
 from symresnet.explain.derivation import derive
+from symresnet.explain.piecewise import PiecewiseForm
 from symresnet.explain.tree import (
     Apply,
     Atom,
@@ -17,6 +20,7 @@ from symresnet.explain.tree import (
     Condition,
     Derivation,
     DerivationOptions,
+    ListTerm,
     MatrixTerm,
     Product,
     Realization,
@@ -30,10 +34,11 @@ from symresnet.model.activations import Activation
 from symresnet.present.plain import entry as _entry
 from symresnet.present.plain import format_matrix, format_vector
 from symresnet.present.study_text import study_sentence
+from symresnet.solve.readable import readable
 from symresnet.values.exact import exact_str
 from symresnet.values.relations import RELATION_TEXT
 
-__all__ = ["format_trace", "format_verdict"]
+__all__ = ["format_piecewise", "format_solution", "format_trace", "format_verdict"]
 
 
 class _TermText:
@@ -64,6 +69,10 @@ class _TermText:
                 return " + ".join(self.term(x) for x in ts)
             case Apply(function=Activation() as f, dim=d, argument=a):
                 return f"M_{{{f.text},{self.term(d)}}}({self.term(a)})"
+            case ListTerm(items=items):
+                return ", ".join(self.term(i) for i in items)
+            case Realization(argument=ListTerm() as a):
+                return f"R(Phi, V)({self.term(a)})"
             case Realization(argument=a):
                 return f"R(Phi, V)({self.term(a)})"
             case Condition(value=v):
@@ -108,6 +117,76 @@ def _format_derivation(d: Derivation) -> str:
     lines = [f"{head}realization at x_0 = {_TermText().term(d.start.links[0].term)}"]
     lines += ["  " + line.replace("\n", "\n  ") for line in _layer_lines(d)]
     lines.append("  " + _TermText().chain(d.result))
+    return "\n".join(lines)
+
+
+def _flat(value: sympy.MatrixBase) -> str:
+    """A value of a piece: ``7*x + 14``, or a column ``(x + 1; [2*x])``."""
+    return exact_str(value[0]) if len(value) == 1 else format_vector(value)
+
+
+def _plain(chain: Chain) -> str:
+    """A chain of scalars as text without the brackets of vector entries: ``x + 3 > 0``."""
+    parts = [exact_str(cast(Atom, chain.first).value)]
+    for link in chain.links:
+        parts += [
+            RELATION_TEXT.get(link.relation, link.relation),
+            exact_str(cast(Atom, link.term).value),
+        ]
+    return " ".join(parts)
+
+
+def format_piecewise(form: PiecewiseForm) -> str:
+    """The piecewise form as text (:mod:`symresnet.explain.piecewise`): the pieces with their
+    conditions (:func:`symresnet.solve.readable.readable`), then each region written out layer
+    by layer, after the pieces of the activation its pre-activations lie in."""
+    text = _TermText()
+    question = text.term(form.question)
+    word = "region" if form.merged else "piece"
+
+    def where(p) -> str:
+        if p.everywhere:
+            return "always"
+        shown = readable(p.condition.value)
+        return exact_str(p.condition.value) if shown is None else shown.text()
+
+    lines = [f"{question}, piece by piece:"]
+    lines += [f"  {where(p)}:  {_flat(p.value.value)}" for p in form.pieces]
+    for r in form.shown:
+        assert r.region is not None  # the shown regions are derived
+        head = "" if r.everywhere else f" ({where(r)})"
+        lines.append(f"{word} {r.index}{head}:")
+        for step, layer in zip(r.region.steps, r.region.neurons, strict=True):
+            because = [_plain(n.condition) for n in layer if not n.constant]
+            if because:
+                lines.append("  since " + " and ".join(because) + ":")
+            lines.append("  " + text.step(step).replace("\n", "\n  "))
+        lines.append(f"  {question} = {_flat(r.value.value)}")
+    if len(form.derived) < len(form.regions):
+        lines.append(f"(the other {word}s in the same way: derive --at ... --piece N)")
+    return "\n".join(lines)
+
+
+def format_solution(
+    trace: Trace, *, title: str | None = None, options: DerivationOptions | None = None
+) -> str:
+    """``derive --text`` for an evaluation: a symbolic realization piece by piece, each piece
+    layer by layer (:func:`format_piecewise`), else :func:`format_trace`."""
+    base = options or _WRITE_OUT
+    written = DerivationOptions(
+        max_digits=_WRITE_OUT.max_digits,
+        max_ops=_WRITE_OUT.max_ops,
+        max_condition_ops=_WRITE_OUT.max_condition_ops,
+        max_derived_pieces=base.max_derived_pieces,
+        piece=base.piece,
+    )
+    d = derive(trace, title=title, options=written)
+    if d.piecewise is None:
+        return _format_derivation(d)
+    head = f"{d.title}: " if d.title else ""
+    lines = [f"{head}realization at x_0 = {_TermText().term(d.start.links[0].term)}"]
+    lines.append("  " + _TermText().chain(d.start))
+    lines.append(format_piecewise(d.piecewise))
     return "\n".join(lines)
 
 

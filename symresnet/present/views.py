@@ -24,6 +24,7 @@ from symresnet.explain.tree import Chain, Derivation
 from symresnet.present.boxviews import BoxView, box_view
 from symresnet.present.caseviews import CasesView, cases_view
 from symresnet.present.latex import Latex, escape, join
+from symresnet.present.piecewiseviews import PiecewiseView, piecewise_view
 from symresnet.present.terms import TermPrinter
 
 if TYPE_CHECKING:  # pragma: no cover (render imports this module)
@@ -157,6 +158,9 @@ class DerivationView:
     box: BoxView | None = None
     #: ``l_0 > 1``: the input is a tall vector, displayed (inline it spreads the lines apart)
     vector_input: bool = False
+    #: a symbolic input: the realization piece by piece (:mod:`symresnet.present.piecewiseviews`;
+    #: ``steps`` then hold the closed form, unnumbered, for the notebook), else ``None``
+    piecewise: PiecewiseView | None = None
 
 
 class Numbering:
@@ -297,8 +301,18 @@ class Viewer:
         box = None if d.box is None else box_view(self, d.box)  # numbered before the steps
         recursion = self.equation(d.recursion)
         realization = self.equation(d.realization)
+        # a symbolic input is derived piece by piece; the steps in the closed form (max{...})
+        # stay for the notebook display, unnumbered in the document (it does not print them)
+        piecewise = None if d.piecewise is None else piecewise_view(self, d.piecewise)
+        step_numbers = self.numbering if piecewise is None else Numbering(self.options)
         steps = tuple(
-            StepView(s.k, self.equation(s.chain), tuple(P.chain(c) for c in s.definitions))
+            StepView(
+                s.k,
+                step_numbers.equation(
+                    P.chain(s.chain), P.chain_lines(s.chain, self.options.line_width)
+                ),
+                tuple(P.chain(c) for c in s.definitions),
+            )
             for s in d.steps
         )
         return DerivationView(
@@ -319,6 +333,7 @@ class Viewer:
             cases=None if d.cases is None else cases_view(self, d.cases),
             box=box,
             vector_input=d.dims[0] > 1,
+            piecewise=piecewise,
         )
 
 

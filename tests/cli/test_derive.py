@@ -150,3 +150,63 @@ def test_derive_decides_within_the_declared_parameter_bounds(capsys):
     tex = capsys.readouterr().out
     assert r"holds if and only if $-3 \leq a \leq -2$" in tex
     assert r"if and only if $a \leq -2$" not in tex
+
+
+def test_derive_at_a_symbol_ends_piecewise(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x")
+    assert code == 0, err
+    assert r"\begin{cases}" in out and "Piece 6:" in out
+    assert r"\max" not in out  # the closed form with nested max is not the ending any more
+
+
+def test_derive_piece_n(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x", "--piece", "3")
+    assert code == 0, err
+    assert "Piece 3:" in out and "Piece 2:" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--at", "x", "--piece", "7"), "the realization has 6 pieces"),
+        (("--at", "x", "--piece", "0"), "a piece number 1, 2, ... is expected"),
+        (("--at", "1", "--piece", "1"), "--piece and --plot need a symbolic realization"),
+        (("--piece", "1"), "--piece needs --at"),
+    ],
+)
+def test_derive_piece_errors(capsys, argv, message):
+    code, out, err = run(capsys, "derive", EXERCISE, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_derive_plot(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x", "--plot", "--piece", "1")
+    assert code == 0, err
+    assert r"\begin{tikzpicture}" in out and r"\usepackage{pgfplots}" in out
+
+
+def test_derive_plot_needs_a_symbol(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "1", "--plot")
+    assert out == ""
+    assert code == 2 and "--plot" in err
+
+
+def test_derive_text_piece_by_piece(capsys):
+    code, out, err = run(capsys, "derive", EXERCISE, "--at", "x", "--text", "--piece", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "  -3 < x <= -2:  7*x + 14" in lines and "  x > -9/7:  -10*x - 17" in lines
+    assert "piece 2 (-3 < x <= -2):" in lines
+    assert "  since x + 3 > 0 and 2*x + 4 <= 0:" in lines
+    assert "  R(Phi, V)(x) = 7*x + 14" in lines
+    assert "Max" not in out
+
+
+def test_derive_text_of_claims_and_points(capsys):
+    code, out, _ = run(capsys, "derive", EXERCISE, "--text")
+    assert code == 0 and "FALSE, the value is -7" in out
+    code, out, _ = run(capsys, "derive", EXERCISE, "--text", "--at", "-1")
+    assert code == 0 and "R(Phi, V)(-1) = -7" in out
+    code, out, err = run(capsys, "derive", EXERCISE, "--text", "--pdf")
+    assert code == 2 and "--text" in err
