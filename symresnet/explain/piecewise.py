@@ -201,7 +201,7 @@ def piecewise_form(trace: Trace, options: DerivationOptions) -> PiecewiseForm | 
     """The piecewise form of the symbolic realization ``trace`` (module docstring), or ``None``
     when it does not apply (:func:`applies`) or the pieces are too many to compute
     (``Limits.max_pieces``): the derivation then ends in the closed form."""
-    if not applies(trace):
+    if not options.piecewise or not applies(trace):
         return None
     net, x0 = trace.network, trace.input
     solver = Solver()

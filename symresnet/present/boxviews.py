@@ -151,14 +151,15 @@ def _extreme(proof: BoxProof) -> str:
 
 
 #: points a list item takes from the line (its indent) and room for the equation number
-ITEM_INDENT = 80
+ITEM_INDENT = 60
 
 
 def _step_equation(viewer: Viewer, chain: Chain, indented: bool) -> EquationView:
     """A layer on a region, numbered; broken to fit a list item when ``indented`` (so that the
     equation number stays on the line)."""
+    P = viewer.P
     width = viewer.options.line_width - (ITEM_INDENT if indented else 0)
-    return viewer.numbering.equation(viewer.P.chain(chain), viewer.P.chain_lines(chain, width))
+    return viewer.numbering.equation(P.chain(chain), P.chain_lines(chain, width))
 
 
 def _chunks(rows: tuple[RowView, ...]) -> tuple[tuple[RowView, ...], ...]:

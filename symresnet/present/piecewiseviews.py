@@ -17,15 +17,22 @@ from typing import TYPE_CHECKING
 import sympy
 
 from symresnet.explain.piecewise import Graph, PiecewiseForm
-from symresnet.explain.tree import Chain
+from symresnet.explain.tree import Atom, Chain, MatrixTerm, Term, ValueTerm
 from symresnet.present.latex import Latex, escape, join
+from symresnet.present.terms import TermPrinter
+from symresnet.values.exact import exact_str
 
 if TYPE_CHECKING:  # pragma: no cover (views imports this module)
     from symresnet.present.views import EquationView, Viewer
 
 __all__ = [
     "GraphView",
-    "PieceRowView", "PiecewiseView", "RegionStepView", "RegionView", "piecewise_view"]
+    "PieceRowView",
+    "PiecewiseView",
+    "RegionStepView",
+    "RegionView",
+    "piecewise_view",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,13 +100,22 @@ class PiecewiseView:
     statement: EquationView | None
     rows: tuple[PieceRowView, ...]
     table: bool
+    #: the table's sets are polyhedra of two or more symbols (else intervals of one)
+    table_polyhedra: bool
     single: bool
     regions: tuple[RegionView, ...]
+    #: ``rows`` in groups of at most :data:`TABLE_ROWS` (a table does not break across pages)
+    groups: tuple[tuple[PieceRowView, ...], ...]
     count: int
     derived_all: bool
     merged: bool
     others: tuple[int, ...]
     graph: GraphView | None = None
+
+
+#: more pieces than this are a table even for one symbol (a display cannot break across pages),
+#: in tables of at most this many rows
+TABLE_ROWS = 24
 
 
 def and_list(items: Sequence[str]) -> Latex:
@@ -126,8 +142,9 @@ def piecewise_view(viewer: Viewer, form: PiecewiseForm) -> PiecewiseView:
     P = viewer.P
     question = P.term(form.question)
     single = len(form.pieces) == 1 and form.pieces[0].everywhere
+    table = (form.table or len(form.pieces) > TABLE_ROWS) and not single
     statement = None
-    if not form.table and not single:
+    if not table and not single:
         statement = _cases(viewer, form, question)
     elif single:
         statement = viewer.equation(form.pieces[0].result)
@@ -167,9 +184,11 @@ def piecewise_view(viewer: Viewer, form: PiecewiseForm) -> PiecewiseView:
         question=question,
         statement=statement,
         rows=rows,
-        table=form.table and not single,
+        table=table,
+        table_polyhedra=form.table,
         single=single,
         regions=tuple(regions),
+        groups=tuple(rows[i : i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)),
         count=len(form.regions),
         derived_all=len(form.derived) == len(form.regions),
         merged=form.merged,
@@ -188,14 +207,41 @@ def _these(names: Latex, count: int) -> Latex:
     return names if count == 1 else join(["(", names, ")"])
 
 
-#: the share of the line width a region's step may take before it breaks: its entries are
-#: affine expressions, which the width estimate of TermPrinter (fitted to numbers) underrates
-STEP_WIDTH = 0.6
+#: points per character that TermPrinter's width estimate (fitted to numbers) leaves out for an
+#: affine expression such as ``2 x + 6`` (about 5.7pt a character printed, 3.2 estimated)
+EXCESS_PER_CHAR = 2.5
+
+
+def _excess(v: sympy.Expr) -> float:
+    return 0.0 if v.is_Rational else EXCESS_PER_CHAR * len(exact_str(v))
+
+
+class AffineWidths(TermPrinter):
+    """The derivation's printer with widths that count affine entries at their printed size
+    (``2 x + 6``), for breaking a region's steps; the LaTeX is the printer's own."""
+
+    def __init__(self, base: TermPrinter) -> None:  # the same printer, other widths
+        self.__dict__.update(base.__dict__)
+
+    def width(self, t: Term) -> float:
+        extra = 0.0
+        match t:
+            case Atom(value=v):
+                extra = _excess(v)
+            case MatrixTerm(value=m) | ValueTerm(value=m):
+                extra = sum(
+                    max((_excess(m[i, j]) for i in range(m.rows)), default=0.0)
+                    for j in range(m.cols)
+                )
+        return super().width(t) + extra
 
 
 def _step_equation(viewer: Viewer, chain: Chain) -> EquationView:
-    P, width = viewer.P, int(viewer.options.line_width * STEP_WIDTH)
-    return viewer.numbering.equation(P.chain(chain), P.chain_lines(chain, width))
+    """A region's step, broken into lines by the widths of :class:`AffineWidths`."""
+    P = AffineWidths(viewer.P)
+    return viewer.numbering.equation(
+        P.chain(chain), P.chain_lines(chain, viewer.options.line_width)
+    )
 
 
 def decimal(q: sympy.Rational, places: int = 6) -> str:

@@ -99,7 +99,9 @@ class _TermText:
 
 
 #: terminals get every value written out (no ``x_{k,i} := ...`` abbreviations)
-_WRITE_OUT = DerivationOptions(max_digits=10**12, max_ops=10**12, max_condition_ops=10**12)
+_WRITE_OUT = DerivationOptions(
+    max_digits=10**12, max_ops=10**12, max_condition_ops=10**12, piecewise=False
+)
 
 
 def _layer_lines(d: Derivation) -> list[str]:
@@ -179,6 +181,7 @@ def format_solution(
         max_condition_ops=_WRITE_OUT.max_condition_ops,
         max_derived_pieces=base.max_derived_pieces,
         piece=base.piece,
+        piecewise=True,
     )
     d = derive(trace, title=title, options=written)
     if d.piecewise is None:

@@ -94,3 +94,32 @@ def test_plot_compiles_clean(latex):
     assert r"\usepackage{pgfplots}" not in document(realize(EXERCISE, [x]))
     log = compile_pdf(tex).log
     assert _flaws(log) == [] and "Package pgfplots Warning" not in log
+
+
+def test_many_pieces_make_tables_that_fit_a_page(latex):
+    # R(x) = sum_i (-1)^i max{x + i, 0}, i = 1..30: breakpoints at -30, ..., -1, 31 pieces
+    W1 = [[1] for _ in range(30)]
+    net = ResNet(W=[W1, [[(-1) ** i for i in range(30)]]], B=[list(range(1, 31)), [0]])
+    # one layer a line: four 30-entry matrices on one data line overflow (the problem
+    # statement's layout, not the piecewise ending's)
+    tex = document(realize(net, [x]), options=RenderOptions(layers_per_line=1))
+    assert r"\begin{cases}" not in tex and tex.count(r"\begin{tabular}") == 2
+    assert r"31 & $x > -1$ & $-15$ \\" in tex
+    assert "Piece 1:" in tex and "Piece 2:" not in tex  # more than 6: the first one derived
+    log = compile_pdf(tex).log
+    assert _flaws(log) == []
+
+
+def test_affine_entries_count_at_their_printed_width():
+    from symresnet.explain.tree import Atom, ValueTerm
+    from symresnet.present.piecewiseviews import AffineWidths
+    from symresnet.present.terms import TermPrinter
+
+    base = TermPrinter(names={})
+    wide = AffineWidths(base)
+    number = ValueTerm(sympy.ImmutableMatrix([[3], [-7]]))
+    affine = ValueTerm(sympy.ImmutableMatrix([[2 * x + 6], [x]]))
+    assert wide.width(number) == base.width(number)
+    # "2*x + 6" has 7 characters: 2.5pt more each than the estimate fitted to numbers
+    assert wide.width(affine) == base.width(affine) + 2.5 * 7
+    assert wide.term(Atom(2 * x + 6)) == base.term(Atom(2 * x + 6))
