@@ -265,3 +265,40 @@ def test_derive_region_renders_with_first_equation(latex):
     assert [int(t) for t in tags] == list(range(int(statement[-1]) + 1, int(statement[-1]) + 3))
     assert "On region 2, where" in proof
     compile_pdf(tex)
+
+
+def test_heaviside_pieces_are_rows_and_each_derives():
+    """With Heaviside the rows are the exact partition (lower-dimensional pieces included),
+    numbered as ``symresnet regions`` lists them; every piece derives layer by layer, and its
+    strict and non-strict signs hold at its point (the reference's pre-activations)."""
+    rn = RandomNet(11, n0=1, act="heaviside", out=1, width=2, depth=2)
+    # R = h(xi) + h(-xi) + h(xi - 1): 1 below 0, 2 at 0 (a piece of one point), 1, then 2 from 1
+    rn.W = [[[F(1)], [F(-1)], [F(1)]], [[F(1), F(1), F(1)]]]
+    rn.B, rn.skips = [[F(0), F(0), F(-1)], [F(0)]], {}
+    net = rn.resnet()
+    probe = check_box(net, forall=[[-2, 2]], at_most=10**6)
+    v = check_box(net, forall=[[-2, 2]], at_most=probe.maximum[0].value)
+    pieces = v.decomposition.pieces
+    assert v.decomposition.partition and len(pieces) == 4
+    assert [r.full_dimensional for r in pieces].count(False) == 1
+    point_piece = next(i for i, r in enumerate(pieces) if not r.full_dimensional)
+    table = derive_box(v).box.table
+    (where,) = table[point_piece].inequalities  # the piece {0} is written xi = 0
+    assert (
+        where.first == Atom(sympy.Symbol("xi", real=True)) and where.links[0].relation == "equals"
+    )
+    assert _value(where.links[0].term, {}) == 0
+    xi = sympy.Symbol("xi", real=True)
+    for n in range(1, len(pieces) + 1):
+        proof = derive_box(v, options=DerivationOptions(region=n)).box
+        assert len(proof.table) == len(pieces) and not proof.closed
+        (r,) = proof.regions
+        point = pieces[n - 1].point
+        z = _preactivations(rn, point)
+        assert all(_holds(c, z) for c in proof.table[n - 1].signs)
+        since = [c for layer in r.since for c in layer]
+        assert all(_holds(Chain(c.first, c.links[-1:]), z) for c in since if len(c.links) == 2)
+        value = r.formula.links[-1].term.value
+        assert (
+            sympy.sympify(value).xreplace({xi: sympy.Rational(point[0])}) == rn.forward(point)[0][0]
+        )
