@@ -425,8 +425,12 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
     if getattr(args, "piece", None) is not None or getattr(args, "plot", False):
         # derive --at x --piece N --plot
         changes["derivation"] = DerivationOptions(
-            piece=getattr(args, "piece", None), plot=getattr(args, "plot", False)
+            piece=getattr(args, "piece", None),
+            plot=getattr(args, "plot", False),
+            region=getattr(args, "region", None),
         )
+    elif getattr(args, "region", None) is not None:  # derive --region N: a box proof's region
+        changes["derivation"] = DerivationOptions(region=args.region)
     try:
         return RenderOptions(**changes)  # type: ignore[arg-type]
     except RenderError as err:  # name the option, not the field of RenderOptions

@@ -1,9 +1,11 @@
-"""``symresnet derive SPEC [--at X [--piece N]] [-o FILE.tex] [--pdf] [--fragment] [--figure] [--template DIR]``.
+"""``symresnet derive SPEC [--at X [--piece N]] [--region N] [-o FILE.tex] [--pdf] [--figure]``.
 
 The worked solution of every claim of the spec (or of the evaluation at ``--at X``) as a LaTeX
 document: to standard output, or to ``-o FILE.tex`` and, with ``--pdf``, compiled next to it
 (:mod:`symresnet.cli.common` writes the files).  ``--fragment`` leaves out the preamble, for
-``\\input``; ``--figure`` puts the architecture picture after the network's data.
+``\\input``; ``--figure`` puts the architecture picture after the network's data.  ``--region N``
+derives region ``N`` of every box proof that goes region by region in full, after the table of
+all regions (docs/derivations.md, "Box proofs").
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import argparse
 import sys
 
 from symresnet.base.errors import ClaimError
+from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.spec import decide
 from symresnet.claims.verdict import Outcome
 from symresnet.cli.common import (
     add_command,
     add_render_arguments,
     check_latex_outputs,
+    int_option,
     parse_point,
     render_options,
     write_files,
@@ -48,6 +52,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--fragment", action="store_true", help="LaTeX without preamble, for \\input")
     p.add_argument(
         "--figure", action="store_true", help="include the architecture picture (symresnet draw)"
+    )
+    p.add_argument(
+        "--region",
+        type=int_option(minimum=1, maximum=10**9, what="region number"),
+        metavar="N",
+        help="derive region N of a box proof in full (numbered as symresnet regions numbers them)",
     )
     p.add_argument(
         "--piece",
@@ -104,6 +114,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
             place="claims",
             hint="give --at X",
         )
+    if args.region is not None:
+        _check_region(args.region, items, source=spec.source)
     figure = architecture_tikz(spec.network, options=options) if args.figure else None
     if args.text:
         if args.output is not None or args.pdf or args.fragment or args.figure:
@@ -133,3 +145,29 @@ def cmd_derive(args: argparse.Namespace) -> int:
         figure=figure,
     )
     return 0
+
+
+def _check_region(n: int, items: list[Trace | Outcome], *, source: str | None) -> None:
+    """``--region N`` needs a box claim proven region by region with at least ``N`` regions."""
+    proofs = [
+        v
+        for v in items
+        if isinstance(v, BoxVerdict) and v.facts and v.counterexample is None and v.witness is None
+    ]
+    if not proofs:
+        raise ClaimError(
+            "no claim of the spec is proven region by region",
+            file=source,
+            place="--region",
+            hint="--region N is for true forall (or false exists) box claims",
+        )
+    for v in proofs:
+        count = len(v.decomposition.pieces)
+        if n > count:
+            raise ClaimError(
+                f"there is no region {n}: the box of the claim has {count} region"
+                f"{'s' * (count != 1)}",
+                file=source,
+                place="--region",
+                hint=f"give N from 1 to {count}, as symresnet regions numbers them",
+            )

@@ -379,7 +379,9 @@ class DerivationOptions:
     input (:mod:`symresnet.explain.piecewise`): the pieces of the realization are each derived
     when there are at most ``max_derived_pieces``, else only the first; ``piece`` (from 1)
     derives that piece alone; ``plot`` adds the graph of a realization of one symbol;
-    ``piecewise=False`` leaves the piecewise form out (the closed form only)."""
+    ``piecewise=False`` leaves the piecewise form out (the closed form only).  For a box proof,
+    ``box_regions`` and ``region``: which regions are derived in full (docs/derivations.md, "Box
+    proofs")."""
 
     max_digits: int = 40
     max_ops: int = 12
@@ -388,11 +390,20 @@ class DerivationOptions:
     piece: int | None = None
     plot: bool = False
     piecewise: bool = True
+    #: a box proof over more regions than this summarises them in a table and derives one of
+    #: them in full (the one attaining the bound, or ``region``); up to this many, all in full
+    box_regions: int = 3
+    #: the region (numbered as ``symresnet regions`` numbers them, from 1) that a box proof
+    #: derives in full, after the table of all regions; ``None``: see ``box_regions``
+    region: int | None = None
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if (field.name == "piece" and value is None) or field.name in ("plot", "piecewise"):
+            if (field.name in ("piece", "region") and value is None) or field.name in (
+                "plot",
+                "piecewise",
+            ):
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{field.name} must be a positive integer, got {value!r}")

@@ -11,14 +11,18 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from symresnet.explain.box import BoxProof
+from symresnet.explain.box import BoxProof, RegionRow
+from symresnet.explain.tree import Chain, ListTerm
 from symresnet.present.latex import Latex, escape
 from symresnet.present.notebook import plain_label
 
 if TYPE_CHECKING:  # pragma: no cover (views imports this module)
     from symresnet.present.views import EquationView, Viewer
 
-__all__ = ["BoxView", "RegionView", "box_view"]
+__all__ = ["BoxView", "RegionView", "RowView", "box_view"]
+
+#: rows of the table of regions per ``tabular`` (a page may break between two of them)
+ROWS_PER_TABLE = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +38,23 @@ class RegionView:
     coordinates: tuple[int, ...]
     #: the signs of the pre-activations that define the region (``z_{1,1} <= 0``)
     signs: tuple[Latex, ...] = ()
+    #: the layers on the region (numbered equations) and, per layer, why its neurons use their
+    #: pieces there (``z_{1,1} = \xi + 3 > 0``)
+    steps: tuple[EquationView, ...] = ()
+    since: tuple[tuple[Latex, ...], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class RowView:
+    """A row of the table of regions: ``index``, and the cells as LaTeX text (formulas in
+    ``$...$``): ``signs`` (``$z_{1,1}, z_{1,2} > 0$, $z_{2,1} \\leq 0$``), ``where`` (the
+    region in the input coordinates), ``form`` (the affine form, math) and ``bounds``."""
+
+    index: int
+    signs: Latex
+    where: Latex
+    form: Latex
+    bounds: Latex
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +82,20 @@ class BoxView:
     #: the input ``x = (xi_1, ...)`` in coordinates (``xi`` when ``l_0 = 1``)
     coordinates: Latex | None = None
     attains: bool = False
+    #: a long proof: the table of all regions in chunks of :data:`ROWS_PER_TABLE` rows, the
+    #: realization's symbol for its header (``R(x)``), the header of the bounds column and the
+    #: region derived in full
+    table: tuple[tuple[RowView, ...], ...] = ()
+    realization: Latex | None = None
+    bounds_header: str = ""
+    full: int | None = None
+    #: the number of rows of the table (the regions, as ``symresnet regions`` counts them)
+    table_rows: int = 0
+    #: the region derived in full attains the ``extreme`` (``largest``/``smallest``) value
+    full_attains: bool = False
+    extreme: str = ""
+    #: the regions are closed (their rows include the boundary)
+    closed: bool = True
     #: ``label`` for the text of a Jupyter display (MathJax leaves it alone, notebook.py)
     notebook_label: Latex | None = None
 
@@ -70,6 +105,7 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
     derivation viewer's printer and numbering."""
     P = viewer.P
     statement = viewer.equation(proof.statement, tag=proof.label or None)
+    indented = not proof.table  # the regions of a short proof are items of a list
     return BoxView(
         quantifier=proof.quantifier,
         relation=proof.relation,
@@ -89,6 +125,8 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
                 tuple(P.chain(c) for c in r.bounds),
                 r.coordinates,
                 tuple(P.chain(c) for c in r.signs),
+                tuple(_step_equation(viewer, step.chain, indented) for step in r.steps),
+                tuple(tuple(P.chain(c) for c in layer) for layer in r.since),
             )
             for r in proof.regions
         ),
@@ -98,6 +136,71 @@ def box_view(viewer: Viewer, proof: BoxProof) -> BoxView:
         intervals=tuple(P.chain(c) for c in proof.intervals),
         coordinates=_coordinates(P, proof),
         attains=proof.attains,
+        table=_chunks(tuple(_row(P, proof, r) for r in proof.table)),
+        realization=Latex(P.term(proof.statement.first)),
+        bounds_header=_bounds_header(proof),
+        full=proof.full,
+        table_rows=len(proof.table),
+        full_attains=proof.full_attains,
+        extreme=_extreme(proof),
+        closed=proof.closed,
+    )
+
+
+def _extreme(proof: BoxProof) -> str:
+    sides = {b.side for r in proof.table for b in r.bounds}
+    return {frozenset({"max"}): "largest", frozenset({"min"}): "smallest"}.get(
+        frozenset(sides), "largest or smallest"
+    )
+
+
+#: points a list item takes from the line (its indent) and room for the equation number
+ITEM_INDENT = 60
+
+
+def _step_equation(viewer: Viewer, chain: Chain, indented: bool) -> EquationView:
+    """A layer on a region, numbered; broken to fit a list item when ``indented`` (so that the
+    equation number stays on the line)."""
+    P = viewer.P
+    width = viewer.options.line_width - (ITEM_INDENT if indented else 0)
+    return viewer.numbering.equation(P.chain(chain), P.chain_lines(chain, width))
+
+
+def _chunks(rows: tuple[RowView, ...]) -> tuple[tuple[RowView, ...], ...]:
+    return tuple(rows[i : i + ROWS_PER_TABLE] for i in range(0, len(rows), ROWS_PER_TABLE))
+
+
+def _bounds_header(proof: BoxProof) -> str:
+    extreme = _extreme(proof)
+    return "bounds, at" if " or " in extreme else f"{extreme} value, at"
+
+
+def _cell_chain(P, chain: Chain) -> Latex:
+    """A chain in a table cell, breakable after the commas of a list of names."""
+    if isinstance(chain.first, ListTerm):
+        head = r",\allowbreak ".join(P.term(t) for t in chain.first.items)
+    else:
+        head = P.term(chain.first)
+    tail = " ".join(f"{P.relation(link)} {P.term(link.term)}" for link in chain.links)
+    return Latex(f"${head} {tail}$")
+
+
+def _row(P, proof: BoxProof, row: RegionRow) -> RowView:
+    point_name = P.term(proof.coordinates[0]) if len(proof.coordinates) == 1 else "x"
+    sides = {b.side for b in row.bounds}
+    bounds = []
+    for b in row.bounds:
+        head = f"entry {b.coordinate}: " if proof.vector else ""
+        if len(sides) > 1:
+            head += f"{b.side} "
+        where = "at" if b.attained else "not attained; approached at"
+        bounds.append(f"{head}${P.term(b.value)}$ {where} ${point_name} = {P.term(b.point)}$")
+    return RowView(
+        index=row.index,
+        signs=Latex(", ".join(_cell_chain(P, c) for c in row.signs) or "none"),
+        where=Latex(", ".join(_cell_chain(P, c) for c in row.inequalities)),
+        form=Latex(P.term(row.form)),
+        bounds=Latex(";\\newline ".join(bounds)),
     )
 
 

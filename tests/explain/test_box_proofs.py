@@ -16,8 +16,9 @@ from regions_reference import RandomNet, grid
 from symresnet import ResNet
 from symresnet.claims.box import check_box
 from symresnet.explain.box import derive_box
+from symresnet.explain.tree import DerivationOptions
 from symresnet.present.compile import compile_pdf
-from symresnet.present.render import document
+from symresnet.present.render import RenderOptions, document
 
 
 def _linear(row, x):
@@ -72,11 +73,15 @@ def _spec_text(verdict) -> str:
 
 def test_region_proof_reads_like_the_book():
     v = check_box(_net(), forall=[[-1, 1], [-1, 1]], at_most=3)
-    text = _spec_text(v)
+    # all four regions derived in full (above box_regions the proof has a table instead)
+    text = document(v, options=RenderOptions(derivation=DerivationOptions(box_regions=4)))
     assert r"x_{0} = x = (\xi_{1}, \xi_{2})" in text
     assert "pattern" not in text
     proof = text.split("Proof")[-1]
-    assert "x_{1}" not in proof and "x_{2}" not in proof  # the inputs are xi, not x_1
+    # the inputs are xi, never x_1: the x_k are the layers' outputs (x_1 = M(...)), not in forms
+    assert re.search(r"\d x_\{[12]\}|x_\{[12]\} (?:\\leq|<)|[-+] x_\{[12]\}", proof) is None
+    assert r"\xi_{1} - \xi_{2} \leq" in proof or r"- \xi_{1} + \xi_{2} \leq" in proof
+    assert proof.count(r"\mathfrak{M}_{\mathfrak{r},2}(W_{1} x_{0} + B_{1})") == 4  # layers
     flat = " ".join(text.split())
     assert r"On the region where $z_{1,1} \leq 0$ and $z_{1,2} > 0$, i.e." in flat
     assert re.search(r"\(-\d+\) \\cdot", proof) is None  # the multipliers shown are >= 0
