@@ -78,7 +78,7 @@ def _bounds(symbols, bounds) -> list[tuple[Fraction | None, Fraction | None]]:
         hi = getattr(p, "max", None) if p is not None else None
         ends = []
         for v in (lo, hi):
-            v = None if v is None else sympy.sympify(v)
+            # the declared bounds are exact sympy numbers already (io.spec reads them)
             if v is not None and v.is_infinite:
                 v = None
             if v is not None and not v.is_Rational:

@@ -275,12 +275,19 @@ def _ends(s: sympy.Set) -> list[sympy.Expr]:
     return []
 
 
+def _boolean(condition: sympy.Basic | bool) -> sympy.Basic:
+    """A piece's condition as a sympy Boolean (a whole-line piece's ``True`` too)."""
+    if isinstance(condition, sympy.Basic):
+        return condition
+    return sympy.true if condition else sympy.false
+
+
 def graph(trace: Trace, pieces: Pieces) -> Graph:
     """The graph of the realization of one symbol (``pieces`` its merged pieces) on an interval
     one fifth wider on each side than the breakpoints' span (at least 1): exact vertices, and
     each breakpoint's value checked against the realization (:func:`realize`) at that point."""
     (t,) = pieces.symbols
-    sets = [sympy.sympify(p.relational()).as_set() for p in pieces]
+    sets = [_boolean(p.relational()).as_set() for p in pieces]
     ends = sorted({e for s in sets for e in _ends(s)})
     if any(not e.is_Rational for e in ends):
         raise DerivationCheckError(f"the breakpoints {ends} are not rational")
