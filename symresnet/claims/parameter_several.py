@@ -78,7 +78,8 @@ def _bounds(symbols, bounds) -> list[tuple[Fraction | None, Fraction | None]]:
         hi = getattr(p, "max", None) if p is not None else None
         ends = []
         for v in (lo, hi):
-            # the declared bounds are exact sympy numbers already (io.spec reads them)
+            if isinstance(v, int | Fraction):  # the API may give Python numbers; specs give sympy
+                v = sympy.Rational(v.numerator, v.denominator)
             if v is not None and v.is_infinite:
                 v = None
             if v is not None and not v.is_Rational:
