@@ -45,6 +45,8 @@ BATCH = 128
 MAX_DEPTH = 80
 #: the float margin a refutation must clear (absolute, plus relative to the bound's size)
 MARGIN = 1e-7
+#: the largest ratio of two inputs' relative widths that a lookahead split may create
+ASPECT = 64.0
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class _Search:
         self.boxes = 0
         self.proven = 0.0
         self.total = 0.0
+        self.lookahead = 0
 
     def exact_violation(self, point: Any, index: int) -> Counterexample | None:
         case = self.prop.cases[index]
@@ -149,6 +152,42 @@ class _Search:
                         return found
         return None
 
+    @staticmethod
+    def score(group: _Group, margin: Any) -> Any:
+        """Per box: the worst case's best refutation margin (``> 0``: every case refuted)."""
+        score = np.full(len(margin), np.inf)
+        for i in group.indices:
+            cols = [t for t, (owner, _) in enumerate(group.owners) if owner == i]
+            score = np.minimum(score, margin[:, cols].max(axis=1) if cols else -np.inf)
+        return score
+
+    def choose_split(self, group: _Group, lo: Any, hi: Any, parent: float) -> int:
+        """The input to halve: the one whose two halves have the best worst refutation margin
+        (the least summed deficit of the halves: a one-step lookahead, all candidate halves bounded in one batch); ties and
+        when no half gains, the widest input relative to the property's box."""
+        n0 = len(lo)
+        dims = [i for i in range(n0) if hi[i] > lo[i]]
+        if not dims:
+            return 0
+        mid = (lo + hi) / 2
+        clo = np.repeat(lo[None, :], 2 * len(dims), axis=0)
+        chi = np.repeat(hi[None, :], 2 * len(dims), axis=0)
+        for t, i in enumerate(dims):
+            chi[2 * t, i] = mid[i]
+            clo[2 * t + 1, i] = mid[i]
+        self.lookahead += len(clo)
+        margin = objective_bounds(self.data, clo, chi, group.C).lower - group.d[None, :]
+        score = self.score(group, margin)
+        deficit = np.minimum(score, 0.0)
+        gain = deficit[0::2] + deficit[1::2] - 2 * min(parent, 0.0)  # what the halves gained
+        rel = np.array([(hi[i] - lo[i]) / self.width[i] for i in dims])
+        best = int(np.argmax(gain))
+        if gain[best] > 1e-2 * abs(parent) and rel[best] * ASPECT >= rel.max():
+            return dims[best]
+        # no split helps enough (the relaxation is not monotone), or the box got too thin:
+        # halve the widest input, relative to the property's box
+        return dims[int(np.argmax(rel))]
+
     def run_group(self, group: _Group) -> tuple[dict[str, Any] | None, Counterexample | None, int, str]:
         """The split tree of one group (JSON), or a counterexample; the leaf count; why not."""
         case = group.case
@@ -161,6 +200,7 @@ class _Search:
         self.total += vol
         rng = np.random.default_rng(0)
         width = np.array([float(b - a) for a, b in zip(case.lo, case.hi, strict=True)])
+        self.width = np.where(width > 0, width, 1.0)
         samples = np.array([float(a) for a in case.lo]) + rng.random((256, len(width))) * width
         found = self.try_points(group, samples)
         if found is not None:
@@ -200,13 +240,7 @@ class _Search:
                 candidates.append((lo[n] + hi[n]) / 2)
                 if depth >= MAX_DEPTH:
                     return None, None, leaves, f"a box at split depth {MAX_DEPTH} is neither refuted nor violated"
-                smear = np.zeros(len(blo))
-                for t in open_rows:
-                    if t is not None:
-                        smear += np.abs(bounds.gradient[n, t]) * (hi[n] - lo[n])
-                if not smear.any():
-                    smear = hi[n] - lo[n]
-                i = int(np.argmax(smear))
+                i = self.choose_split(group, lo[n], hi[n], float(self.score(group, margin[n : n + 1])[0]))
                 at = (blo[i] + bhi[i]) / 2
                 if not blo[i] < at < bhi[i]:
                     return None, None, leaves, "a box cannot be split further"
