@@ -40,7 +40,7 @@ def _input(model: Any) -> tuple[str, tuple[int, ...]]:
     return graph_input.name, dims
 
 
-def _agrees(case: Case, y: Sequence[float]) -> bool:
+def _agrees(case: Case, y: Any) -> bool:
     yq = [Fraction(float(v)) for v in y]
     return all(
         sum((c * v for c, v in zip(k.coefficients, yq, strict=True)), Fraction(0)) <= k.rhs
@@ -57,7 +57,8 @@ def replay(path: str | Path, x: Sequence[Fraction], case: Case) -> list[Replay]:
     out: list[Replay] = []
     from onnx.reference import ReferenceEvaluator  # noqa: PLC0415 (optional dependency)
 
-    y = np.asarray(ReferenceEvaluator(model).run(None, {name: feed})[0], dtype=np.float64).ravel()
+    outputs: Any = ReferenceEvaluator(model).run(None, {name: feed})
+    y = np.asarray(outputs[0], dtype=np.float64).ravel()
     out.append(Replay("onnx.reference", tuple(float(v) for v in y), _agrees(case, y)))
     try:
         import onnxruntime  # noqa: PLC0415 (optional dependency)
