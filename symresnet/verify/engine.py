@@ -31,7 +31,13 @@ from symresnet.compute.core import forward
 from symresnet.compute.scaled import columns
 from symresnet.model.network import ResNet
 from symresnet.verify.bounds import objective_bounds
-from symresnet.verify.checker import FORMAT, VERSION, CertificateError, check_certificate
+from symresnet.verify.checker import (
+    FORMAT,
+    VERSION,
+    CertificateError,
+    CheckTimeout,
+    check_certificate,
+)
 from symresnet.verify.network_data import NetworkData, network_data
 from symresnet.verify.property import Case, Property
 
@@ -306,7 +312,13 @@ def verify(
     }
     searched = time.monotonic() - start
     check_start = time.monotonic()
-    report = check_certificate(certificate, workers=workers)
+    try:
+        report = check_certificate(certificate, workers=workers,
+                                   deadline=deadline if deadline != float("inf") else None)
+    except CheckTimeout as err:
+        return VerifyResult("timeout", leaves=leaves, boxes=search.boxes, proven=1.0,
+                            search_seconds=searched, check_seconds=time.monotonic() - check_start,
+                            detail=f"the float search refuted every leaf; exact check: {err}")
     if not report.accepted:  # a leaf the floats refuted but the exact bound does not
         return VerifyResult("unknown", leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,
