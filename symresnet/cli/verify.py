@@ -35,6 +35,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--certificate", metavar="FILE", default=None)
     p.add_argument("--timeout", type=float, default=None, metavar="S")
     p.add_argument("--workers", type=int, default=1, metavar="N")
+    p.add_argument("--check", choices=("fast", "stdlib"), default="fast",
+                   help="check the certificate with flint matrices (fast) or the standard-library checker")
 
 
 def _result_json(res: VerifyResult, replays: list[Replay]) -> dict[str, Any]:
@@ -76,7 +78,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f"l_0 = {net.dims[0]} and l_L = {net.dims[-1]}",
             file=str(args.prop), hint="use the property written for this network",
         )
-    res = verify(net, prop, timeout=args.timeout, workers=args.workers)
+    res = verify(net, prop, timeout=args.timeout, workers=args.workers, check=args.check)
     cx = res.counterexample
     replays = replay(args.net, cx.x, prop.cases[cx.case]) if is_onnx and cx is not None else []
     if args.certificate and res.certificate is not None:

@@ -38,6 +38,7 @@ from symresnet.verify.checker import (
     CheckTimeout,
     check_certificate,
 )
+from symresnet.verify.fast_check import FastNet
 from symresnet.verify.network_data import NetworkData, network_data
 from symresnet.verify.property import Case, Property
 
@@ -281,9 +282,11 @@ def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
 
 
 def verify(
-    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1
+    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1, check: str = "fast"
 ) -> VerifyResult:
-    """Decide ``prop`` for ``net`` (see the module docstring)."""
+    """Decide ``prop`` for ``net`` (see the module docstring).  ``check="fast"`` checks the
+    certificate's leaves with :class:`~symresnet.verify.fast_check.FastNet` (the same exact
+    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone."""
     start = time.monotonic()
     deadline = start + (timeout if timeout else float("inf"))
     data = network_data(net)
@@ -314,7 +317,8 @@ def verify(
     check_start = time.monotonic()
     try:
         report = check_certificate(certificate, workers=workers,
-                                   deadline=deadline if deadline != float("inf") else None)
+                                   deadline=deadline if deadline != float("inf") else None,
+                                   leaf_checker=FastNet if check == "fast" else None)
     except CheckTimeout as err:
         return VerifyResult("timeout", leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,
