@@ -31,10 +31,6 @@ def _floor(v: Fraction, P: int) -> int:
     return (v.numerator * P) // v.denominator
 
 
-def _q(v: Any) -> Fraction:
-    return Fraction(int(v.p), int(v.q)) if hasattr(v, "p") else Fraction(int(v))
-
-
 class FastNet:
     """The network of a certificate (parsed by the checker's ``load_network``) as flint
     matrices: per layer ``(r, M, M+, M-)`` integer matrices over the layer's denominator."""
@@ -54,6 +50,7 @@ class FastNet:
                     flint.fmpz_mat(rows, cols, [min(v, 0) for v in flat]),
                 ))
             self.layers.append((layer.rows, sources, layer.bias, layer.den))
+        self.bias_q = [flint.fmpq_mat(rows, 1, bias) / den for rows, _, bias, den in self.layers]
 
     def bounds(self, lo: list[Fraction], hi: list[Fraction], P: int) -> list[list[tuple[Any, ...]]]:
         """Per hidden layer and unit: its phase (:data:`OFF` ``u <= 0``, :data:`ON` ``l >= 0``,
@@ -108,7 +105,7 @@ class FastNet:
                     ratio = Fraction(unum, unum - lnum)  # u / (u - l)
                     an = _ceil(ratio, P)
                     bn = _ceil(-Fraction(an, P) * low, P)
-                    out.append((ID_BELOW if unum >= -lnum else ZERO_BELOW, Fraction(an, P), Fraction(bn, P)))
+                    out.append((ID_BELOW if unum >= -lnum else ZERO_BELOW, flint.fmpq(an, P), flint.fmpq(bn, P)))
                     slo[j, j] = _floor(ratio, P)
                     sup[j, j] = an
                     shift[j, n0] = bn * zden
@@ -117,39 +114,42 @@ class FastNet:
         return info
 
     def lower_bound(self, info: Any, c: list[Fraction], lo: list[Fraction], hi: list[Fraction]) -> Fraction:
-        """The checker's ``lower_bound``: the backward pass of ``c . y`` over the box."""
+        """The checker's ``lower_bound``: the backward pass of ``c . y`` over the box (in
+        ``fmpq`` rationals)."""
         L = len(self.layers)
         lam: list[Any] = [None] * L
-        const = Fraction(0)
+        zero = flint.fmpq(0)
+        const = zero
 
-        def push(k: int, nu: list[Fraction]) -> Fraction:
-            rows, sources, bias, den = self.layers[k - 1]
-            row = flint.fmpq_mat(1, rows, [flint.fmpq(v.numerator, v.denominator) for v in nu])
+        def push(k: int, nu: list[Any]) -> Any:
+            rows, sources, _, _ = self.layers[k - 1]
+            row = flint.fmpq_mat(1, rows, nu)
             for r, Mq, _, _ in sources:
                 part = row * Mq
                 lam[r] = part if lam[r] is None else lam[r] + part
-            return sum((v * b for v, b in zip(nu, bias, strict=True)), Fraction(0)) / den
+            return (row * self.bias_q[k - 1])[0, 0]
 
-        const += push(L, c)
+        const += push(L, [flint.fmpq(v.numerator, v.denominator) for v in c])
         for k in range(L - 1, 0, -1):
             if lam[k] is None:
                 continue
-            g = [_q(v) for v in lam[k].entries()]
             nu = []
-            for j, v in enumerate(g):
-                kind, a, b = info[k - 1][j]
-                if not v or kind == OFF:
-                    nu.append(Fraction(0))
-                elif kind == ON:
+            for v, (kind, a, b) in zip(lam[k].entries(), info[k - 1], strict=True):
+                if kind == ON:
                     nu.append(v)
+                elif kind == OFF or v == 0:
+                    nu.append(zero)
                 elif v > 0:
-                    nu.append(v if kind == ID_BELOW else Fraction(0))
+                    nu.append(v if kind == ID_BELOW else zero)
                 else:
                     nu.append(v * a)
                     const += v * b
             const += push(k, nu)
-        g0 = [_q(v) for v in lam[0].entries()] if lam[0] is not None else [Fraction(0)] * self.dims[0]
-        return const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(g0)), Fraction(0))
+        g0 = lam[0].entries() if lam[0] is not None else [zero] * self.dims[0]
+        for v, a, b in zip(g0, lo, hi, strict=True):
+            t = a if v >= 0 else b
+            const += v * flint.fmpq(t.numerator, t.denominator)
+        return Fraction(int(const.p), int(const.q))
 
     def check_leaf(self, cases: Any, lo: list[Fraction], hi: list[Fraction], refutes: Any, P: int) -> bool:
         """The checker's ``check_leaf``."""
