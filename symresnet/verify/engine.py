@@ -105,7 +105,12 @@ def exact_output(net: ResNet, x: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
 
 
 def _clamp(point: Any, case: Case) -> tuple[Fraction, ...]:
-    return tuple(min(max(Fraction(float(v)), a), b) for v, a, b in zip(point, case.lo, case.hi, strict=True))
+    """The float candidate as an exact point of the case's box: each coordinate rounded to
+    float32 (so that a float32 replay of an ONNX network runs at the very same input), then
+    clamped into the box."""
+    return tuple(
+        min(max(Fraction(float(np.float32(v))), a), b) for v, a, b in zip(point, case.lo, case.hi, strict=True)
+    )
 
 
 class _Group:

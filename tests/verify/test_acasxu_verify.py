@@ -64,6 +64,9 @@ def test_acasxu_2_1_property_2_counterexample_is_exact():
     y = _reference("2_1", cx.x)
     assert list(cx.y) == y
     assert all(y[j] <= y[0] for j in range(1, 5))  # property 2's violation: COC is maximal
+    # interior coordinates are float32 values: a float32 replay runs at exactly this input
+    inner = [v for v, a, b in zip(cx.x, case.lo, case.hi, strict=True) if a < v < b]
+    assert inner and all(Fraction(float(np.float32(float(v)))) == v for v in inner)
 
 
 def test_acasxu_1_1_property_4_on_a_sixteenth_box_is_unsat_with_a_checked_certificate():
