@@ -52,6 +52,11 @@ BATCH = 128
 MAX_DEPTH = 80
 #: the float margin a refutation must clear (absolute, plus relative to the bound's size)
 MARGIN = 1e-7
+#: cases with at most this many constraints are also refuted by sums of two of them
+MAX_PAIRED = 8
+#: ... and by the sum of every subset of them when they are at most this many
+MAX_SUBSETS = 3
+PAIRS = True
 #: the largest ratio of two inputs' relative widths that a lookahead split may create
 ASPECT = 64.0
 
@@ -114,20 +119,38 @@ def _clamp(point: Any, case: Case) -> tuple[Fraction, ...]:
 
 
 class _Group:
-    """Cases sharing one box, with their constraint rows stacked."""
+    """Cases sharing one box, with their constraint rows stacked; with ``pairs``, also the sum
+    of every two constraints of a case, of every subset for a few (a certificate may refute with any ``mu >= 0``; a sum
+    refutes where neither row alone does on the whole leaf, as near the place where the
+    refuting row changes).  Row ``t`` belongs to case ``owners[t][0]`` with multipliers
+    ``mus[t]``."""
 
-    def __init__(self, indices: list[int], cases: tuple[Case, ...]):
+    def __init__(self, indices: list[int], cases: tuple[Case, ...], *, pairs: bool = False):
         self.indices = indices
         self.case = cases[indices[0]]
-        rows = []
+        C: list[list[float]] = []
+        d: list[float] = []
         owners = []
+        mus: list[list[int]] = []
         for i in indices:
-            for r, con in enumerate(cases[i].constraints):
-                rows.append(con)
+            cons = cases[i].constraints
+            combos = [[int(t == r) for t in range(len(cons))] for r in range(len(cons))]
+            if pairs and 2 <= len(cons) <= MAX_SUBSETS:  # every sum of two or more rows
+                combos += [[(bits >> t) & 1 for t in range(len(cons))]
+                           for bits in range(1, 2 ** len(cons)) if bits & (bits - 1)]
+            elif pairs and 2 <= len(cons) <= MAX_PAIRED:
+                combos += [[int(t in (r, q)) for t in range(len(cons))]
+                           for r in range(len(cons)) for q in range(r + 1, len(cons))]
+            for r, mu in enumerate(combos):
+                C.append([float(sum((m * con.coefficients[j] for m, con in zip(mu, cons, strict=True)), Fraction(0)))
+                          for j in range(len(cons[0].coefficients))])
+                d.append(float(sum((m * con.rhs for m, con in zip(mu, cons, strict=True)), Fraction(0))))
                 owners.append((i, r))
-        self.C = np.array([[float(v) for v in con.coefficients] for con in rows]).reshape(len(rows), -1)
-        self.d = np.array([float(con.rhs) for con in rows])
+                mus.append(mu)
+        self.C = np.array(C).reshape(len(C), -1)
+        self.d = np.array(d)
         self.owners = owners
+        self.mus = mus
         self.volume = float(np.prod([float(b - a) for a, b in zip(self.case.lo, self.case.hi, strict=True)]))
 
 
@@ -237,7 +260,7 @@ class _Search:
                     good = [t for t in cols if ok[n, t]]
                     if good:
                         best = max(good, key=lambda t: margin[n, t])
-                        mu = ["1" if t == best else "0" for t in cols]
+                        mu = [str(m) for m in group.mus[best]]
                         refutes.append([i, mu])
                     else:
                         open_rows.append(max(cols, key=lambda t: margin[n, t]) if cols else None)
@@ -276,7 +299,7 @@ def _groups(prop: Property) -> list[_Group]:
     by_box: dict[tuple[Any, Any], list[int]] = {}
     for i, c in enumerate(prop.cases):
         by_box.setdefault((c.lo, c.hi), []).append(i)
-    return [_Group(ix, prop.cases) for ix in by_box.values()]
+    return [_Group(ix, prop.cases, pairs=PAIRS) for ix in by_box.values()]
 
 
 def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
