@@ -5,14 +5,15 @@
 
 * the cases are grouped by their input box; each group's box is split (a binary tree, each
   split halving one input's interval at its exact midpoint) until, at every leaf, every case of
-  the group is refuted by one of its constraints: the float lower bound
+  the group is refuted by one of its constraints or the sum of two: the float lower bound
   (:mod:`symresnet.verify.bounds`) of ``c . y - d`` is positive with a margin;
 * at every box the float network is evaluated at the corners minimizing the bounds and at the
   centre; a point that violates a case in floats is checked exactly (the exact realization of
   :mod:`symresnet.compute.core` at the exact rational point): ``sat`` with that counterexample;
 * ``unsat`` only once the certificate (docs/verification.md), written as JSON data, is accepted
-  by the independent checker :mod:`symresnet.verify.checker`; a leaf the checker rejects is
-  split further.
+  by the exact leaf check (:class:`~symresnet.verify.fast_check.FastNet`, or the
+  standard-library checker :mod:`symresnet.verify.checker` with ``check="stdlib"``); a leaf
+  the exact check rejects gives ``unknown`` (no re-split yet).
 
 Time runs out: ``timeout`` with the fraction of the input volume proven; a box too small to
 split: ``unknown``.
