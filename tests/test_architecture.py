@@ -31,7 +31,17 @@ LAYERS = (
     "cli",
 )
 #: the optional dependencies that may be imported inside a function (and only these)
-OPTIONAL = ("matplotlib", "mpl_toolkits", "dask", "distributed", "z3", "onnx", "torch", "vnnlib")
+OPTIONAL = (
+    "matplotlib",
+    "mpl_toolkits",
+    "dask",
+    "distributed",
+    "z3",
+    "onnx",
+    "onnxruntime",
+    "torch",
+    "vnnlib",
+)
 
 
 def _modules() -> dict[str, Path]:

@@ -26,13 +26,14 @@ with a negative one the upper line), and the minimum of the resulting affine map
 from __future__ import annotations
 
 import math
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 from typing import Any
 
-__all__ = ["CertificateError", "CheckReport", "check_certificate", "check_leaf", "load_network"]
+__all__ = ["CertificateError", "CheckReport", "CheckTimeout", "check_certificate", "check_leaf", "load_network"]
 
 FORMAT = "symresnet-certificate"
 VERSION = 1
@@ -317,9 +318,20 @@ def _check_chunk(payload):
     return [check_leaf(net, cases, lo, hi, refutes, P) for lo, hi, refutes in items]
 
 
-def check_certificate(data: Any, *, workers: int = 1) -> CheckReport:
+class CheckTimeout(Exception):
+    """The check did not finish before the deadline given to :func:`check_certificate`."""
+
+
+def check_certificate(
+    data: Any, *, workers: int = 1, deadline: float | None = None, leaf_checker: Any = None
+) -> CheckReport:
     """Check a certificate (the parsed JSON); raises :class:`CertificateError` when it is
-    malformed, returns a report listing the leaves that fail (none: accepted)."""
+    malformed, returns a report listing the leaves that fail (none: accepted).  With a
+    ``deadline`` (a ``time.monotonic()`` value) a single-process check stops there with
+    :class:`CheckTimeout`.  ``leaf_checker(net)``, when given, returns the function
+    ``(cases, lo, hi, refutes, P) -> bool`` that replaces :func:`check_leaf` in a
+    single-process check (the same procedure computed faster, e.g.
+    :class:`symresnet.verify.fast_check.FastNet`); the structure checks stay these."""
     try:
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             raise CertificateError(f"not a {FORMAT} version {VERSION} file")
@@ -369,7 +381,13 @@ def check_certificate(data: Any, *, workers: int = 1) -> CheckReport:
             with ProcessPoolExecutor(workers) as pool:
                 oks = [ok for part in pool.map(_check_chunk, [(data["network"], ce, P, c) for c in chunks]) for ok in part]
         else:
-            oks = [check_leaf(net, ce, a, b, r, P) for a, b, r in items]
+            oks = []
+            leaf = (leaf_checker(net).check_leaf if leaf_checker is not None
+                    else lambda ce_, a_, b_, r_, P_: check_leaf(net, ce_, a_, b_, r_, P_))
+            for a, b, r in items:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise CheckTimeout(f"{len(oks)} of {len(items)} leaves checked before the deadline")
+                oks.append(leaf(ce, a, b, r, P))
         failed = tuple((g, path) for (g, path, *_), ok in zip(jobs, oks, strict=True) if not ok)
         return CheckReport("unsat", len(jobs), failed)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:

@@ -5,14 +5,15 @@
 
 * the cases are grouped by their input box; each group's box is split (a binary tree, each
   split halving one input's interval at its exact midpoint) until, at every leaf, every case of
-  the group is refuted by one of its constraints: the float lower bound
+  the group is refuted by one of its constraints or the sum of two: the float lower bound
   (:mod:`symresnet.verify.bounds`) of ``c . y - d`` is positive with a margin;
 * at every box the float network is evaluated at the corners minimizing the bounds and at the
   centre; a point that violates a case in floats is checked exactly (the exact realization of
   :mod:`symresnet.compute.core` at the exact rational point): ``sat`` with that counterexample;
 * ``unsat`` only once the certificate (docs/verification.md), written as JSON data, is accepted
-  by the independent checker :mod:`symresnet.verify.checker`; a leaf the checker rejects is
-  split further.
+  by the exact leaf check (:class:`~symresnet.verify.fast_check.FastNet`, or the
+  standard-library checker :mod:`symresnet.verify.checker` with ``check="stdlib"``); a leaf
+  the exact check rejects gives ``unknown`` (no re-split yet).
 
 Time runs out: ``timeout`` with the fraction of the input volume proven; a box too small to
 split: ``unknown``.
@@ -31,7 +32,14 @@ from symresnet.compute.core import forward
 from symresnet.compute.scaled import columns
 from symresnet.model.network import ResNet
 from symresnet.verify.bounds import objective_bounds
-from symresnet.verify.checker import FORMAT, VERSION, CertificateError, check_certificate
+from symresnet.verify.checker import (
+    FORMAT,
+    VERSION,
+    CertificateError,
+    CheckTimeout,
+    check_certificate,
+)
+from symresnet.verify.fast_check import FastNet
 from symresnet.verify.network_data import NetworkData, network_data
 from symresnet.verify.property import Case, Property
 
@@ -45,6 +53,13 @@ BATCH = 128
 MAX_DEPTH = 80
 #: the float margin a refutation must clear (absolute, plus relative to the bound's size)
 MARGIN = 1e-7
+#: cases with at most this many constraints are also refuted by sums of two of them
+MAX_PAIRED = 8
+#: ... and by the sum of every subset of them when they are at most this many
+MAX_SUBSETS = 3
+PAIRS = True
+#: the largest ratio of two inputs' relative widths that a lookahead split may create
+ASPECT = 64.0
 
 
 @dataclass(frozen=True)
@@ -96,24 +111,47 @@ def exact_output(net: ResNet, x: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
 
 
 def _clamp(point: Any, case: Case) -> tuple[Fraction, ...]:
-    return tuple(min(max(Fraction(float(v)), a), b) for v, a, b in zip(point, case.lo, case.hi, strict=True))
+    """The float candidate as an exact point of the case's box: each coordinate rounded to
+    float32 (so that a float32 replay of an ONNX network runs at the very same input), then
+    clamped into the box."""
+    return tuple(
+        min(max(Fraction(float(np.float32(v))), a), b) for v, a, b in zip(point, case.lo, case.hi, strict=True)
+    )
 
 
 class _Group:
-    """Cases sharing one box, with their constraint rows stacked."""
+    """Cases sharing one box, with their constraint rows stacked; with ``pairs``, also the sum
+    of every two constraints of a case, of every subset for a few (a certificate may refute with any ``mu >= 0``; a sum
+    refutes where neither row alone does on the whole leaf, as near the place where the
+    refuting row changes).  Row ``t`` belongs to case ``owners[t][0]`` with multipliers
+    ``mus[t]``."""
 
-    def __init__(self, indices: list[int], cases: tuple[Case, ...]):
+    def __init__(self, indices: list[int], cases: tuple[Case, ...], *, pairs: bool = False):
         self.indices = indices
         self.case = cases[indices[0]]
-        rows = []
+        C: list[list[float]] = []
+        d: list[float] = []
         owners = []
+        mus: list[list[int]] = []
         for i in indices:
-            for r, con in enumerate(cases[i].constraints):
-                rows.append(con)
+            cons = cases[i].constraints
+            combos = [[int(t == r) for t in range(len(cons))] for r in range(len(cons))]
+            if pairs and 2 <= len(cons) <= MAX_SUBSETS:  # every sum of two or more rows
+                combos += [[(bits >> t) & 1 for t in range(len(cons))]
+                           for bits in range(1, 2 ** len(cons)) if bits & (bits - 1)]
+            elif pairs and 2 <= len(cons) <= MAX_PAIRED:
+                combos += [[int(t in (r, q)) for t in range(len(cons))]
+                           for r in range(len(cons)) for q in range(r + 1, len(cons))]
+            for r, mu in enumerate(combos):
+                C.append([float(sum((m * con.coefficients[j] for m, con in zip(mu, cons, strict=True)), Fraction(0)))
+                          for j in range(len(cons[0].coefficients))])
+                d.append(float(sum((m * con.rhs for m, con in zip(mu, cons, strict=True)), Fraction(0))))
                 owners.append((i, r))
-        self.C = np.array([[float(v) for v in con.coefficients] for con in rows]).reshape(len(rows), -1)
-        self.d = np.array([float(con.rhs) for con in rows])
+                mus.append(mu)
+        self.C = np.array(C).reshape(len(C), -1)
+        self.d = np.array(d)
         self.owners = owners
+        self.mus = mus
         self.volume = float(np.prod([float(b - a) for a, b in zip(self.case.lo, self.case.hi, strict=True)]))
 
 
@@ -126,6 +164,7 @@ class _Search:
         self.boxes = 0
         self.proven = 0.0
         self.total = 0.0
+        self.lookahead = 0
 
     def exact_violation(self, point: Any, index: int) -> Counterexample | None:
         case = self.prop.cases[index]
@@ -149,6 +188,42 @@ class _Search:
                         return found
         return None
 
+    @staticmethod
+    def score(group: _Group, margin: Any) -> Any:
+        """Per box: the worst case's best refutation margin (``> 0``: every case refuted)."""
+        score = np.full(len(margin), np.inf)
+        for i in group.indices:
+            cols = [t for t, (owner, _) in enumerate(group.owners) if owner == i]
+            score = np.minimum(score, margin[:, cols].max(axis=1) if cols else -np.inf)
+        return score
+
+    def choose_split(self, group: _Group, lo: Any, hi: Any, parent: float) -> int:
+        """The input to halve: the one whose two halves have the best worst refutation margin
+        (the least summed deficit of the halves: a one-step lookahead, all candidate halves bounded in one batch); ties and
+        when no half gains, the widest input relative to the property's box."""
+        n0 = len(lo)
+        dims = [i for i in range(n0) if hi[i] > lo[i]]
+        if not dims:
+            return 0
+        mid = (lo + hi) / 2
+        clo = np.repeat(lo[None, :], 2 * len(dims), axis=0)
+        chi = np.repeat(hi[None, :], 2 * len(dims), axis=0)
+        for t, i in enumerate(dims):
+            chi[2 * t, i] = mid[i]
+            clo[2 * t + 1, i] = mid[i]
+        self.lookahead += len(clo)
+        margin = objective_bounds(self.data, clo, chi, group.C).lower - group.d[None, :]
+        score = self.score(group, margin)
+        deficit = np.minimum(score, 0.0)
+        gain = deficit[0::2] + deficit[1::2] - 2 * min(parent, 0.0)  # what the halves gained
+        rel = np.array([(hi[i] - lo[i]) / self.width[i] for i in dims])
+        best = int(np.argmax(gain))
+        if gain[best] > 1e-2 * abs(parent) and rel[best] * ASPECT >= rel.max():
+            return dims[best]
+        # no split helps enough (the relaxation is not monotone), or the box got too thin:
+        # halve the widest input, relative to the property's box
+        return dims[int(np.argmax(rel))]
+
     def run_group(self, group: _Group) -> tuple[dict[str, Any] | None, Counterexample | None, int, str]:
         """The split tree of one group (JSON), or a counterexample; the leaf count; why not."""
         case = group.case
@@ -161,6 +236,7 @@ class _Search:
         self.total += vol
         rng = np.random.default_rng(0)
         width = np.array([float(b - a) for a, b in zip(case.lo, case.hi, strict=True)])
+        self.width = np.where(width > 0, width, 1.0)
         samples = np.array([float(a) for a in case.lo]) + rng.random((256, len(width))) * width
         found = self.try_points(group, samples)
         if found is not None:
@@ -185,7 +261,7 @@ class _Search:
                     good = [t for t in cols if ok[n, t]]
                     if good:
                         best = max(good, key=lambda t: margin[n, t])
-                        mu = ["1" if t == best else "0" for t in cols]
+                        mu = [str(m) for m in group.mus[best]]
                         refutes.append([i, mu])
                     else:
                         open_rows.append(max(cols, key=lambda t: margin[n, t]) if cols else None)
@@ -200,13 +276,7 @@ class _Search:
                 candidates.append((lo[n] + hi[n]) / 2)
                 if depth >= MAX_DEPTH:
                     return None, None, leaves, f"a box at split depth {MAX_DEPTH} is neither refuted nor violated"
-                smear = np.zeros(len(blo))
-                for t in open_rows:
-                    if t is not None:
-                        smear += np.abs(bounds.gradient[n, t]) * (hi[n] - lo[n])
-                if not smear.any():
-                    smear = hi[n] - lo[n]
-                i = int(np.argmax(smear))
+                i = self.choose_split(group, lo[n], hi[n], float(self.score(group, margin[n : n + 1])[0]))
                 at = (blo[i] + bhi[i]) / 2
                 if not blo[i] < at < bhi[i]:
                     return None, None, leaves, "a box cannot be split further"
@@ -230,7 +300,7 @@ def _groups(prop: Property) -> list[_Group]:
     by_box: dict[tuple[Any, Any], list[int]] = {}
     for i, c in enumerate(prop.cases):
         by_box.setdefault((c.lo, c.hi), []).append(i)
-    return [_Group(ix, prop.cases) for ix in by_box.values()]
+    return [_Group(ix, prop.cases, pairs=PAIRS) for ix in by_box.values()]
 
 
 def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
@@ -241,9 +311,11 @@ def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
 
 
 def verify(
-    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1
+    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1, check: str = "fast"
 ) -> VerifyResult:
-    """Decide ``prop`` for ``net`` (see the module docstring)."""
+    """Decide ``prop`` for ``net`` (see the module docstring).  ``check="fast"`` checks the
+    certificate's leaves with :class:`~symresnet.verify.fast_check.FastNet` (the same exact
+    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone."""
     start = time.monotonic()
     deadline = start + (timeout if timeout else float("inf"))
     data = network_data(net)
@@ -272,7 +344,14 @@ def verify(
     }
     searched = time.monotonic() - start
     check_start = time.monotonic()
-    report = check_certificate(certificate, workers=workers)
+    try:
+        report = check_certificate(certificate, workers=workers,
+                                   deadline=deadline if deadline != float("inf") else None,
+                                   leaf_checker=FastNet if check == "fast" else None)
+    except CheckTimeout as err:
+        return VerifyResult("timeout", leaves=leaves, boxes=search.boxes, proven=1.0,
+                            search_seconds=searched, check_seconds=time.monotonic() - check_start,
+                            detail=f"the float search refuted every leaf; exact check: {err}")
     if not report.accepted:  # a leaf the floats refuted but the exact bound does not
         return VerifyResult("unknown", leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,

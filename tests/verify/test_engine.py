@@ -129,3 +129,19 @@ def test_sat_at_the_exact_boundary():
     case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(0)),))
     res = verify(net, Property(1, 2, (case,)))
     assert res.status == "sat" and res.counterexample.x == (F(0),) and res.counterexample.y == (F(0), F(0))
+
+
+def test_a_sum_of_two_constraints_refutes_the_whole_box():
+    # y_0 = relu(x) - relu(-x) = x, y_1 = -x on [-1, 1] (by hand). The violation x <= -1/4 and
+    # -x <= -1/4 is impossible, but neither constraint alone fails on the whole box: their sum
+    # 0 <= -1/2 does, so the root is one leaf with multipliers (1, 1)
+    net = ResNet(W=[[[1], [-1]], [[1, -1], [-1, 1]]], B=[[0, 0], [0, 0]], activation="relu")
+    q = F(-1, 4)
+    case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), q), OutputConstraint((F(0), F(1)), q)))
+    res = verify(net, Property(1, 2, (case,)))
+    assert res.status == "unsat" and res.leaves == 1
+    tree = res.certificate["proofs"][0]["tree"]
+    assert tree["refute"] == [[0, ["1", "1"]]]
+    bad = copy.deepcopy(res.certificate)
+    bad["proofs"][0]["tree"]["refute"] = [[0, ["1", "0"]]]  # x > -1/4 fails at x = -1
+    assert not check_certificate(bad).accepted
