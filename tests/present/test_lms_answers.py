@@ -1,0 +1,313 @@
+"""The Moodle XML and the QTI 1.2 zip of the three-part template (variants-1.5.toml: a point,
+a box and a parameter part) parsed back, and every answer compared, tolerance 0, with an
+independent exact decision (tests/variants_reference.py) of the claim *as the export states
+it*: the network is read back from the question's own math, each part's claim from its own
+text, and neither from symresnet.
+
+No registry package ships the QTI 1.2 DTD/XSD or a Moodle XML schema (PyPI and npm package
+lists searched for qti, moodle, imscp; the wheels of qti-package-maker, questionbanktoolkit and
+moodle-xml-parser carry no .xsd or .dtd), so the structure rules written in docs/variants.md are
+checked instead, and Moodle's cloze grading is re-enacted here from its documented grammar
+(question/type/multianswer: ``{n:TYPE:alt~alt}``, an alternative ``=answer`` or
+``%pct%answer``, a NUMERICAL answer ``value:tolerance``)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import variants_reference as vr
+
+import symresnet.examples
+from symresnet.claims.variants import MISTAKES, draw_variants
+from symresnet.io.variants import load_template, write_exports
+
+T = load_template(Path(symresnet.examples.__file__).parent / "variants-1.5.toml")
+COUNT = 40
+LETTERS = "abc"
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    variants, _ = draw_variants(T, count=COUNT, seed=1505)
+    moodle, qti = write_exports(T, variants, tmp_path_factory.mktemp("lms"))
+    return variants, moodle, qti
+
+
+# -- reading the math back ----------------------------------------------------------------
+
+NUM = r"-?\d+|\\tfrac\{-?\d+\}\{\d+\}"
+
+
+def number(text: str) -> Fraction:
+    m = re.fullmatch(r"(-?\d+)|\\tfrac\{(-?\d+)\}\{(\d+)\}", text.strip())
+    assert m, text
+    return Fraction(int(m[1])) if m[1] else Fraction(int(m[2]), int(m[3]))
+
+
+def matrix(body: str) -> list[list[Fraction]]:
+    return [[number(e) for e in row.split("&")] for row in body.split(r"\\")]
+
+
+def network(html: str):
+    """``W, B, skips`` read from the question's ``pmatrix`` math."""
+    Ws = dict(re.findall(r"W_\{(\d+)\} = \\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", html))
+    Bs = dict(re.findall(r"B_\{(\d+)\} = \\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", html))
+    Vs = re.findall(r"V_\{(\d+),(\d+)\} = \\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", html)
+    L = len(Ws)
+    assert sorted(Ws) == sorted(Bs) == [str(k) for k in range(1, L + 1)]
+    W = [matrix(Ws[str(k)]) for k in range(1, L + 1)]
+    B = [[row[0] for row in matrix(Bs[str(k)])] for k in range(1, L + 1)]
+    S = {(int(r), int(k)): matrix(body) for r, k, body in Vs}
+    dims = re.search(r"\(l_0, \\dots, l_L\) = \(([\d, ]+)\)", html)[1]
+    assert [len(W[0][0]), *(len(w) for w in W)] == [int(d) for d in dims.split(", ")]
+    return W, B, S
+
+
+REL = {"=": "equals", r"\le": "at_most", r"\ge": "at_least"}
+POINT = re.compile(r"\\\(R\(([^()]*)\) (=|\\le|\\ge) (" + NUM + r")\\\)")
+BOX = re.compile(
+    r"\\\(R\(x\) (\\le|\\ge) ("
+    + NUM
+    + r")\\\) for all \\\(x \\in ((?:\[[^\]]*\](?: \\times )?)+)\\\)"
+)
+PARAM = re.compile(
+    r"\\\(R\(t, ([^()]*)\) (\\le|\\ge) (" + NUM + r")\\\) for all "
+    r"\\\(t \\in \[(" + NUM + r"), (" + NUM + r")\]\\\)"
+)
+
+
+def claim(statement: str):
+    """``(kind, inputs, box, relation, bound)`` of a part from its exported statement."""
+    if m := PARAM.fullmatch(statement):
+        rest = tuple(number(x) for x in m[1].split(", "))
+        return "parameter", rest, ((number(m[4]), number(m[5])),), REL[m[2]], number(m[3])
+    if m := BOX.fullmatch(statement):
+        box = tuple(
+            (number(a), number(b))
+            for a, b in re.findall(r"\[(" + NUM + "), (" + NUM + r")\]", m[3])
+        )
+        return "box", (), box, REL[m[1]], number(m[2])
+    m = POINT.fullmatch(statement)
+    assert m, statement
+    return "point", tuple(number(x) for x in m[1].split(", ")), (), REL[m[2]], number(m[3])
+
+
+def asked(kind: str, text: str, inputs) -> str:
+    """Which value a part asks for: ``value``, ``max`` or ``min``, checked against its kind."""
+    if kind == "point":
+        assert text == rf"\(R({', '.join(map(_q, inputs))})\)", text
+        return "value"
+    m = re.fullmatch(
+        r"\\\(\\(max|min)_\{x\} R\(x\)\\\) over the box"
+        if kind == "box"
+        else r"\\\(\\(max|min)_\{t\} R\(t, \\dots\)\\\) over \\\(t\\\)",
+        text,
+    )
+    assert m, text
+    return m[1]
+
+
+def _q(x: Fraction) -> str:
+    return (
+        str(x.numerator) if x.denominator == 1 else rf"\tfrac{{{x.numerator}}}{{{x.denominator}}}"
+    )
+
+
+def decide(W, B, S, kind, inputs, box, relation, bound):
+    """The independent verdict and every value a part may ask for."""
+    if kind == "point":
+        value = vr.realize(W, B, S, inputs)
+        return value == bound, {"value": value}
+    full = list(box) if kind == "box" else [box[0], *((x, x) for x in inputs)]
+    (mn, _), (mx, _) = vr.extrema(W, B, S, full)
+    return (mx <= bound if relation == "at_most" else mn >= bound), {"max": mx, "min": mn}
+
+
+# -- Moodle's cloze grammar and grading, re-enacted ---------------------------------------
+
+FIELD = re.compile(r"\{([0-9]*):([A-Z_]+):(.*?)\}")
+
+
+def alternatives(body: str) -> list[tuple[Fraction, str]]:
+    """``(credit, answer)`` per alternative (``=a`` is full credit, ``%p%a`` is ``p`` percent,
+    ``a`` alone none)."""
+    out = []
+    for alt in body.split("~"):
+        assert "#" not in alt  # no feedback in the fields: it could tell the answer
+        if alt.startswith("="):
+            out.append((Fraction(100), alt[1:]))
+        elif m := re.fullmatch(r"%(-?[0-9]+(?:[.,][0-9]*)?)%(.*)", alt):
+            out.append((Fraction(m[1]), m[2]))
+        else:  # no credit written: none
+            out.append((Fraction(0), alt))
+    return out
+
+
+def numerical_credit(body: str, response: Fraction) -> Fraction:
+    """Moodle's credit for ``response`` in a NUMERICAL field: the first alternative whose
+    ``|response - value| <= tolerance`` (exact here)."""
+    for credit, alt in alternatives(body):
+        m = re.fullmatch(r"(-?\d+)(?::(\d+))?", alt)
+        assert m, alt  # an integer, and a tolerance that is an integer
+        if abs(response - int(m[1])) <= int(m[2] or 0):
+            return credit
+    return Fraction(0)
+
+
+def numerical_answer(body: str) -> tuple[Fraction, str]:
+    """The full-credit value of a NUMERICAL field and its tolerance."""
+    ((value, tol),) = [
+        re.fullmatch(r"(-?\d+):(\d+)", a).groups() for c, a in alternatives(body) if c == 100
+    ]
+    return Fraction(int(value)), tol
+
+
+def test_moodle_xml_every_answer_is_the_independent_exact_value(export):
+    variants, moodle, _ = export
+    root = ET.parse(moodle).getroot()
+    assert root.tag == "quiz"
+    category, *questions = root.findall("question")
+    assert category.get("type") == "category"
+    assert category.findtext("category/text") == "$course$/top/symresnet/" + (
+        f"{T.title} (seed 1505)"
+    )
+    assert len(questions) == len(variants)
+    widths = set()
+    seen = {"true": 0, "false": 0}
+    for q, v in zip(questions, variants, strict=True):
+        assert q.get("type") == "cloze"
+        assert q.findtext("idnumber") == f"symresnet-1505-{v.index}"
+        text = q.findtext("questiontext/text")
+        W, B, S = network(text)
+        assert vr.lists(v.net) == (W, B, S)  # the export states the variant's network
+        items = re.findall(r"<li>(.*?)</li>", text, re.S)
+        assert len(items) == 3 and len(FIELD.findall(text)) == 6  # nothing but our fields
+        feedback = re.findall(
+            r"<p>\((\w)\) (true|false: ([^,]*)), value (-?\d+(?:/\d+)?)</p>",
+            q.findtext("generalfeedback/text"),
+        )
+        assert [f[0] for f in feedback] == list(LETTERS)
+        for li, (_, verdict, mistake, fb_value), kind in zip(
+            items, feedback, ["point", "box", "parameter"], strict=True
+        ):
+            m = re.fullmatch(
+                r"Prove or disprove: (.*)\. The claim is (\{[^}]*\})\. (.*) \\\(=\\\) (\{[^}]*\})",
+                li,
+            )
+            assert m, li  # the same words whatever the truth
+            c = claim(m[1])
+            assert c[0] == kind
+            holds, values = decide(W, B, S, *c)
+            seen[str(holds).lower()] += 1
+            # the true/false field: full credit for the exact verdict, none for the other
+            ((_, mtype, body),) = FIELD.findall(m[2])
+            assert mtype == "MULTICHOICE"
+            assert sorted(alternatives(body)) == sorted(
+                [(Fraction(100), str(holds).lower()), (Fraction(0), str(not holds).lower())]
+            )
+            # the number field: the exact value asked for, tolerance 0
+            exact = values[asked(kind, m[3], c[1])]
+            ((_, ntype, nbody),) = FIELD.findall(m[4])
+            assert ntype == "NUMERICAL"
+            value, tol = numerical_answer(nbody)
+            assert value == exact and tol == "0"
+            assert numerical_credit(nbody, exact) == 100
+            assert numerical_credit(nbody, exact + 1) == numerical_credit(nbody, exact - 1) == 0
+            widths.add(max(len(a) for _, a in alternatives(nbody)))
+            # the feedback: the verdict, the value, and a false part's mistake gives its claim
+            assert verdict.startswith("true" if holds else "false")
+            assert Fraction(fb_value) == exact
+            if not holds:
+                assert mistake in MISTAKES
+                assert c[4] in vr.mistake_values(W, B, S, mistake, _mistaken(c))
+    assert len(widths) == 1  # every number field equally wide: the width tells nothing
+    assert seen["true"] > 0 and seen["false"] > 0
+
+
+def _mistaken(c):
+    kind, inputs, box, _, _ = c
+
+    def value_of(W, B, S, act, activated):
+        if kind == "point":
+            v = vr.realize(W, B, S, inputs, act)
+            return max(v, Fraction(0)) if activated else v
+        if activated:
+            return None
+        full = list(box) if kind == "box" else [box[0], *((x, x) for x in inputs)]
+        (mn, _), (mx, _) = vr.extrema(W, B, S, full, act)
+        return mx if kind == "box" else mn
+
+    return value_of
+
+
+# -- QTI 1.2 -----------------------------------------------------------------------------
+
+CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+
+
+def test_qti_zip_every_answer_is_the_independent_exact_value(export):
+    variants, _, qti = export
+    with zipfile.ZipFile(qti) as z:
+        assert z.testzip() is None
+        names = z.namelist()
+        assert sorted(names) == ["imsmanifest.xml", "items.xml"]
+        manifest = ET.fromstring(z.read("imsmanifest.xml"))
+        items_xml = ET.fromstring(z.read("items.xml"))
+    # the manifest: IMS CP 1.1, one QTI 1.2 resource whose href and file name items.xml
+    assert manifest.tag == f"{CP}manifest" and manifest.get("identifier")
+    assert manifest.findtext(f"{CP}metadata/{CP}schema") == "IMS Content"
+    (resource,) = manifest.findall(f"{CP}resources/{CP}resource")
+    assert resource.get("type") == "imsqti_xmlv1p2"
+    assert resource.get("href") == "items.xml"
+    assert [f.get("href") for f in resource.findall(f"{CP}file")] == ["items.xml"]
+    # items.xml: questestinterop > assessment > section > one item per variant
+    assert items_xml.tag == "questestinterop"
+    (assessment,) = items_xml.findall("assessment")
+    (section,) = assessment.findall("section")
+    items = section.findall("item")
+    assert len(items) == len(variants)
+    assert len({i.get("ident") for i in items}) == len(items)
+    for item, v in zip(items, variants, strict=True):
+        texts = [m.text for m in item.findall("presentation/material/mattext")]
+        W, B, S = network(texts[0])
+        assert vr.lists(v.net) == (W, B, S)
+        scored = {}
+        for cond in item.findall("resprocessing/respcondition"):
+            (var,) = cond.findall("conditionvar/varequal")
+            (setvar,) = cond.findall("setvar")
+            assert setvar.get("action") == "Add" and setvar.text == "1"
+            scored[var.get("respident")] = var.text
+        responses = {
+            r.get("ident"): r for r in item.find("presentation") if r.tag.startswith("response_")
+        }
+        assert set(scored) == set(responses)  # every response is scored, nothing else
+        (decvar,) = item.findall("resprocessing/outcomes/decvar")
+        assert decvar.get("maxvalue") == str(len(scored))
+        for i, kind in enumerate(["point", "box", "parameter"]):
+            letter = LETTERS[i]
+            m = re.fullmatch(rf"<p>\({letter}\) Prove or disprove: (.*)\.</p>", texts[1 + 3 * i])
+            assert m, texts[1 + 3 * i]
+            c = claim(m[1])
+            assert c[0] == kind
+            holds, values = decide(W, B, S, *c)
+            side = re.fullmatch(r"<p>(.*): numerator</p>", texts[2 + 3 * i])
+            exact = values[asked(kind, side[1], c[1])]
+            # the true/false response: both labels offered, the exact verdict scored
+            lid = responses[f"{letter}_verdict"]
+            assert lid.tag == "response_lid"
+            labels = [lab.get("ident") for lab in lid.iter("response_label")]
+            assert labels == ["true", "false"]
+            assert scored[f"{letter}_verdict"] == str(holds).lower()
+            # numerator and denominator: integer fields, lowest terms, positive denominator
+            for field in ("num", "den"):
+                r = responses[f"{letter}_{field}"]
+                assert r.tag == "response_str"
+                assert r.find("render_fib").get("fibtype") == "Integer"
+            num, den = int(scored[f"{letter}_num"]), int(scored[f"{letter}_den"])
+            assert den > 0 and Fraction(num, den) == exact
+            assert Fraction(num, den).denominator == den  # lowest terms
