@@ -13,7 +13,9 @@ checked instead, and Moodle's cloze grading is re-enacted here from its document
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from fractions import Fraction
@@ -24,18 +26,25 @@ import variants_reference as vr
 
 import symresnet.examples
 from symresnet.claims.variants import MISTAKES, draw_variants
+from symresnet.cli.main import main
 from symresnet.io.variants import load_template, write_exports
 
 T = load_template(Path(symresnet.examples.__file__).parent / "variants-1.5.toml")
-COUNT = 40
+#: the template as written, and the same with fractions = true (halves among the entries,
+#: every value as numerator and denominator fields)
+TEMPLATES = {
+    "integers": (T, 40, 1505),
+    "fractions": (dataclasses.replace(T, fractions=True), 12, 7),
+}
 LETTERS = "abc"
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory):
-    variants, _ = draw_variants(T, count=COUNT, seed=1505)
-    moodle, qti = write_exports(T, variants, tmp_path_factory.mktemp("lms"))
-    return variants, moodle, qti
+@pytest.fixture(scope="module", params=sorted(TEMPLATES))
+def export(request, tmp_path_factory):
+    t, count, seed = TEMPLATES[request.param]
+    variants, _ = draw_variants(t, count=count, seed=seed)
+    moodle, qti = write_exports(t, variants, tmp_path_factory.mktemp("lms"))
+    return t, seed, variants, moodle, qti
 
 
 # -- reading the math back ----------------------------------------------------------------
@@ -168,25 +177,28 @@ def numerical_answer(body: str) -> tuple[Fraction, str]:
 
 
 def test_moodle_xml_every_answer_is_the_independent_exact_value(export):
-    variants, moodle, _ = export
+    t, seed, variants, moodle, _ = export
+    per_value = 2 if t.fractions else 1
     root = ET.parse(moodle).getroot()
     assert root.tag == "quiz"
     category, *questions = root.findall("question")
     assert category.get("type") == "category"
     assert category.findtext("category/text") == "$course$/top/symresnet/" + (
-        f"{T.title} (seed 1505)"
+        f"{t.title} (seed {seed})"
     )
     assert len(questions) == len(variants)
     widths = set()
     seen = {"true": 0, "false": 0}
     for q, v in zip(questions, variants, strict=True):
         assert q.get("type") == "cloze"
-        assert q.findtext("idnumber") == f"symresnet-1505-{v.index}"
+        assert q.findtext("idnumber") == f"symresnet-{seed}-{v.index}"
         text = q.findtext("questiontext/text")
         W, B, S = network(text)
         assert vr.lists(v.net) == (W, B, S)  # the export states the variant's network
         items = re.findall(r"<li>(.*?)</li>", text, re.S)
-        assert len(items) == 3 and len(FIELD.findall(text)) == 6  # nothing but our fields
+        assert len(items) == 3 and len(FIELD.findall(text)) == 3 * (
+            1 + per_value
+        )  # nothing but our fields
         feedback = re.findall(
             r"<p>\((\w)\) (true|false: ([^,]*)), value (-?\d+(?:/\d+)?)</p>",
             q.findtext("generalfeedback/text"),
@@ -196,7 +208,7 @@ def test_moodle_xml_every_answer_is_the_independent_exact_value(export):
             items, feedback, ["point", "box", "parameter"], strict=True
         ):
             m = re.fullmatch(
-                r"Prove or disprove: (.*)\. The claim is (\{[^}]*\})\. (.*) \\\(=\\\) (\{[^}]*\})",
+                r"Prove or disprove: (.*)\. The claim is (\{[^}]*\})\. (.*) \\\(=\\\) (\{[^}]*\}|numerator \{[^}]*\} / denominator \{[^}]*\})",
                 li,
             )
             assert m, li  # the same words whatever the truth
@@ -212,13 +224,18 @@ def test_moodle_xml_every_answer_is_the_independent_exact_value(export):
             )
             # the number field: the exact value asked for, tolerance 0
             exact = values[asked(kind, m[3], c[1])]
-            ((_, ntype, nbody),) = FIELD.findall(m[4])
-            assert ntype == "NUMERICAL"
-            value, tol = numerical_answer(nbody)
-            assert value == exact and tol == "0"
-            assert numerical_credit(nbody, exact) == 100
-            assert numerical_credit(nbody, exact + 1) == numerical_credit(nbody, exact - 1) == 0
-            widths.add(max(len(a) for _, a in alternatives(nbody)))
+            fields = FIELD.findall(m[4])
+            assert len(fields) == per_value and all(f[1] == "NUMERICAL" for f in fields)
+            # one field: the value; two: numerator and denominator in lowest terms, den > 0
+            expected = [exact.numerator, exact.denominator][:per_value]
+            if per_value == 1:
+                assert exact.denominator == 1
+            for (_, _, nbody), e in zip(fields, expected, strict=True):
+                value, tol = numerical_answer(nbody)
+                assert value == e and tol == "0"
+                assert numerical_credit(nbody, e) == 100
+                assert numerical_credit(nbody, e + 1) == numerical_credit(nbody, e - 1) == 0
+                widths.add(max(len(a) for _, a in alternatives(nbody)))
             # the feedback: the verdict, the value, and a false part's mistake gives its claim
             assert verdict.startswith("true" if holds else "false")
             assert Fraction(fb_value) == exact
@@ -251,7 +268,7 @@ CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 
 
 def test_qti_zip_every_answer_is_the_independent_exact_value(export):
-    variants, _, qti = export
+    _, _, variants, _, qti = export
     with zipfile.ZipFile(qti) as z:
         assert z.testzip() is None
         names = z.namelist()
@@ -311,3 +328,57 @@ def test_qti_zip_every_answer_is_the_independent_exact_value(export):
             num, den = int(scored[f"{letter}_num"]), int(scored[f"{letter}_den"])
             assert den > 0 and Fraction(num, den) == exact
             assert Fraction(num, den).denominator == den  # lowest terms
+
+
+# -- 200 variants: the same seed rebuilds every file, another seed does not -------------------
+
+TEMPLATE = Path(symresnet.examples.__file__).parent / "variants-1.5.toml"
+
+
+def _build(folder: Path, seed: int, capsys) -> dict[str, bytes]:
+    args = ["variants", str(TEMPLATE), "--count", "200", "--seed", str(seed)]
+    assert main([*args, "--out", str(folder)]) == 0
+    assert f"200 variants (seed {seed})" in capsys.readouterr().out
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    with zipfile.ZipFile(folder / "qti.zip") as z:
+        # the zip's own bytes carry the members' timestamps: compare what it holds
+        files["qti.zip"] = b"".join(
+            info.filename.encode() + b"\0" + z.read(info) for info in z.infolist()
+        )
+    return files
+
+
+def _body(spec: bytes) -> str:
+    """A spec file without its comments and title: the network and the claims alone."""
+    return "\n".join(
+        line
+        for line in spec.decode().splitlines()
+        if not line.startswith("#") and not line.startswith("title = ")
+    )
+
+
+def test_200_three_part_variants_rebuilt_byte_identically_and_differ_from_another_seed(
+    tmp_path, capsys
+):
+    a = _build(tmp_path / "a", 2026, capsys)
+    b = _build(tmp_path / "b", 2026, capsys)
+    c = _build(tmp_path / "c", 2027, capsys)
+    specs = sorted(name for name in a if name.startswith("variant-"))
+    assert len(specs) == 200
+    assert {"moodle.xml", "qti.zip", "variants.json"} <= set(a)
+    assert sorted(a) == sorted(b)
+    for name in a:  # every spec file and export file, byte for byte
+        assert a[name] == b[name], name
+    # no duplicate: neither by the canonical hash nor by the network and claims themselves
+    hashes = [a[n].decode().splitlines()[0].rsplit("sha256 = ", 1)[1] for n in specs]
+    assert len(set(hashes)) == 200
+    assert len({_body(a[n]) for n in specs}) == 200
+    for name in specs:  # each an ordinary spec file with the three parts, in order
+        claims = tomllib.loads(a[name].decode())["claims"]
+        assert ["forall" in c or c["input"][0] == "t" for c in claims] == [False, True, True]
+        assert "forall" in claims[1] and claims[2]["input"][0] == "t"
+    # another seed: other variants (a coincidence of a few is possible, not of many)
+    other = {_body(c[n]) for n in c if n.startswith("variant-")}
+    assert len(other) == 200
+    assert len(other & {_body(a[n]) for n in specs}) <= 2
+    assert a["moodle.xml"] != c["moodle.xml"] and a["qti.zip"] != c["qti.zip"]
