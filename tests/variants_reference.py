@@ -115,30 +115,30 @@ def extrema(W, B, S, box, act=relu):
     return values[0], values[-1]
 
 
-def mistake_values(W, B, S, mistake, value_of):
-    """Every value ``value_of(W, B, S, act, activated_output)`` that ``mistake`` can give
-    (the skip, the bias or the ``W_k`` it concerns ranges over all choices)."""
+def mistake_values(W, B, S, mistake, values_of):
+    """Every value that ``mistake`` can give: the union of ``values_of(W, B, S, act,
+    activated_output)`` (an iterable) over every choice of the skip, the bias or the ``W_k``
+    it concerns."""
     out = set()
     if mistake == "skip dropped":
         for key in S:
-            out.add(value_of(W, B, {k: V for k, V in S.items() if k != key}, relu, False))
+            out.update(values_of(W, B, {k: V for k, V in S.items() if k != key}, relu, False))
     elif mistake == "bias dropped":
         for k in range(len(B)):
             B2 = [[Fraction(0)] * len(b) if j == k else b for j, b in enumerate(B)]
-            out.add(value_of(W, B2, S, relu, False))
+            out.update(values_of(W, B2, S, relu, False))
     elif mistake == "W transposed":
         for k, m in enumerate(W):
             t = [list(c) for c in zip(*m, strict=True)]
             if len(m) == len(m[0]) and t != m:  # a square W_k only
                 W2 = [t if j == k else w for j, w in enumerate(W)]
-                out.add(value_of(W2, B, S, relu, False))
+                out.update(values_of(W2, B, S, relu, False))
     elif mistake == "activation forgotten":
-        out.add(value_of(W, B, S, identity, False))
+        out.update(values_of(W, B, S, identity, False))
     elif mistake == "output layer activated":
-        out.add(value_of(W, B, S, relu, True))
+        out.update(values_of(W, B, S, relu, True))
     else:
         raise AssertionError(f"unknown mistake {mistake!r}")
-    out.discard(None)
     return out
 
 

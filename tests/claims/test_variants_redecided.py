@@ -65,24 +65,25 @@ def _check_part(W, B, S, p):
             p.relation
         ]
         assert p.mistake in MISTAKES
-        assert p.claimed in vr.mistake_values(W, B, S, p.mistake, _value_of(p))
+        assert p.claimed in vr.mistake_values(W, B, S, p.mistake, _values_of(p))
     return holds
 
 
-def _value_of(p):
-    """``value_of(W, B, S, act, activated_output)``: what a student with a mistaken network
-    computes for part ``p`` (a box part: the maximum; a parameter part: the minimum)."""
+def _values_of(p):
+    """``values_of(W, B, S, act, activated_output)``: what a student with a mistaken network
+    computes for part ``p`` (its value; for a box or parameter part its minimum and maximum,
+    either of which may be the bound claimed)."""
 
-    def value_of(W, B, S, act, activated):
+    def values_of(W, B, S, act, activated):
         if p.kind == "point":
             v = vr.realize(W, B, S, p.input, act)
-            return ref.relu(v) if activated else v
+            return (ref.relu(v) if activated else v,)
         if activated:  # no ResNet: the engine has no box value for it (docs/variants.md)
-            return None
+            return ()
         (mn, _), (mx, _) = vr.extrema(W, B, S, _full_box(p), act)
-        return mx if p.kind == "box" else mn
+        return (mn, mx)  # the bound a student states: the maximum or the minimum
 
-    return value_of
+    return values_of
 
 
 def test_every_part_of_the_three_part_template_is_redecided_exactly(variants):

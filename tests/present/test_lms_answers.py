@@ -258,17 +258,17 @@ def check_moodle(t, seed, variants, moodle: Path) -> None:
 def _mistaken(c):
     kind, inputs, box, _, _ = c
 
-    def value_of(W, B, S, act, activated):
+    def values_of(W, B, S, act, activated):
         if kind == "point":
             v = vr.realize(W, B, S, inputs, act)
-            return max(v, Fraction(0)) if activated else v
+            return (max(v, Fraction(0)) if activated else v,)
         if activated:
-            return None
+            return ()
         full = list(box) if kind == "box" else [box[0], *((x, x) for x in inputs)]
         (mn, _), (mx, _) = vr.extrema(W, B, S, full, act)
-        return mx if kind == "box" else mn
+        return (mn, mx)
 
-    return value_of
+    return values_of
 
 
 # -- QTI 1.2 -----------------------------------------------------------------------------
