@@ -297,21 +297,42 @@ def _resnet(net: Net, act: Activation) -> ResNet:
     )
 
 
-def _extremum(net: ResNet, box, side: str) -> Fraction:
-    relation = "at_most" if side == "max" else "at_least"
+def _extrema(net: ResNet, box) -> tuple[Fraction, Fraction]:
+    """``(min R, max R)`` over ``box``, exactly (one decision of the box engine)."""
     claim = box_claim(
-        net, quantifier="forall", box=[list(b) for b in box], relation=relation, expected=[0]
+        net, quantifier="forall", box=[list(b) for b in box], relation="at_most", expected=[0]
     )
     verdict = claim.decide(net)
     assert isinstance(verdict, BoxVerdict)  # the variant networks have no parameters
-    ext = verdict.maximum if side == "max" else verdict.minimum
-    return ext[0].value
+    return verdict.minimum[0].value, verdict.maximum[0].value
+
+
+def _extremum(net: ResNet, box, side: str) -> Fraction:
+    lo, hi = _extrema(net, box)
+    return hi if side == "max" else lo
+
+
+def _false_side(relation: str, value: Fraction, true: Fraction) -> bool:
+    """Whether claiming ``value`` with ``relation`` against the exact ``true`` value (the
+    point value, or the extremum the relation bounds) is false."""
+    if relation == "at_most":  # max R <= value is false
+        return value < true
+    if relation == "at_least":  # min R >= value is false
+        return value > true
+    return value != true
 
 
 def _wrong_value(
-    rng: random.Random, t: Template, act: Activation, net: Net, true: Fraction, compute
+    rng: random.Random,
+    t: Template,
+    act: Activation,
+    net: Net,
+    true: Fraction,
+    compute,
+    relation: str = "equals",
 ) -> tuple[str, Fraction] | None:
-    """A named mistake and the different value it gives (``compute(model) -> value``)."""
+    """A named mistake and the value it gives (``compute(model) -> value``) that makes the
+    claim with ``relation`` false."""
     order = list(MISTAKES)
     rng.shuffle(order)
     for mistake in order:
@@ -319,7 +340,12 @@ def _wrong_value(
         if wrong is None:
             continue
         value = compute(*wrong)
-        if value is not None and value != true and _nice(value, t) and abs(value) <= t.max_abs:
+        if (
+            value is not None
+            and _false_side(relation, value, true)
+            and _nice(value, t)
+            and abs(value) <= t.max_abs
+        ):
             return mistake, value
     return None
 
@@ -335,6 +361,10 @@ def _box_value(box, side: str, w: Net, a: Activation, out_act: bool) -> Fraction
     return _extremum(_resnet(w, a), box, side)
 
 
+#: the relation of a box or parameter part, drawn independently of its truth
+BOUND_RELATIONS = ("at_most", "at_least")
+
+
 def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, tuple[Part, ...]]:
     net = _draw_net(rng, t)
     entries = _entries(net)
@@ -343,69 +373,53 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
     model = compile_net(net, act)
     n0 = t.dims[0]
     plans: list[
-        tuple[PartKind, bool, tuple[Fraction, ...], tuple[tuple[Fraction, Fraction], ...]]
+        tuple[PartKind, bool, str, tuple[Fraction, ...], tuple[tuple[Fraction, Fraction], ...]]
     ] = []
     rule_points: list[tuple[Fraction, ...]] = []
     for kind in t.parts:
         holds = rng.random() < t.true_share
+        relation = "equals" if kind == "point" else rng.choice(BOUND_RELATIONS)
         if kind == "point":
             x = _point(rng, t, n0)
-            plans.append((kind, holds, x, ()))
+            plans.append((kind, holds, relation, x, ()))
             rule_points.append(x)
         elif kind == "box":
             lo = _point(rng, t, n0)
             box = tuple((a, a + t.box_width) for a in lo)
-            plans.append((kind, holds, (), box))
+            plans.append((kind, holds, relation, (), box))
             rule_points += [tuple(b[0] for b in box), tuple(b[1] for b in box)]
         else:
             x = _point(rng, t, n0)
             a = x[0]
-            plans.append((kind, holds, x[1:], ((a, a + t.box_width),)))
+            plans.append((kind, holds, relation, x[1:], ((a, a + t.box_width),)))
             rule_points += [(a, *x[1:]), (a + t.box_width, *x[1:])]
-    centres = [x for kind, _, x, _ in plans if kind == "point"] or rule_points[:1]
+    centres = [x for kind, _, _, x, _ in plans if kind == "point"] or rule_points[:1]
     _check_points(t, act, model, net, rule_points, centres)
     resnet = None
     parts = []
-    for kind, holds, x, box in plans:
+    for kind, holds, relation, x, box in plans:
         if kind == "point":
             true = _output(model, [x])[0][0]
-
             compute = functools.partial(_point_value, x, act)
             part_box: tuple = ()
-            relation = "equals"
-            part_input = x
         else:
             resnet = resnet or _resnet(net, act)
             full_box = box if kind == "box" else (box[0], *((v, v) for v in x))
-            side = "max" if kind == "box" else "min"
-            true = _extremum(resnet, full_box, side)
+            side = "max" if relation == "at_most" else "min"
+            low, high = _extrema(resnet, full_box)
+            true = high if side == "max" else low
             if not _nice(true, t):
                 raise _Reject("integer")
-
             compute = functools.partial(_box_value, full_box, side)
-            relation = "at_most" if kind == "box" else "at_least"
             part_box = box
-            part_input = x
         if holds:
-            parts.append(Part(kind, part_input, part_box, relation, true, true, True, None))
+            parts.append(Part(kind, x, part_box, relation, true, true, True, None))
             continue
-        wrong = _wrong_value(rng, t, act, net, true, compute)
+        wrong = _wrong_value(rng, t, act, net, true, compute, relation)
         if wrong is None:
             raise _Reject("mistake")
         mistake, value = wrong
-        if (kind == "box" and value >= true) or (kind == "parameter" and value <= true):
-            # the mistake's bound would still hold: state it the other way round, against
-            # the other extremum (which is then the value asked for)
-            relation = "at_least" if kind == "box" else "at_most"
-            assert resnet is not None
-            true = _extremum(resnet, full_box, "min" if kind == "box" else "max")
-            if (relation == "at_least" and value <= true) or (
-                relation == "at_most" and value >= true
-            ):
-                raise _Reject("mistake")
-            if not _nice(true, t):
-                raise _Reject("integer")
-        parts.append(Part(kind, part_input, part_box, relation, value, true, False, mistake))
+        parts.append(Part(kind, x, part_box, relation, value, true, False, mistake))
     return net, tuple(parts)
 
 

@@ -187,3 +187,28 @@ def test_the_output_layer_activated_mistake_is_relu_of_the_output():
     variants, _ = draw_variants(POINTS, count=40, seed=21)
     used = {p.mistake for v in variants for p in v.parts}
     assert "output layer activated" in used
+
+
+@pytest.fixture(scope="module")
+def course():
+    """200 variants of the example template (seed 1): the audit's sample."""
+    from symresnet.io.variants import load_template
+
+    t = load_template("symresnet/examples/variants-1.5.toml")
+    variants, _ = draw_variants(t, count=200, seed=1)
+    return t, variants
+
+
+def test_the_form_of_a_part_does_not_give_its_verdict_away(course):
+    _, variants = course
+    cells: dict[tuple[str, str], list[bool]] = {}
+    for v in variants:
+        for p in v.parts:
+            cells.setdefault((p.kind, p.relation), []).append(p.holds)
+    # both relations occur for box and parameter parts, and in every cell both truths
+    assert {("box", "at_most"), ("box", "at_least")} <= set(cells)
+    assert {("parameter", "at_most"), ("parameter", "at_least")} <= set(cells)
+    for cell, truths in cells.items():
+        if len(truths) >= 10:
+            share = Fraction(sum(truths), len(truths))
+            assert Fraction(1, 5) <= share <= Fraction(4, 5), (cell, share)
