@@ -40,6 +40,7 @@ __all__ = [
     "draw_variant",
     "draw_variants",
     "evaluate",
+    "mistake_words",
 ]
 
 PartKind = Literal["point", "box", "parameter"]
@@ -91,8 +92,9 @@ class Template:
 @dataclasses.dataclass(frozen=True)
 class Part:
     """One part: ``kind``, the claim's data as spec entries, its truth, the exact ``value``
-    (point: ``R(x_0)``; box: ``max R`` over the box; parameter: ``min R`` over ``t``) and the
-    ``mistake`` that produced a false claim's ``claimed`` value (``None`` for a true part)."""
+    (point: ``R(x_0)``; box and parameter: ``max R`` (``at_most``) or ``min R`` (``at_least``)
+    over the box or ``t``) and the ``mistake`` that produced a false claim's ``claimed`` value
+    (``None`` for a true part)."""
 
     kind: PartKind
     input: tuple[Fraction, ...]  # point: x_0; parameter: x_0 with t in coordinate 1
@@ -102,6 +104,20 @@ class Part:
     value: Fraction
     holds: bool
     mistake: str | None
+    #: where the mistake is made (:func:`mistaken`): ``(r, k)`` or ``(k,)`` or ``()``
+    where: tuple[int, ...] = ()
+
+    def mistake_text(self, math=lambda s: s) -> str | None:
+        """``the claimed value -7 is what one gets when the skip V_{1,3} is dropped`` (a
+        false part), or ``None``."""
+        if self.mistake is None:
+            return None
+        v = self.claimed
+        value = str(v) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+        return (
+            f"the claimed value {math(value)} is what one gets when "
+            + mistake_words(self.mistake, self.where, math)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,29 +214,50 @@ def _point(rng: random.Random, t: Template, n: int) -> tuple[Fraction, ...]:
     return tuple(_number(rng, t, *t.inputs) for _ in range(n))
 
 
-def mistaken(net: Net, mistake: str, rng: random.Random) -> tuple[Net, bool] | None:
-    """The network a student makes with ``mistake`` (and whether the output layer is
-    activated), or ``None`` when the mistake does not apply to this shape."""
+def mistaken(
+    net: Net, mistake: str, rng: random.Random
+) -> tuple[Net, bool, tuple[int, ...]] | None:
+    """The network a student makes with ``mistake``, whether the output layer is activated,
+    and where the mistake is made (``(r, k)`` of the dropped skip, ``(k,)`` of the dropped
+    ``B_k`` or transposed ``W_k``, ``()`` otherwise), or ``None`` when the mistake does not
+    apply to this shape."""
     W, B, S = net
     if mistake == "skip dropped":
         if not S:
             return None
         i = rng.randrange(len(S))
-        return (W, B, S[:i] + S[i + 1 :]), False
+        return (W, B, S[:i] + S[i + 1 :]), False, (S[i][0], S[i][1])
     if mistake == "bias dropped":
         k = rng.randrange(len(B))
         zero = tuple(Fraction(0) for _ in B[k])
-        return (W, (*B[:k], zero, *B[k + 1 :]), S), False
+        return (W, (*B[:k], zero, *B[k + 1 :]), S), False, (k + 1,)
     if mistake == "W transposed":
         square = [k for k, m in enumerate(W) if len(m) == len(m[0]) and m != _t(m)]
         if not square:
             return None
         k = rng.choice(square)
-        return ((*W[:k], _t(W[k]), *W[k + 1 :]), B, S), False
+        return ((*W[:k], _t(W[k]), *W[k + 1 :]), B, S), False, (k + 1,)
     if mistake == "output layer activated":
-        return net, True
+        return net, True, ()
     if mistake == "activation forgotten":
-        return net, False  # handled by the caller: identity on the hidden layers
+        return net, False, ()  # handled by the caller: identity on the hidden layers
+    raise ValueError(mistake)
+
+
+def mistake_words(mistake: str, where: tuple[int, ...], math=lambda s: s) -> str:
+    """What a student did who made ``mistake`` at ``where`` (:func:`mistaken`), as the end
+    of "the claimed value is what one gets when ...": ``the skip V_{1,3} is dropped``;
+    ``math`` wraps the symbols (``$...$`` for LaTeX)."""
+    if mistake == "skip dropped":
+        return f"the skip {math(f'V_{{{where[0]},{where[1]}}}')} is dropped"
+    if mistake == "bias dropped":
+        return f"the bias {math(f'B_{{{where[0]}}}')} is dropped"
+    if mistake == "W transposed":
+        return f"{math(f'W_{{{where[0]}}}')} is transposed"
+    if mistake == "output layer activated":
+        return "the activation is applied to the output layer too"
+    if mistake == "activation forgotten":
+        return "the activation of the hidden layers is forgotten"
     raise ValueError(mistake)
 
 
@@ -229,12 +266,13 @@ def _t(m):
 
 
 def _mistake_net(net: Net, act: Activation, mistake: str, rng: random.Random):
-    """``(network, hidden activation, output activated)`` of ``mistake``, or ``None``."""
+    """``(network, hidden activation, output activated)`` of ``mistake`` and where it is
+    made, or ``None``."""
     got = mistaken(net, mistake, rng)
     if got is None:
         return None
-    wrong, out_act = got
-    return wrong, (IDENTITY if mistake == "activation forgotten" else act), out_act
+    wrong, out_act, where = got
+    return (wrong, (IDENTITY if mistake == "activation forgotten" else act), out_act), where
 
 
 def _is_pattern_split(z: list[Fraction]) -> bool:
@@ -330,15 +368,16 @@ def _wrong_value(
     true: Fraction,
     compute,
     relation: str = "equals",
-) -> tuple[str, Fraction] | None:
-    """A named mistake and the value it gives (``compute(model) -> value``) that makes the
+) -> tuple[str, tuple[int, ...], Fraction] | None:
+    """A named mistake, where it is made, and the value it gives (``compute(model) -> value``) that makes the
     claim with ``relation`` false."""
     order = list(MISTAKES)
     rng.shuffle(order)
     for mistake in order:
-        wrong = _mistake_net(net, act, mistake, rng)
-        if wrong is None:
+        got = _mistake_net(net, act, mistake, rng)
+        if got is None:
             continue
+        wrong, where = got
         value = compute(*wrong)
         if (
             value is not None
@@ -346,7 +385,7 @@ def _wrong_value(
             and _nice(value, t)
             and abs(value) <= t.max_abs
         ):
-            return mistake, value
+            return mistake, where, value
     return None
 
 
@@ -418,8 +457,8 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
         wrong = _wrong_value(rng, t, act, net, true, compute, relation)
         if wrong is None:
             raise _Reject("mistake")
-        mistake, value = wrong
-        parts.append(Part(kind, x, part_box, relation, value, true, False, mistake))
+        mistake, where, value = wrong
+        parts.append(Part(kind, x, part_box, relation, value, true, False, mistake, where))
     return net, tuple(parts)
 
 

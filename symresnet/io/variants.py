@@ -210,7 +210,7 @@ def variant_text(t: Template, v: Variant) -> str:
     verdict and mistake."""
     head = [f"# symresnet variant: seed = {v.seed}, index = {v.index}, sha256 = {v.digest}"]
     for i, p in enumerate(v.parts):
-        why = "true" if p.holds else f"false, mistake: {p.mistake}"
+        why = "true" if p.holds else f"false, mistake: {p.mistake}; {p.mistake_text()}"
         head.append(f"# part ({'abcdefghijklmnopqrstuvwxyz'[i]}) {p.kind}: {why}")
     return "\n".join(head) + "\n" + dump(variant_spec(t, v))
 

@@ -122,7 +122,9 @@ def key_line(problem: SheetProblem, part: Part) -> str:
         body = _parameter(a, problem, part)
     else:
         body = _point(a) + f"; claimed {a.relation.text} {_vector(a.expected)}"
-    return f"{head} {body}: {verdict}"
+    line = f"{head} {body}: {verdict}"
+    mistake = None if part.origin is None else part.origin.mistake_text()
+    return line if mistake is None else f"{line}; {mistake}"
 
 
 def key_lines(sheet: Sheet) -> list[str]:
