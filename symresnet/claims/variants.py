@@ -40,6 +40,7 @@ __all__ = [
     "draw_variant",
     "draw_variants",
     "evaluate",
+    "input_points",
     "mistake_words",
 ]
 
@@ -434,6 +435,9 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
             rule_points += [(a, *x[1:]), (a + t.box_width, *x[1:])]
     centres = [x for kind, _, _, x, _ in plans if kind == "point"] or rule_points[:1]
     _check_points(t, act, model, net, rule_points, centres)
+    met = evaluate(model, input_points((k, x, b) for k, _, _, x, b in plans))
+    if any(abs(v) > t.max_abs for z in met for layer in z for v in layer):
+        raise _Reject("bounded")
     resnet = None
     parts = []
     for kind, holds, relation, x, box in plans:
@@ -446,6 +450,8 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
             full_box = box if kind == "box" else (box[0], *((v, v) for v in x))
             side = "max" if relation == "at_most" else "min"
             low, high = _extrema(resnet, full_box)
+            if abs(low) > t.max_abs or abs(high) > t.max_abs:
+                raise _Reject("bounded")  # every value of R on the box, not only the asked
             true = high if side == "max" else low
             if not _nice(true, t):
                 raise _Reject("integer")
@@ -460,6 +466,21 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
         mistake, where, value = wrong
         parts.append(Part(kind, x, part_box, relation, value, true, False, mistake, where))
     return net, tuple(parts)
+
+
+def input_points(parts) -> list[tuple[Fraction, ...]]:
+    """The inputs a student meets in ``parts``, triples ``(kind, input, box)`` as in
+    :class:`Part`: each point part's ``x_0``, every corner of each box, both ends of the
+    parameter range (with the other coordinates fixed)."""
+    out: list[tuple[Fraction, ...]] = []
+    for kind, x, box in parts:
+        if kind == "point":
+            out.append(tuple(x))
+        elif kind == "box":
+            out += _corners(box)
+        else:
+            out += [(box[0][0], *x), (box[0][1], *x)]
+    return out
 
 
 def _corners(box) -> list[tuple[Fraction, ...]]:

@@ -212,3 +212,33 @@ def test_the_form_of_a_part_does_not_give_its_verdict_away(course):
         if len(truths) >= 10:
             share = Fraction(sum(truths), len(truths))
             assert Fraction(1, 5) <= share <= Fraction(4, 5), (cell, share)
+
+
+def test_every_value_a_student_meets_is_bounded(course):
+    from symresnet.claims.variant_audit import audit
+
+    t, variants = course
+    report = audit(t, variants)
+    assert report.largest_value <= t.max_abs
+    assert report.largest_intermediate <= t.max_abs
+    assert f"largest |value| asked for or claimed: {report.largest_value}" in report.text()
+    # again by the Fraction reference: every pre-activation at the point inputs, the box
+    # corners and the ends of t, and R on slices of each box through its corners
+    for v in variants:
+        W, B, S = _lists(v.net)
+        for p in v.parts:
+            assert abs(p.value) <= t.max_abs and abs(p.claimed) <= t.max_abs
+            if p.kind == "point":
+                points = [list(p.input)]
+            elif p.kind == "box":
+                points = [list(c) for c in itertools.product(*p.box)]
+                (a1, b1), (a2, b2) = p.box
+                for x2 in (a2, b2):
+                    low, high = ref.extrema_1d(W, B, S, ref.relu, lambda e: e, a1, b1, (x2,))
+                    assert -t.max_abs <= low <= high <= t.max_abs
+            else:
+                ((lo, hi),) = p.box
+                points = [[lo, *p.input], [hi, *p.input]]
+            for x in points:
+                zs = ref.pre_activations(W, B, S, ref.relu, x)
+                assert all(abs(e) <= t.max_abs for z in zs for e in z)
