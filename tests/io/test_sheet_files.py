@@ -111,10 +111,18 @@ def _named(text):
     raise AssertionError(m.group(2))
 
 
-def test_the_solution_and_the_key_name_the_mistake_of_a_false_part(tmp_path):
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    """The sheets of four variants with 1-D inputs (so the reference's extrema are exact)."""
     t = template_from_data({**TEMPLATE, "dims": [1, 3, 3, 3, 1], "skips": [[0, 2], [1, 4]]})
     variants, _ = draw_variants(t, count=4, seed=9)
-    write_variant_sheets(t, variants, tmp_path, SheetFiles(key=True), workers=1)
+    folder = tmp_path_factory.mktemp("sheets")
+    write_variant_sheets(t, variants, folder, SheetFiles(key=True), workers=1)
+    return variants, folder
+
+
+def test_the_solution_and_the_key_name_the_mistake_of_a_false_part(sheets):
+    variants, tmp_path = sheets
     false = 0
     for v in variants:
         W, B, S = v.net
@@ -141,3 +149,17 @@ def test_the_solution_and_the_key_name_the_mistake_of_a_false_part(tmp_path):
                 got = high if p.relation == "at_most" else low
             assert got == claimed == p.claimed
     assert false >= 3
+
+
+def test_the_key_gives_the_value_asked_in_a_parameter_part(sheets):
+    variants, folder = sheets
+    for v in variants:
+        W, B, S = v.net
+        S = {(r, k): V for r, k, V in S}
+        key = (folder / f"variant-{v.index:04d}-key.txt").read_text()
+        line = next(line for line in key.splitlines() if line.startswith("1(c)"))
+        p = v.parts[2]
+        ((lo, hi),) = p.box
+        low, high = ref.extrema_1d(W, B, S, ref.relu, lambda e: e, lo, hi, p.input)
+        side, value = ("max", high) if p.relation == "at_most" else ("min", low)
+        assert f"; {side}_t R(t) = {value}" in line, line
