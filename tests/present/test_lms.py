@@ -113,3 +113,16 @@ def test_qti_zip_is_importable_and_its_answers_exact(tmp_path):
             assert Fraction(int(answers[f"{letter}_num"]), int(answers[f"{letter}_den"])) == exact
             assert int(answers[f"{letter}_den"]) > 0
             assert answers[f"{letter}_verdict"] == ("true" if p.claimed == exact else "false")
+
+
+def test_the_exports_are_the_same_bytes_in_two_runs(tmp_path):
+    variants, _ = draw_variants(T, count=3, seed=2)
+    first = write_exports(T, variants, tmp_path / "one")
+    second = write_exports(T, variants, tmp_path / "two")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(first[1]) as z:
+        # no clock in the zip: a fixed date, fixed permissions
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.external_attr >> 16 for i in z.infolist()} == {0o644}
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
