@@ -6,6 +6,7 @@ written out here again, by hand from docs/math.md.
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 
@@ -48,3 +49,67 @@ def realization(W, B, skips, act, x0):
                 z = [a + b for a, b in zip(z, matvec(V, xs[r]), strict=True)]
         xs.append(z if k == L else [act(e) for e in z])
     return xs
+
+
+def student_net(W, B, skips, act, mistake: str, where: tuple[int, ...]):
+    """``(W, B, skips, hidden activation, output activation)`` of a student who makes
+    ``mistake`` at ``where``: drops the skip ``(r, k)``, forgets the activation, transposes
+    ``W_k``, drops ``B_k`` or activates the output layer (each written out here again)."""
+    W, B, skips = [list(m) for m in W], [list(b) for b in B], dict(skips)
+    hidden, output = act, (lambda e: e)
+    if mistake == "skip dropped":
+        del skips[tuple(where)]
+    elif mistake == "activation forgotten":
+        hidden = lambda e: e  # noqa: E731
+    elif mistake == "W transposed":
+        (k,) = where
+        W[k - 1] = [list(col) for col in zip(*W[k - 1], strict=True)]
+    elif mistake == "bias dropped":
+        (k,) = where
+        B[k - 1] = [Fraction(0)] * len(B[k - 1])
+    elif mistake == "output layer activated":
+        output = act
+    else:
+        raise ValueError(mistake)
+    return W, B, skips, hidden, output
+
+
+def pre_activations(W, B, skips, hidden, x0):
+    """``z_1, ..., z_L`` (the output layer not activated)."""
+    xs, zs = [list(x0)], []
+    for k in range(1, len(W) + 1):
+        z = [a + b for a, b in zip(matvec(W[k - 1], xs[k - 1]), B[k - 1], strict=True)]
+        for (r, kk), V in skips.items():
+            if kk == k:
+                z = [a + b for a, b in zip(z, matvec(V, xs[r]), strict=True)]
+        zs.append(z)
+        xs.append([hidden(e) for e in z])
+    return zs
+
+
+def extrema_1d(W, B, skips, hidden, output, lo, hi, rest=()):
+    """``(min, max)`` of ``t -> output(z_L(t, *rest))`` on ``[lo, hi]`` for a piecewise-linear
+    ``hidden`` with its kink at 0, exactly: where layers ``1..k-1`` keep their signs, ``z_k``
+    is affine in ``t``; split at its zeros (computed from the ends) and go on to layer
+    ``k + 1`` (the output layer is split too, for an activated output)."""
+    L = len(W)
+
+    def z(t, k):
+        return pre_activations(W, B, skips, hidden, [t, *rest])[k - 1]
+
+    def f(t):
+        return output(z(t, L)[0])
+
+    values = []
+    pending = [(lo, hi, 1)]
+    while pending:
+        a, b, k = pending.pop()
+        if k > L or a == b:
+            values += [f(a), f(b)]
+            continue
+        cuts = sorted(
+            {a + (b - a) * x / (x - y) for x, y in zip(z(a, k), z(b, k), strict=True) if x * y < 0}
+        )
+        ends = [a, *cuts, b]
+        pending += [(u, w, k + 1) for u, w in itertools.pairwise(ends)]
+    return min(values), max(values)

@@ -10,7 +10,7 @@ import dataclasses
 from collections import Counter
 from fractions import Fraction
 
-from symresnet.claims.variants import Template, Variant, compile_net, evaluate
+from symresnet.claims.variants import Template, Variant, compile_net, evaluate, input_points
 from symresnet.model.activations import activation
 
 __all__ = ["Audit", "audit"]
@@ -29,6 +29,10 @@ class Audit:
     mistakes: Counter[str]
     duplicates: int
     true_positions: Counter[int]
+    #: the largest ``|value|`` asked for or claimed, and the largest ``|z_k|`` (every layer,
+    #: the output too) at the inputs a student meets (point inputs, box corners, ends of t)
+    largest_value: Fraction = Fraction(0)
+    largest_intermediate: Fraction = Fraction(0)
 
     @property
     def true_share(self) -> Fraction:
@@ -47,6 +51,11 @@ class Audit:
                 f"values: min {vs[0]}, median {vs[len(vs) // 2]}, max {vs[-1]}, "
                 f"{len(set(vs))} distinct"
             )
+        lines.append(
+            f"largest |value| asked for or claimed: {self.largest_value}; largest "
+            f"|pre-activation| at the inputs, box corners and ends of t: "
+            f"{self.largest_intermediate}"
+        )
         lines.append(
             f"smallest |pre-activation - kink| at the claims' inputs: {self.kink_distance}"
         )
@@ -78,6 +87,11 @@ def audit(t: Template, variants: list[Variant]) -> Audit:
             patterns[
                 "|".join("".join("1" if e > 0 else "0" for e in layer) for layer in z[:-1])
             ] += 1
+    largest = Fraction(0)
+    for v in variants:
+        met = input_points((p.kind, p.input, p.box) for p in v.parts)
+        for z in evaluate(compile_net(v.net, act), met):
+            largest = max([largest, *(abs(e) for layer in z for e in layer)])
     digests = Counter(v.digest for v in variants)
     return Audit(
         variants=len(variants),
@@ -89,4 +103,6 @@ def audit(t: Template, variants: list[Variant]) -> Audit:
         mistakes=Counter(p.mistake for p in parts if p.mistake),
         duplicates=sum(n - 1 for n in digests.values()),
         true_positions=Counter(i for v in variants for i, p in enumerate(v.parts) if p.holds),
+        largest_value=max((abs(q) for p in parts for q in (p.value, p.claimed)), default=Fraction(0)),
+        largest_intermediate=largest,
     )

@@ -40,6 +40,8 @@ __all__ = [
     "draw_variant",
     "draw_variants",
     "evaluate",
+    "input_points",
+    "mistake_words",
 ]
 
 PartKind = Literal["point", "box", "parameter"]
@@ -91,8 +93,9 @@ class Template:
 @dataclasses.dataclass(frozen=True)
 class Part:
     """One part: ``kind``, the claim's data as spec entries, its truth, the exact ``value``
-    (point: ``R(x_0)``; box: ``max R`` over the box; parameter: ``min R`` over ``t``) and the
-    ``mistake`` that produced a false claim's ``claimed`` value (``None`` for a true part)."""
+    (point: ``R(x_0)``; box and parameter: ``max R`` (``at_most``) or ``min R`` (``at_least``)
+    over the box or ``t``) and the ``mistake`` that produced a false claim's ``claimed`` value
+    (``None`` for a true part)."""
 
     kind: PartKind
     input: tuple[Fraction, ...]  # point: x_0; parameter: x_0 with t in coordinate 1
@@ -102,6 +105,20 @@ class Part:
     value: Fraction
     holds: bool
     mistake: str | None
+    #: where the mistake is made (:func:`mistaken`): ``(r, k)`` or ``(k,)`` or ``()``
+    where: tuple[int, ...] = ()
+
+    def mistake_text(self, math=lambda s: s) -> str | None:
+        """``the claimed value -7 is what one gets when the skip V_{1,3} is dropped`` (a
+        false part), or ``None``."""
+        if self.mistake is None:
+            return None
+        v = self.claimed
+        value = str(v) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+        return (
+            f"the claimed value {math(value)} is what one gets when "
+            + mistake_words(self.mistake, self.where, math)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,29 +215,50 @@ def _point(rng: random.Random, t: Template, n: int) -> tuple[Fraction, ...]:
     return tuple(_number(rng, t, *t.inputs) for _ in range(n))
 
 
-def mistaken(net: Net, mistake: str, rng: random.Random) -> tuple[Net, bool] | None:
-    """The network a student makes with ``mistake`` (and whether the output layer is
-    activated), or ``None`` when the mistake does not apply to this shape."""
+def mistaken(
+    net: Net, mistake: str, rng: random.Random
+) -> tuple[Net, bool, tuple[int, ...]] | None:
+    """The network a student makes with ``mistake``, whether the output layer is activated,
+    and where the mistake is made (``(r, k)`` of the dropped skip, ``(k,)`` of the dropped
+    ``B_k`` or transposed ``W_k``, ``()`` otherwise), or ``None`` when the mistake does not
+    apply to this shape."""
     W, B, S = net
     if mistake == "skip dropped":
         if not S:
             return None
         i = rng.randrange(len(S))
-        return (W, B, S[:i] + S[i + 1 :]), False
+        return (W, B, S[:i] + S[i + 1 :]), False, (S[i][0], S[i][1])
     if mistake == "bias dropped":
         k = rng.randrange(len(B))
         zero = tuple(Fraction(0) for _ in B[k])
-        return (W, (*B[:k], zero, *B[k + 1 :]), S), False
+        return (W, (*B[:k], zero, *B[k + 1 :]), S), False, (k + 1,)
     if mistake == "W transposed":
         square = [k for k, m in enumerate(W) if len(m) == len(m[0]) and m != _t(m)]
         if not square:
             return None
         k = rng.choice(square)
-        return ((*W[:k], _t(W[k]), *W[k + 1 :]), B, S), False
+        return ((*W[:k], _t(W[k]), *W[k + 1 :]), B, S), False, (k + 1,)
     if mistake == "output layer activated":
-        return net, True
+        return net, True, ()
     if mistake == "activation forgotten":
-        return net, False  # handled by the caller: identity on the hidden layers
+        return net, False, ()  # handled by the caller: identity on the hidden layers
+    raise ValueError(mistake)
+
+
+def mistake_words(mistake: str, where: tuple[int, ...], math=lambda s: s) -> str:
+    """What a student did who made ``mistake`` at ``where`` (:func:`mistaken`), as the end
+    of "the claimed value is what one gets when ...": ``the skip V_{1,3} is dropped``;
+    ``math`` wraps the symbols (``$...$`` for LaTeX)."""
+    if mistake == "skip dropped":
+        return f"the skip {math(f'V_{{{where[0]},{where[1]}}}')} is dropped"
+    if mistake == "bias dropped":
+        return f"the bias {math(f'B_{{{where[0]}}}')} is dropped"
+    if mistake == "W transposed":
+        return f"{math(f'W_{{{where[0]}}}')} is transposed"
+    if mistake == "output layer activated":
+        return "the activation is applied to the output layer too"
+    if mistake == "activation forgotten":
+        return "the activation of the hidden layers is forgotten"
     raise ValueError(mistake)
 
 
@@ -229,12 +267,13 @@ def _t(m):
 
 
 def _mistake_net(net: Net, act: Activation, mistake: str, rng: random.Random):
-    """``(network, hidden activation, output activated)`` of ``mistake``, or ``None``."""
+    """``(network, hidden activation, output activated)`` of ``mistake`` and where it is
+    made, or ``None``."""
     got = mistaken(net, mistake, rng)
     if got is None:
         return None
-    wrong, out_act = got
-    return wrong, (IDENTITY if mistake == "activation forgotten" else act), out_act
+    wrong, out_act, where = got
+    return (wrong, (IDENTITY if mistake == "activation forgotten" else act), out_act), where
 
 
 def _is_pattern_split(z: list[Fraction]) -> bool:
@@ -297,30 +336,57 @@ def _resnet(net: Net, act: Activation) -> ResNet:
     )
 
 
-def _extremum(net: ResNet, box, side: str) -> Fraction:
-    relation = "at_most" if side == "max" else "at_least"
+def _extrema(net: ResNet, box) -> tuple[Fraction, Fraction]:
+    """``(min R, max R)`` over ``box``, exactly (one decision of the box engine)."""
     claim = box_claim(
-        net, quantifier="forall", box=[list(b) for b in box], relation=relation, expected=[0]
+        net, quantifier="forall", box=[list(b) for b in box], relation="at_most", expected=[0]
     )
     verdict = claim.decide(net)
     assert isinstance(verdict, BoxVerdict)  # the variant networks have no parameters
-    ext = verdict.maximum if side == "max" else verdict.minimum
-    return ext[0].value
+    return verdict.minimum[0].value, verdict.maximum[0].value
+
+
+def _extremum(net: ResNet, box, side: str) -> Fraction:
+    lo, hi = _extrema(net, box)
+    return hi if side == "max" else lo
+
+
+def _false_side(relation: str, value: Fraction, true: Fraction) -> bool:
+    """Whether claiming ``value`` with ``relation`` against the exact ``true`` value (the
+    point value, or the extremum the relation bounds) is false."""
+    if relation == "at_most":  # max R <= value is false
+        return value < true
+    if relation == "at_least":  # min R >= value is false
+        return value > true
+    return value != true
 
 
 def _wrong_value(
-    rng: random.Random, t: Template, act: Activation, net: Net, true: Fraction, compute
-) -> tuple[str, Fraction] | None:
-    """A named mistake and the different value it gives (``compute(model) -> value``)."""
+    rng: random.Random,
+    t: Template,
+    act: Activation,
+    net: Net,
+    true: Fraction,
+    compute,
+    relation: str = "equals",
+) -> tuple[str, tuple[int, ...], Fraction] | None:
+    """A named mistake, where it is made, and the value it gives (``compute(model) -> value``) that makes the
+    claim with ``relation`` false."""
     order = list(MISTAKES)
     rng.shuffle(order)
     for mistake in order:
-        wrong = _mistake_net(net, act, mistake, rng)
-        if wrong is None:
+        got = _mistake_net(net, act, mistake, rng)
+        if got is None:
             continue
+        wrong, where = got
         value = compute(*wrong)
-        if value is not None and value != true and _nice(value, t) and abs(value) <= t.max_abs:
-            return mistake, value
+        if (
+            value is not None
+            and _false_side(relation, value, true)
+            and _nice(value, t)
+            and abs(value) <= t.max_abs
+        ):
+            return mistake, where, value
     return None
 
 
@@ -335,6 +401,10 @@ def _box_value(box, side: str, w: Net, a: Activation, out_act: bool) -> Fraction
     return _extremum(_resnet(w, a), box, side)
 
 
+#: the relation of a box or parameter part, drawn independently of its truth
+BOUND_RELATIONS = ("at_most", "at_least")
+
+
 def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, tuple[Part, ...]]:
     net = _draw_net(rng, t)
     entries = _entries(net)
@@ -343,70 +413,74 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
     model = compile_net(net, act)
     n0 = t.dims[0]
     plans: list[
-        tuple[PartKind, bool, tuple[Fraction, ...], tuple[tuple[Fraction, Fraction], ...]]
+        tuple[PartKind, bool, str, tuple[Fraction, ...], tuple[tuple[Fraction, Fraction], ...]]
     ] = []
     rule_points: list[tuple[Fraction, ...]] = []
     for kind in t.parts:
         holds = rng.random() < t.true_share
+        relation = "equals" if kind == "point" else rng.choice(BOUND_RELATIONS)
         if kind == "point":
             x = _point(rng, t, n0)
-            plans.append((kind, holds, x, ()))
+            plans.append((kind, holds, relation, x, ()))
             rule_points.append(x)
         elif kind == "box":
             lo = _point(rng, t, n0)
             box = tuple((a, a + t.box_width) for a in lo)
-            plans.append((kind, holds, (), box))
+            plans.append((kind, holds, relation, (), box))
             rule_points += [tuple(b[0] for b in box), tuple(b[1] for b in box)]
         else:
             x = _point(rng, t, n0)
             a = x[0]
-            plans.append((kind, holds, x[1:], ((a, a + t.box_width),)))
+            plans.append((kind, holds, relation, x[1:], ((a, a + t.box_width),)))
             rule_points += [(a, *x[1:]), (a + t.box_width, *x[1:])]
-    centres = [x for kind, _, x, _ in plans if kind == "point"] or rule_points[:1]
+    centres = [x for kind, _, _, x, _ in plans if kind == "point"] or rule_points[:1]
     _check_points(t, act, model, net, rule_points, centres)
+    met = evaluate(model, input_points((k, x, b) for k, _, _, x, b in plans))
+    if any(abs(v) > t.max_abs for z in met for layer in z for v in layer):
+        raise _Reject("bounded")
     resnet = None
     parts = []
-    for kind, holds, x, box in plans:
+    for kind, holds, relation, x, box in plans:
         if kind == "point":
             true = _output(model, [x])[0][0]
-
             compute = functools.partial(_point_value, x, act)
             part_box: tuple = ()
-            relation = "equals"
-            part_input = x
         else:
             resnet = resnet or _resnet(net, act)
             full_box = box if kind == "box" else (box[0], *((v, v) for v in x))
-            side = "max" if kind == "box" else "min"
-            true = _extremum(resnet, full_box, side)
+            side = "max" if relation == "at_most" else "min"
+            low, high = _extrema(resnet, full_box)
+            if abs(low) > t.max_abs or abs(high) > t.max_abs:
+                raise _Reject("bounded")  # every value of R on the box, not only the asked
+            true = high if side == "max" else low
             if not _nice(true, t):
                 raise _Reject("integer")
-
             compute = functools.partial(_box_value, full_box, side)
-            relation = "at_most" if kind == "box" else "at_least"
             part_box = box
-            part_input = x
         if holds:
-            parts.append(Part(kind, part_input, part_box, relation, true, true, True, None))
+            parts.append(Part(kind, x, part_box, relation, true, true, True, None))
             continue
-        wrong = _wrong_value(rng, t, act, net, true, compute)
+        wrong = _wrong_value(rng, t, act, net, true, compute, relation)
         if wrong is None:
             raise _Reject("mistake")
-        mistake, value = wrong
-        if (kind == "box" and value >= true) or (kind == "parameter" and value <= true):
-            # the mistake's bound would still hold: state it the other way round, against
-            # the other extremum (which is then the value asked for)
-            relation = "at_least" if kind == "box" else "at_most"
-            assert resnet is not None
-            true = _extremum(resnet, full_box, "min" if kind == "box" else "max")
-            if (relation == "at_least" and value <= true) or (
-                relation == "at_most" and value >= true
-            ):
-                raise _Reject("mistake")
-            if not _nice(true, t):
-                raise _Reject("integer")
-        parts.append(Part(kind, part_input, part_box, relation, value, true, False, mistake))
+        mistake, where, value = wrong
+        parts.append(Part(kind, x, part_box, relation, value, true, False, mistake, where))
     return net, tuple(parts)
+
+
+def input_points(parts) -> list[tuple[Fraction, ...]]:
+    """The inputs a student meets in ``parts``, triples ``(kind, input, box)`` as in
+    :class:`Part`: each point part's ``x_0``, every corner of each box, both ends of the
+    parameter range (with the other coordinates fixed)."""
+    out: list[tuple[Fraction, ...]] = []
+    for kind, x, box in parts:
+        if kind == "point":
+            out.append(tuple(x))
+        elif kind == "box":
+            out += _corners(box)
+        else:
+            out += [(box[0][0], *x), (box[0][1], *x)]
+    return out
 
 
 def _corners(box) -> list[tuple[Fraction, ...]]:

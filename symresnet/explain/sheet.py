@@ -25,6 +25,7 @@ import sympy
 from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_verdict import BoxVerdict, Extremum, PointValue
 from symresnet.claims.spec import Spec, check_spec
+from symresnet.claims.variants import Part as VariantPart
 from symresnet.claims.verdict import Claim, ClaimKind, Failure, Outcome, Status, Verdict
 from symresnet.explain.box import derive_box
 from symresnet.explain.derivation import derive
@@ -90,6 +91,9 @@ class Part:
     derivation: Derivation
     answer: Answer
     parameters: tuple[sympy.Symbol, ...] = ()
+    #: the drawn part of a variant (``symresnet variants``) the claim comes from: a false
+    #: one's solution and key line name the mistake that gives its claimed value
+    origin: VariantPart | None = None
 
     @property
     def label(self) -> str | None:
@@ -179,7 +183,13 @@ def _names(chain: Chain | None) -> tuple[sympy.Symbol, ...]:
     return tuple(a.value for a in chain.first.items if isinstance(a, Atom))
 
 
-def _problem(number: int, spec: Spec, limits: Limits, options: DerivationOptions) -> SheetProblem:
+def _problem(
+    number: int,
+    spec: Spec,
+    limits: Limits,
+    options: DerivationOptions,
+    origins: Sequence[VariantPart] = (),
+) -> SheetProblem:
     if not spec.claims:
         raise ClaimError(
             "the spec has no [[claims]]: a problem of a sheet needs at least one part",
@@ -199,11 +209,14 @@ def _problem(number: int, spec: Spec, limits: Limits, options: DerivationOptions
         if isinstance(outcome, Failure):
             raise outcome.error.located(file=spec.source, prefix=f"claims[{i}]")
     network_symbols = tuple(sorted(spec.network.free_symbols, key=lambda s: s.name))
-    parts = []
+    parts: list[Part] = []
     for letter, outcome in zip(string.ascii_lowercase, report.verdicts, strict=False):
         derivation = _derivation(outcome, options)
         own = tuple(s for s in _names(derivation.problem.parameters) if s not in network_symbols)
-        parts.append(Part(letter, outcome.claim, outcome, derivation, answer(outcome), own))
+        origin = origins[len(parts)] if len(parts) < len(origins) else None
+        parts.append(
+            Part(letter, outcome.claim, outcome, derivation, answer(outcome), own, origin)
+        )
     statement = dataclasses.replace(
         parts[0].derivation.problem, parameters=_parameter_chain(network_symbols)
     )
@@ -224,19 +237,22 @@ def build_sheet(
     title: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     options: DerivationOptions = DEFAULT_OPTIONS,
+    origins: Sequence[Sequence[VariantPart]] = (),
 ) -> Sheet:
     """The sheet of ``specs``, one problem each, its claims the parts (module docstring).
 
     Every claim is decided exactly and derived; a claim that cannot be decided (a
     :class:`~symresnet.claims.verdict.Failure`), a spec without claims or with more than
     :data:`MAX_PARTS` claims is an :class:`~symresnet.base.errors.InputError` naming the file and
-    the claim.  ``title`` heads the sheet (free text)."""
+    the claim.  ``title`` heads the sheet (free text); ``origins[i]`` are the drawn parts of
+    ``specs[i]`` when it is a variant (``Part.origin``)."""
     if not specs:
         raise ClaimError("a sheet needs at least one spec file", hint="give SPEC...")
     problems = []
     for i, spec in enumerate(specs, start=1):
         try:
-            problems.append(_problem(i, spec, limits, options))
+            own = origins[i - 1] if i - 1 < len(origins) else ()
+            problems.append(_problem(i, spec, limits, options, own))
         except InputError as err:  # a limit met while deciding or deriving: name the spec
             raise err.located(file=spec.source) from None
     return Sheet(title=title, problems=tuple(problems))

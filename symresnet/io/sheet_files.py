@@ -140,7 +140,7 @@ def _variant_sheets(
     t, folder, files, options = shared
     out = []
     for v in chunk:
-        sheet = build_sheet([variant_spec(t, v)], options=options.derivation)
+        sheet = build_sheet([variant_spec(t, v)], options=options.derivation, origins=[v.parts])
         paths = write_sheet(sheet, folder, variant_sheet_name(v), files, options=options)
         if files.pdf:
             paths += compile_pdfs([p for p in paths if p.suffix == ".tex"])

@@ -210,7 +210,7 @@ def variant_text(t: Template, v: Variant) -> str:
     verdict and mistake."""
     head = [f"# symresnet variant: seed = {v.seed}, index = {v.index}, sha256 = {v.digest}"]
     for i, p in enumerate(v.parts):
-        why = "true" if p.holds else f"false, mistake: {p.mistake}"
+        why = "true" if p.holds else f"false, mistake: {p.mistake}; {p.mistake_text()}"
         head.append(f"# part ({'abcdefghijklmnopqrstuvwxyz'[i]}) {p.kind}: {why}")
     return "\n".join(head) + "\n" + dump(variant_spec(t, v))
 
@@ -224,6 +224,18 @@ def write_variants(t: Template, variants: list[Variant], out: Path) -> list[Path
     return paths
 
 
+#: the date of every zip member (the earliest a zip can hold): equal runs, equal bytes
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _member(z: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Add ``name`` with a fixed date and permissions (not the clock's), deflated."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    z.writestr(info, data)
+
+
 def write_exports(t: Template, variants: list[Variant], out: Path) -> tuple[Path, Path]:
     """``moodle.xml`` and ``qti.zip`` (``imsmanifest.xml`` and ``items.xml``) in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -231,8 +243,8 @@ def write_exports(t: Template, variants: list[Variant], out: Path) -> tuple[Path
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         seed = variants[0].seed if variants else 0
-        z.writestr("imsmanifest.xml", qti_manifest(f"symresnet-{seed}", "items.xml"))
-        z.writestr("items.xml", qti_items(t, variants))
+        _member(z, "imsmanifest.xml", qti_manifest(f"symresnet-{seed}", "items.xml"))
+        _member(z, "items.xml", qti_items(t, variants))
     qti = out / "qti.zip"
     write_atomic(qti, buf.getvalue())
     return moodle, qti

@@ -67,8 +67,12 @@ def _network_html(t: Template, v: Variant) -> str:
         rows.append(f"<p>\\(V_{{{r},{k}}} = {_mat(V)}\\)</p>")
     rows.append(
         "<p>Write \\(R = \\mathcal{R}^{\\mathbb{R}}_a(\\Phi, V)\\) for the realization "
-        "of this ResNet (Def. 1.5.4). Give every number exactly; a fraction in lowest "
-        "terms with a positive denominator.</p>"
+        "of this ResNet (Def. 1.5.4). Give every number exactly"
+        + (
+            ", as a fraction in lowest terms with a positive denominator.</p>"
+            if two_fields(t)
+            else ".</p>"
+        )
     )
     return "\n".join(rows)
 
@@ -217,14 +221,15 @@ def _condition(proc: ET.Element, ident: str, answer: str, numeric: bool, points:
 
 def qti_items(t: Template, variants: list[Variant]) -> bytes:
     """A QTI 1.2 ``questestinterop`` document: one assessment (the sheet), one item per
-    variant with, per part, a true/false choice and integer fields for the exact value
-    (numerator and denominator)."""
+    variant with, per part, a true/false choice and integer fields for the exact value (its
+    numerator and denominator when the template allows fractions, else the integer alone)."""
     root = ET.Element("questestinterop")
     seed = variants[0].seed if variants else 0
     asmt = ET.SubElement(
         root, "assessment", ident=f"symresnet-{seed}", title=f"{t.title} (seed {seed})"
     )
     section = ET.SubElement(asmt, "section", ident="root_section")
+    fractions = two_fields(t)  # by the template, as in Moodle: the fields tell nothing
     for v in variants:
         item = ET.SubElement(
             section,
@@ -242,19 +247,21 @@ def qti_items(t: Template, variants: list[Variant]) -> bytes:
             varname="SCORE",
             vartype="Decimal",
             minvalue="0",
-            maxvalue=str(3 * len(v.parts)),
+            maxvalue=str((3 if fractions else 2) * len(v.parts)),
         )
         for i, p in enumerate(v.parts):
             letter = _LETTERS[i]
             _mattext(pres, f"<p>({letter}) Prove or disprove: {_statement(p)}.</p>")
             _response_tf(pres, f"{letter}_verdict")
-            _mattext(pres, f"<p>{_asked(p)}: numerator</p>")
+            _mattext(pres, f"<p>{_asked(p)}: {'numerator' if fractions else 'value'}</p>")
             _response_str(pres, f"{letter}_num")
-            _mattext(pres, "<p>denominator (positive, lowest terms)</p>")
-            _response_str(pres, f"{letter}_den")
+            if fractions:
+                _mattext(pres, "<p>denominator (positive, lowest terms)</p>")
+                _response_str(pres, f"{letter}_den")
             _condition(proc, f"{letter}_verdict", "true" if p.holds else "false", False, "1")
             _condition(proc, f"{letter}_num", str(p.value.numerator), True, "1")
-            _condition(proc, f"{letter}_den", str(p.value.denominator), True, "1")
+            if fractions:
+                _condition(proc, f"{letter}_den", str(p.value.denominator), True, "1")
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 

@@ -61,6 +61,8 @@ class PartView:
     box: BoxView | None
     claim: ClaimView | None
     solution: DerivationView
+    #: after the solution: the mistake that gives a false variant part's claimed value
+    remark: Latex | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,6 +201,12 @@ def _names(P: TermPrinter, problem: SheetProblem, part: Part) -> Latex | None:
     return join(items, ", ")
 
 
+def _remark(part: Part) -> Latex | None:
+    """``The claimed value $-7$ is what one gets when the skip $V_{1,3}$ is dropped.``"""
+    text = None if part.origin is None else part.origin.mistake_text(lambda s: f"${s}$")
+    return None if text is None else Latex(text[0].upper() + text[1:] + ".")
+
+
 def sheet_views(
     sheet: Sheet,
     *,
@@ -238,7 +246,16 @@ def sheet_views(
             pv.numbering = placeholder if d.box is not None and d.box.regions else solutions
             names = _names(pv.P, problem, part) if part.answer.kind == "parameter" else None
             part_views.append(
-                PartView(part.letter, part.answer.kind, statement, names, box, claim, pv.view())
+                PartView(
+                    part.letter,
+                    part.answer.kind,
+                    statement,
+                    names,
+                    box,
+                    claim,
+                    pv.view(),
+                    _remark(part),
+                )
             )
         problems.append(
             ProblemSheetView(

@@ -8,6 +8,10 @@ or the exact condition on the parameters (parameter parts), the claimed value an
     1(b) for all x in [-2, 1]: max R = 0 at x = (-2); claimed <= 0: true
     1(c) R(a) >= -10 exactly when -6 <= a <= -7/10: depends on the parameters
 
+A variant's part (``Part.origin``, ``symresnet variants``) adds what the variant asks: a
+parameter part the extremum over ``t`` (``; max_t R(t, -2) = -60``), a false part the mistake
+that gives its claimed value (``; the claimed value -7 is what one gets when ...``).
+
 :func:`sheet_json` is the sheet as one JSON object (the schema in docs/sheets.md): every part
 carries the claim object of ``check --json`` (docs/design.md) with its ``letter`` and ``key``.
 """
@@ -110,6 +114,17 @@ def _ranges(problem: SheetProblem, part: Part) -> str:
     return ", ".join(texts) or "value of the parameters"
 
 
+def _asked(part: Part) -> str:
+    """``; max_t R(t, -2) = -60``: the extremum over ``t`` a variant's parameter part asks
+    for (``Part.origin``, decided exactly when the variant was drawn), or nothing."""
+    p = part.origin
+    if p is None or p.kind != "parameter":
+        return ""
+    side = "max" if p.relation == "at_most" else "min"
+    args = ", ".join(["t", *(str(x) for x in p.input)])
+    return f"; {side}_t R({args}) = {p.value}"
+
+
 def key_line(problem: SheetProblem, part: Part) -> str:
     """The key's line of one part (module docstring)."""
     a = part.answer
@@ -119,10 +134,12 @@ def key_line(problem: SheetProblem, part: Part) -> str:
     if a.kind == "box":
         body = _box(a) + f"; claimed {a.relation.text} {_vector(a.expected)}"
     elif a.kind == "parameter":
-        body = _parameter(a, problem, part)
+        body = _parameter(a, problem, part) + _asked(part)
     else:
         body = _point(a) + f"; claimed {a.relation.text} {_vector(a.expected)}"
-    return f"{head} {body}: {verdict}"
+    line = f"{head} {body}: {verdict}"
+    mistake = None if part.origin is None else part.origin.mistake_text()
+    return line if mistake is None else f"{line}; {mistake}"
 
 
 def key_lines(sheet: Sheet) -> list[str]:

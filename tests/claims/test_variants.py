@@ -187,3 +187,58 @@ def test_the_output_layer_activated_mistake_is_relu_of_the_output():
     variants, _ = draw_variants(POINTS, count=40, seed=21)
     used = {p.mistake for v in variants for p in v.parts}
     assert "output layer activated" in used
+
+
+@pytest.fixture(scope="module")
+def course():
+    """200 variants of the example template (seed 1): the audit's sample."""
+    from symresnet.io.variants import load_template
+
+    t = load_template("symresnet/examples/variants-1.5.toml")
+    variants, _ = draw_variants(t, count=200, seed=1)
+    return t, variants
+
+
+def test_the_form_of_a_part_does_not_give_its_verdict_away(course):
+    _, variants = course
+    cells: dict[tuple[str, str], list[bool]] = {}
+    for v in variants:
+        for p in v.parts:
+            cells.setdefault((p.kind, p.relation), []).append(p.holds)
+    # both relations occur for box and parameter parts, and in every cell both truths
+    assert {("box", "at_most"), ("box", "at_least")} <= set(cells)
+    assert {("parameter", "at_most"), ("parameter", "at_least")} <= set(cells)
+    for cell, truths in cells.items():
+        if len(truths) >= 10:
+            share = Fraction(sum(truths), len(truths))
+            assert Fraction(1, 5) <= share <= Fraction(4, 5), (cell, share)
+
+
+def test_every_value_a_student_meets_is_bounded(course):
+    from symresnet.claims.variant_audit import audit
+
+    t, variants = course
+    report = audit(t, variants)
+    assert report.largest_value <= t.max_abs
+    assert report.largest_intermediate <= t.max_abs
+    assert f"largest |value| asked for or claimed: {report.largest_value}" in report.text()
+    # again by the Fraction reference: every pre-activation at the point inputs, the box
+    # corners and the ends of t, and R on slices of each box through its corners
+    for v in variants:
+        W, B, S = _lists(v.net)
+        for p in v.parts:
+            assert abs(p.value) <= t.max_abs and abs(p.claimed) <= t.max_abs
+            if p.kind == "point":
+                points = [list(p.input)]
+            elif p.kind == "box":
+                points = [list(c) for c in itertools.product(*p.box)]
+                (a1, b1), (a2, b2) = p.box
+                for x2 in (a2, b2):
+                    low, high = ref.extrema_1d(W, B, S, ref.relu, lambda e: e, a1, b1, (x2,))
+                    assert -t.max_abs <= low <= high <= t.max_abs
+            else:
+                ((lo, hi),) = p.box
+                points = [[lo, *p.input], [hi, *p.input]]
+            for x in points:
+                zs = ref.pre_activations(W, B, S, ref.relu, x)
+                assert all(abs(e) <= t.max_abs for z in zs for e in z)

@@ -177,15 +177,6 @@ def test_any_seed_gives_parts_the_reference_agrees_with(seed, index, fractions):
     _check_spec_file(t, v)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug in claims/variants.py (_draw_once): a true box part is always stated as 'at_most' "
-        "(its maximum) and a true parameter part as 'at_least' (its minimum); the other "
-        "relation (and with it the other extremum asked for) occurs only for false parts, "
-        "so a student reads the verdict off the relation: the statements are not neutral"
-    ),
-)
 def test_the_relation_of_a_box_or_parameter_part_does_not_tell_its_verdict(variants):
     both = {(r, h) for r in ("at_most", "at_least") for h in (True, False)}
     for kind in ("box", "parameter"):

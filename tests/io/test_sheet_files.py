@@ -70,7 +70,8 @@ def test_one_sheet_per_variant_alike_on_one_or_two_workers(tmp_path):
         value = _R(v, point.input)
         x = ", ".join(str(e) for e in point.input)
         assert lines[0].startswith(f"1(a) R({x}) = {value}; claimed = {point.claimed}: ")
-        assert lines[0].endswith("true" if value == point.claimed else "false")
+        verdict = "true" if value == point.claimed else "false"
+        assert lines[0].endswith(": true") if verdict == "true" else ": false; " in lines[0]
         # (b): the extremum over the box is attained at the point the key names
         m = re.search(r"(max|min) R = (\S+) at x = \((\S+)\)", lines[1])
         assert m is not None
@@ -85,3 +86,80 @@ def test_one_sheet_per_variant_alike_on_one_or_two_workers(tmp_path):
         assert (
             f"Determine all $t \\in [{v.parts[2].box[0][0]}, {v.parts[2].box[0][1]}]$" in exercises
         )
+
+
+#: the words of a mistake in a solution, back to its name and where it is made
+MISTAKE_WORDS = [
+    (r"the skip V_\{(\d+),(\d+)\} is dropped", "skip dropped"),
+    (r"the bias B_\{(\d+)\} is dropped", "bias dropped"),
+    (r"W_\{(\d+)\} is transposed", "W transposed"),
+    (r"the activation is applied to the output layer too", "output layer activated"),
+    (r"the activation of the hidden layers is forgotten", "activation forgotten"),
+]
+
+
+def _named(text):
+    """``(claimed value, mistake, where)`` from "the claimed value v is what one gets when
+    ..." in ``text`` (LaTeX's ``$`` dropped)."""
+    text = text.replace("$", "")
+    m = re.search(r"[Tt]he claimed value (\S+) is what one gets when (.*?)(?:\.(?:\\|\s|$)|$)", text)
+    assert m is not None, text[-400:]
+    for pattern, name in MISTAKE_WORDS:
+        w = re.fullmatch(pattern, m.group(2))
+        if w:
+            return Fraction(m.group(1)), name, tuple(int(g) for g in w.groups())
+    raise AssertionError(m.group(2))
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    """The sheets of four variants with 1-D inputs (so the reference's extrema are exact)."""
+    t = template_from_data({**TEMPLATE, "dims": [1, 3, 3, 3, 1], "skips": [[0, 2], [1, 4]]})
+    variants, _ = draw_variants(t, count=4, seed=9)
+    folder = tmp_path_factory.mktemp("sheets")
+    write_variant_sheets(t, variants, folder, SheetFiles(key=True), workers=1)
+    return variants, folder
+
+
+def test_the_solution_and_the_key_name_the_mistake_of_a_false_part(sheets):
+    variants, tmp_path = sheets
+    false = 0
+    for v in variants:
+        W, B, S = v.net
+        S = {(r, k): V for r, k, V in S}
+        solutions = (tmp_path / f"variant-{v.index:04d}-solutions.tex").read_text()
+        key = (tmp_path / f"variant-{v.index:04d}-key.txt").read_text()
+        pieces = solutions.split(r"\textit{Solution of (")[1:]
+        assert len(pieces) == len(v.parts)
+        for letter, piece, p in zip("abc", pieces, v.parts, strict=True):
+            line = next(line for line in key.splitlines() if line.startswith(f"1({letter})"))
+            if p.holds:
+                assert "what one gets" not in piece and "what one gets" not in line
+                continue
+            false += 1
+            claimed, mistake, where = _named(piece)
+            assert _named(line) == (claimed, mistake, where)
+            student = ref.student_net(W, B, S, ref.relu, mistake, where)
+            # the named mistake, recomputed here, gives the claimed value
+            if p.kind == "point":
+                got = student[4](ref.pre_activations(*student[:4], p.input)[-1][0])
+            else:
+                ((lo, hi),) = p.box
+                low, high = ref.extrema_1d(*student, lo, hi, p.input)
+                got = high if p.relation == "at_most" else low
+            assert got == claimed == p.claimed
+    assert false >= 3
+
+
+def test_the_key_gives_the_value_asked_in_a_parameter_part(sheets):
+    variants, folder = sheets
+    for v in variants:
+        W, B, S = v.net
+        S = {(r, k): V for r, k, V in S}
+        key = (folder / f"variant-{v.index:04d}-key.txt").read_text()
+        line = next(line for line in key.splitlines() if line.startswith("1(c)"))
+        p = v.parts[2]
+        ((lo, hi),) = p.box
+        low, high = ref.extrema_1d(W, B, S, ref.relu, lambda e: e, lo, hi, p.input)
+        side, value = ("max", high) if p.relation == "at_most" else ("min", low)
+        assert f"; {side}_t R(t) = {value}" in line, line

@@ -110,6 +110,39 @@ def test_qti_zip_is_importable_and_its_answers_exact(tmp_path):
         for i, p in enumerate(v.parts):
             letter = "abc"[i]
             exact = _R(v, p.input)
-            assert Fraction(int(answers[f"{letter}_num"]), int(answers[f"{letter}_den"])) == exact
-            assert int(answers[f"{letter}_den"]) > 0
+            # an integer template: one integer field, no denominator whose answer is always 1
+            assert f"{letter}_den" not in answers
+            assert Fraction(int(answers[f"{letter}_num"])) == exact
             assert answers[f"{letter}_verdict"] == ("true" if p.claimed == exact else "false")
+
+
+def test_the_exports_are_the_same_bytes_in_two_runs(tmp_path):
+    variants, _ = draw_variants(T, count=3, seed=2)
+    first = write_exports(T, variants, tmp_path / "one")
+    second = write_exports(T, variants, tmp_path / "two")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(first[1]) as z:
+        # no clock in the zip: a fixed date, fixed permissions
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.external_attr >> 16 for i in z.infolist()} == {0o644}
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+def test_fraction_wording_and_denominators_only_when_fractions_are_on(tmp_path):
+    variants, _ = draw_variants(TF, count=3, seed=5)
+    _, qti = write_exports(TF, variants, tmp_path)
+    with zipfile.ZipFile(qti) as z:
+        items = ET.fromstring(z.read("items.xml")).findall("assessment/section/item")
+    for item, v in zip(items, variants, strict=True):
+        answers = {
+            c.find("conditionvar/varequal").get("respident"): c.findtext("conditionvar/varequal")
+            for c in item.findall("resprocessing/respcondition")
+        }
+        for i, p in enumerate(v.parts):
+            num, den = int(answers[f"{'abc'[i]}_num"]), int(answers[f"{'abc'[i]}_den"])
+            assert den > 0 and Fraction(num, den) == _R(v, p.input)
+    assert "lowest terms" in cloze_text(TF, variants[0], 8)
+    integers, _ = draw_variants(T, count=1, seed=5)
+    text = cloze_text(T, integers[0], 8)
+    assert "lowest terms" not in text and "denominator" not in text

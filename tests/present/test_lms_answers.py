@@ -319,14 +319,20 @@ def check_qti(variants, qti: Path) -> None:
         assert set(scored) == set(responses)  # every response is scored, nothing else
         (decvar,) = item.findall("resprocessing/outcomes/decvar")
         assert decvar.get("maxvalue") == str(len(scored))
+        # per part: the statement, the value's field (and the denominator's, with fractions)
+        stride = 3 if any(t.startswith("<p>denominator") for t in texts) else 2
         for i, kind in enumerate(["point", "box", "parameter"]):
             letter = LETTERS[i]
-            m = re.fullmatch(rf"<p>\({letter}\) Prove or disprove: (.*)\.</p>", texts[1 + 3 * i])
-            assert m, texts[1 + 3 * i]
+            m = re.fullmatch(
+                rf"<p>\({letter}\) Prove or disprove: (.*)\.</p>", texts[1 + stride * i]
+            )
+            assert m, texts[1 + stride * i]
             c = claim(m[1])
             assert c[0] == kind
             holds, values = decide(W, B, S, *c)
-            side = re.fullmatch(r"<p>(.*): numerator</p>", texts[2 + 3 * i])
+            side = re.fullmatch(r"<p>(.*): (numerator|value)</p>", texts[2 + stride * i])
+            assert side, texts[2 + stride * i]
+            two_fields = side[2] == "numerator"  # fractions: numerator and denominator fields
             exact = values[asked(kind, side[1], c[1])]
             # the true/false response: both labels offered, the exact verdict scored
             lid = responses[f"{letter}_verdict"]
@@ -334,12 +340,18 @@ def check_qti(variants, qti: Path) -> None:
             labels = [lab.get("ident") for lab in lid.iter("response_label")]
             assert labels == ["true", "false"]
             assert scored[f"{letter}_verdict"] == str(holds).lower()
-            # numerator and denominator: integer fields, lowest terms, positive denominator
-            for field in ("num", "den"):
+            # numerator and denominator (or the integer alone): integer fields, lowest terms,
+            # positive denominator
+            fields = ("num", "den") if two_fields else ("num",)
+            assert {f"{letter}_{f}" for f in ("num", "den")} & set(responses) == {
+                f"{letter}_{f}" for f in fields
+            }
+            for field in fields:
                 r = responses[f"{letter}_{field}"]
                 assert r.tag == "response_str"
                 assert r.find("render_fib").get("fibtype") == "Integer"
-            num, den = int(scored[f"{letter}_num"]), int(scored[f"{letter}_den"])
+            num = int(scored[f"{letter}_num"])
+            den = int(scored[f"{letter}_den"]) if two_fields else 1
             assert den > 0 and Fraction(num, den) == exact
             assert Fraction(num, den).denominator == den  # lowest terms
 
