@@ -163,3 +163,4 @@ def test_a_two_claim_box_derivation_numbers_one_sequence(latex, tmp_path, first)
     refs = _refs_resolve(tex, text, number)
     assert [k for _, k in refs] == [boxes[0], boxes[0], point, boxes[1], boxes[1]]
     assert "region 1" in tex and r"\begin{enumerate}" in tex  # a table and a short proof
+    assert "into 4 regions" in tex and "which is thus one region" in tex  # not "1 regions"
