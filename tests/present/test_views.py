@@ -14,13 +14,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symresnet.claims.spec import decide
 from symresnet.explain.sheet import build_sheet
 from symresnet.io.spec import load_spec, loads_spec
 from symresnet.present.compile import compile_pdf
+from symresnet.present.latex import Latex
 from symresnet.present.render import RenderOptions, document
 from symresnet.present.sheet import render_sheet
+from symresnet.present.views import Numbering
 
 EXAMPLES = Path(__file__).parents[2] / "symresnet" / "examples"
 #: Exercise 1.5.1 without its claims (the network of (1.158)-(1.160))
@@ -164,3 +168,32 @@ def test_a_two_claim_box_derivation_numbers_one_sequence(latex, tmp_path, first)
     assert [k for _, k in refs] == [boxes[0], boxes[0], point, boxes[1], boxes[1]]
     assert "region 1" in tex and r"\begin{enumerate}" in tex  # a table and a short proof
     assert "into 4 regions" in tex and "which is thus one region" in tex  # not "1 regions"
+
+
+#: an equation: no label, or a label that is a number of the sequence 2.1, 2.2, ... or text
+LABEL = st.one_of(st.none(), st.integers(1, 12).map(lambda n: f"2.{n}"), st.just("A1"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(labels=st.lists(LABEL, max_size=10), data=st.data())
+def test_numbers_are_unique_and_in_order_whatever_the_labels(labels, data):
+    numbering = Numbering(RenderOptions(first_equation="2.1"))
+    eqs = [numbering.equation(Latex("x"), (Latex("x"),), tag=label) for label in labels]
+    # a template prints some of them, in document order
+    printed = [e for e in eqs if data.draw(st.booleans())]
+    tags = [str(e.tag) for e in printed]
+    assert len({e.key for e in eqs}) == len(eqs)  # a key of its own, printed or not
+    for e, tag in zip(printed, tags, strict=True):
+        assert e.label is None or tag == e.label  # a label tags its own equation
+    unlabelled = [int(t[2:]) for e, t in zip(printed, tags, strict=True) if e.label is None]
+    assert unlabelled == sorted(unlabelled)  # the sequence, in document order
+    numbered = [t for e, t in zip(printed, tags, strict=True) if e.label != "A1"]
+    # no two equations print one number (unless both carry it as their own label)
+    shared = [t for t in numbered if numbered.count(t) > 1]
+    assert all(e.label == t for e, t in zip(printed, tags, strict=True) if t in shared)
+    # no hole: every number below the last one handed out is printed or some label of the
+    # document (which a later part may print)
+    if unlabelled:
+        used = {int(t[2:]) for t in numbered} | {int(x[2:]) for x in labels if x and x != "A1"}
+        assert set(range(1, max(unlabelled) + 1)) <= used
+    assert [str(e.tag) for e in printed] == tags  # asked again: the same numbers
