@@ -13,9 +13,9 @@
 * the **combined** document is the exercise sheet followed by the solutions (not restated).
 
 The equation numbers of a sheet are one sequence without holes: the statements of all
-problems and parts first, ``(1), (2), ...``, then the solutions continue where they end
-(:class:`~symresnet.present.views.Numbering`, with explicit tags so that both documents give a
-statement the same number).  A claim's own label (``(1.161)``) tags its statement and uses no
+problems and parts first, ``(1), (2), ...``, then the solutions continue where they end; the
+label keys are unique across the sheet (one :class:`~symresnet.present.views.Numbering` for all
+three documents, so that they give a statement the same number and key).  A claim's own label (``(1.161)``) tags its statement and uses no
 number.  Free text (titles, labels) is escaped like everything templates see.
 """
 
@@ -101,31 +101,21 @@ class SheetTex:
     combined: str
 
 
-class _Counter(Numbering):
-    """A :class:`Numbering` that always tags (``first`` given) and tells where it stands."""
-
-    def upcoming(self) -> str:
-        assert self.prefix is not None
-        return f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
-
-
 class _PartViewer(Viewer):
-    """The viewer of one part: its statement is numbered by ``statements`` (once, cached), the
-    rest of its solution by ``solutions``; its problem view is the problem's (stated once)."""
+    """The viewer of one part: its statement is made once (cached, so that the statement and the
+    solution refer to one equation); its problem view is the problem's (stated once)."""
 
     def __init__(
         self,
         d: Derivation,
         options: RenderOptions,
         *,
-        statements: Numbering,
-        solutions: Numbering,
+        numbering: Numbering,
         problem: ProblemView,
         letter: str,
     ) -> None:
-        super().__init__(d, options, solutions)
+        super().__init__(d, options, numbering)
         self._letter = letter
-        self._statements = statements
         self._problem = problem
         self._statement: EquationView | None = None
         self._claim: tuple[ClaimView | None] | None = None
@@ -141,7 +131,7 @@ class _PartViewer(Viewer):
         if self._statement is None:
             tag = None if tag == self._letter else tag  # a label "a" on part (a) says nothing
             lines = self.P.chain_lines(chain, self.options.line_width)
-            self._statement = self._statements.equation(self.P.chain(chain), lines, tag=tag)
+            self._statement = self.numbering.equation(self.P.chain(chain), lines, tag=tag)
         return self._statement
 
     def problem(self) -> ProblemView:
@@ -153,7 +143,7 @@ class _PartViewer(Viewer):
         return self._claim[0]
 
     def statement(self) -> tuple[EquationView, ClaimView | None, BoxView | None]:
-        """The part's statement, numbered now (before any solution is)."""
+        """The part's statement (numbered when the exercise sheet prints it)."""
         claim = self.claim()
         box = None if self.d.box is None else box_view(self, self.d.box)
         chain = self._statement_chain()
@@ -164,12 +154,6 @@ class _PartViewer(Viewer):
 def _first(options: RenderOptions) -> RenderOptions:
     """The options with explicit numbers (``1`` unless ``first_equation`` is given)."""
     return options if options.first_equation is not None else options.replace(first_equation="1")
-
-
-def _solution_options(options: RenderOptions, first: str) -> RenderOptions:
-    """Numbers from ``first`` and label keys of their own (both documents may be combined)."""
-    prefix = (options.label_prefix + "sol")[-20:]
-    return options.replace(first_equation=first, label_prefix=prefix)
 
 
 def _problem_viewer(problem: SheetProblem, options: RenderOptions, numbering: Numbering) -> Viewer:
@@ -217,33 +201,31 @@ def sheet_views(
     """The views of ``sheet``: the statements numbered first, then the solutions; with
     ``figure`` each problem's architecture picture (:mod:`symresnet.present.architecture`,
     layers wider than ``max_neurons`` elided) after its network's data."""
-    options = _first(options)
-    statements = _Counter(options)
-    placeholder = _Counter(options)  # numbers of equations no document prints
-    pending: list[tuple[SheetProblem, ProblemView, list[tuple[Part, _PartViewer, tuple]]]] = []
+    return _numbered(sheet, _first(options), figure=figure, max_neurons=max_neurons)[0]
+
+
+def _numbered(
+    sheet: Sheet, options: RenderOptions, *, figure: bool, max_neurons: int
+) -> tuple[SheetView, str]:
+    """The views of ``sheet`` with its statements numbered, and the exercise sheet.
+
+    One :class:`Numbering` gives every equation of the sheet its label key (unique across the
+    three documents, which share the statements) and hands out the numbers on first use.  The
+    exercise sheet is laid out here, first, so that the statements take the numbers
+    ``1, 2, ...`` in the order it prints them; the solutions then take the next numbers as
+    the solution sheet prints them (the combined document prints them in the same order).  An
+    equation no document prints (the steps of a box claim proved region by region) takes none.
+    """
+    numbering = Numbering(options)
+    problems = []
     for problem in sheet.problems:
-        view = _problem_viewer(problem, options, statements).problem()
-        parts = []
+        view = _problem_viewer(problem, options, numbering).problem()
+        part_views = []
         for part in problem.parts:
             pv = _PartViewer(
-                part.derivation,
-                options,
-                statements=statements,
-                solutions=placeholder,
-                problem=view,
-                letter=part.letter,
+                part.derivation, options, numbering=numbering, problem=view, letter=part.letter
             )
-            parts.append((part, pv, pv.statement()))
-        pending.append((problem, view, parts))
-    first = statements.upcoming()
-    solutions = Numbering(_solution_options(options, first))
-    problems = []
-    for problem, view, parts in pending:
-        part_views = []
-        for part, pv, (statement, claim, box) in parts:
-            # a box claim proved region by region prints none of the steps: they take no number
-            d = part.derivation
-            pv.numbering = placeholder if d.box is not None and d.box.regions else solutions
+            statement, claim, box = pv.statement()
             names = _names(pv.P, problem, part) if part.answer.kind == "parameter" else None
             part_views.append(
                 PartView(
@@ -273,13 +255,18 @@ def sheet_views(
                 ),
             )
         )
-    return SheetView(
+    unnumbered = SheetView(
         title=escape(sheet.title) if sheet.title else None,
         problems=tuple(problems),
-        statements=statements.numbered,
-        first_solution=first,
+        statements=0,
+        first_solution="",
         figures=figure,
     )
+    exercises = render_template(SHEET_TEMPLATE, options, sheet=unnumbered, mode="exercises")
+    numbered = dataclasses.replace(
+        unnumbered, statements=numbering.numbered, first_solution=numbering.upcoming()
+    )
+    return numbered, exercises
 
 
 def render_sheet(
@@ -292,10 +279,9 @@ def render_sheet(
     """The exercise sheet, the solution sheet and the combined document of ``sheet`` as complete
     LaTeX documents (module docstring); ``figure`` draws each problem's architecture in its
     statement."""
-    view = sheet_views(sheet, options=options, figure=figure, max_neurons=max_neurons)
     options = _first(options)
-    texts = {
-        mode: render_template(SHEET_TEMPLATE, options, sheet=view, mode=mode)
-        for mode in ("exercises", "solutions", "combined")
-    }
-    return SheetTex(**texts)
+    view, exercises = _numbered(sheet, options, figure=figure, max_neurons=max_neurons)
+    # the solutions first (their numbers in the order the solution sheet prints them)
+    solutions = render_template(SHEET_TEMPLATE, options, sheet=view, mode="solutions")
+    combined = render_template(SHEET_TEMPLATE, options, sheet=view, mode="combined")
+    return SheetTex(exercises=exercises, solutions=solutions, combined=combined)

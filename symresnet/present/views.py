@@ -198,14 +198,22 @@ _AND = 40.0
 
 
 class Numbering:
-    """Hands out equation keys and numbers in document order."""
+    """Hands out equation keys and numbers in document order.
+
+    Every equation gets a key of its own (``srn:1``, ``srn:2``, ...: unique in the document,
+    whatever it prints).  With ``first_equation`` the numbers are handed out on first use
+    (:attr:`EquationView.tag`), so the printed numbers are one sequence without holes.  An
+    equation with a label of its own (a claim's ``1.161``) is tagged with it and takes no number,
+    except when the sequence has reached it (the book's (1.150) after (1.149)); a number that
+    such a label uses is never handed out to another equation (no two equations print it)."""
 
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
         self.count = 0  # every equation, for the label keys
-        self.numbered = 0  # numbers handed out: a label of its own (A1) takes none (no holes)
+        self.numbered = 0  # numbers handed out (or skipped as some equation's label)
         self.prefix: str | None = None
         self.tags: dict[str, Latex | None] = {}
+        self.labels: set[str] = set()  # the labels of the equations made so far
         if options.first_equation is not None:
             m = re.fullmatch(r"(.*?)([0-9]+)", options.first_equation)
             assert m is not None  # checked by RenderOptions
@@ -225,9 +233,22 @@ class Numbering:
     ) -> EquationView:
         self.count += 1
         key = f"{self.options.label_prefix}:{self.count}"
+        if tag:
+            self.labels.add(tag)
         return EquationView(
             key, tag or None, latex, tuple(lines), tuple(tuple(r) for r in rows), self
         )
+
+    def _current(self) -> str:
+        assert self.prefix is not None, "LaTeX numbers the equations"
+        return f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
+
+    def upcoming(self) -> str:
+        """The number the next equation without a label takes (with ``first_equation``): the
+        next of the sequence that no equation's label uses."""
+        while self._current() in self.labels:
+            self.numbered += 1
+        return self._current()
 
     def tag(self, key: str, label: str | None) -> Latex | None:
         """The number of the equation ``key`` (its ``label``, or the next number with
@@ -235,10 +256,11 @@ class Numbering:
         if key not in self.tags:
             text = label
             if self.prefix is not None:
-                upcoming = f"{self.prefix}{self.first + self.numbered:0{self.digits}d}"
-                if label is None or label == upcoming:  # a label like (1.150) takes its number
+                if label is not None and label == self._current():
+                    self.numbered += 1  # a label like (1.150) takes its number
+                elif label is None:
+                    text = self.upcoming()
                     self.numbered += 1
-                    text = upcoming
             self.tags[key] = None if text is None else escape(text)
         return self.tags[key]
 

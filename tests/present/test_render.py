@@ -25,6 +25,7 @@ from symresnet.claims.point import PointClaim, verdict_at
 from symresnet.claims.verdict import Verdict
 from symresnet.cli.demo import BOOK_NUMBERS
 from symresnet.examples import example_text
+from symresnet.explain.tree import DerivationOptions
 from symresnet.io.spec import loads_spec
 from symresnet.present.latex import Latex
 from symresnet.present.render import RenderOptions, document, fragment, views
@@ -303,15 +304,21 @@ def test_a_vector_input_is_displayed_not_inline():
 
 def test_long_definitions_are_displayed_and_short_ones_inline():
     """``where z_{2,1} := ...``: inline while the definitions fit a line of text, an ``aligned``
-    display (broken before a sign) once they would take more (they ran 4-24pt into the margin)."""
+    display (broken before a sign) once they would take more (they ran 4-24pt into the margin).
+
+    A symbolic input is derived piece by piece (no definitions); the definitions are printed by
+    the closed form (``piecewise=False``), as for claims with parameters."""
     x = sympy.Symbol("x", real=True)
     net = ResNet(
         W=[[[4], [sympy.Rational(3, 7)], [-6]], [[1, sympy.Rational(5, 7), 3], [-6, -1, 2]]],
         B=[[sympy.Rational(-2, 5), sympy.Rational(4, 3), 1], [5, 4]],
     )
-    long_tex = document(realize(net, [x]))
+    assert ":=" not in document(realize(net, [x]))  # piece by piece: each piece is affine
+    closed = RenderOptions(derivation=DerivationOptions(piecewise=False))
+    long_tex = document(realize(net, [x]), options=closed)
     assert "where\n\\[\n\\begin{aligned}\nz_{2,1} &:=" in long_tex
     assert "where $z_{" not in long_tex
-    short = ResNet(W=[[[1], [2]], [[1, 1]]], B=[[0, 1], [0]])
-    short_tex = document(realize(short, [x]))
+    short = ResNet(W=[[[1], [2]], [[1, -1], [2, 1]], [[1, 1]]], B=[[0, 1], [0, 0], [0]])
+    short_tex = document(realize(short, [x]), options=closed)
+    assert "where $z_{3,1} := " in short_tex
     assert "\\begin{aligned}" not in short_tex
