@@ -24,6 +24,7 @@ import sympy
 
 from symresnet.base.errors import ClaimError, InputError
 from symresnet.claims.box_verdict import BoxVerdict, Extremum, PointValue
+from symresnet.claims.parameter_box import ParameterBoxVerdict
 from symresnet.claims.spec import Spec, check_spec
 from symresnet.claims.variants import Part as VariantPart
 from symresnet.claims.verdict import Claim, ClaimKind, Failure, Outcome, Status, Verdict
@@ -208,6 +209,14 @@ def _problem(
     for i, outcome in enumerate(report.verdicts, start=1):
         if isinstance(outcome, Failure):
             raise outcome.error.located(file=spec.source, prefix=f"claims[{i}]")
+        if isinstance(outcome, ParameterBoxVerdict):  # its proof is one per piece of the line
+            raise ClaimError(
+                "a claim over a box on a network with parameters cannot be a part of a sheet yet",
+                file=spec.source,
+                place=f"claims[{i}]",
+                hint="give the parameters values for the sheet, or answer it with symresnet "
+                "check / derive (docs/parameters.md)",
+            )
     network_symbols = tuple(sorted(spec.network.free_symbols, key=lambda s: s.name))
     parts: list[Part] = []
     for letter, outcome in zip(string.ascii_lowercase, report.verdicts, strict=False):

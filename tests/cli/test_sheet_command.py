@@ -159,3 +159,18 @@ def test_every_hostile_spec_is_exit_2_with_one_line_naming_it(tmp_path, capsys):
         assert out == "" and err.count("\n") == 1 and "Traceback" not in err, spec.name
         assert err.startswith(f"symresnet: error: {spec}: "), err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "spec", sorted((Path(__file__).parents[1] / "data").glob("*.toml")), ids=lambda p: p.name
+)
+def test_every_test_spec_makes_a_sheet_or_one_line_error(spec, tmp_path, capsys):
+    """The specs of tests/data (parameters in biases and weights, boxes, studies) give a sheet
+    or exit 2 with one line naming the file; never an internal error (exit 3)."""
+    code = main(["sheet", str(spec), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1 and spec.name in err
+    else:
+        assert sorted(p.suffix for p in tmp_path.iterdir()) == [".tex", ".tex"]
