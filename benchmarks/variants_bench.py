@@ -12,12 +12,16 @@ key per variant (``--no-sheets`` leaves them out), and prints the time of each s
 decides the same variants' point claims again through the sympy realization path
 (``symresnet.compute.realization.realize`` on the loaded spec), entry by entry, against the
 flint core that the generator uses (:func:`symresnet.claims.variants.evaluate`): the ratio is
-printed.  Figures are in docs/variants.md.
+printed.  The sheets have a same-run baseline too: the first ``--baseline-sheets`` variants'
+sheets again with the sympy-only paths (the exact piecewise-linear checks of
+:mod:`symresnet.compute.pl_function` switched off in the derivation and in the realization's
+``Max(0, .)``); their ``.tex`` must be byte for byte the same.  Figures are in docs/variants.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +29,10 @@ from pathlib import Path
 import sympy
 
 from symresnet.claims.variants import compile_net, draw_variants, evaluate
+from symresnet.compute import realization
+from symresnet.compute.pl_function import PLConverter
 from symresnet.compute.realization import realize
+from symresnet.explain import derivation
 from symresnet.io.sheet_files import SheetFiles, write_variant_sheets
 from symresnet.io.variants import load_template, variant_spec, write_exports, write_variants
 from symresnet.model.activations import activation
@@ -40,6 +47,9 @@ def main() -> None:
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--no-sheets", action="store_true", help="leave out the sheets (.tex)")
+    p.add_argument(
+        "--baseline-sheets", type=int, default=5, help="sheets again the sympy-only way (0: none)"
+    )
     args = p.parse_args()
     count = 20 if args.quick else args.count
     t = load_template(TEMPLATE)
@@ -54,6 +64,20 @@ def main() -> None:
         if not args.no_sheets:  # one sheet per variant, on one core (workers=1)
             write_variant_sheets(t, variants, Path(tmp), SheetFiles(key=True), workers=1)
         sheeted = time.perf_counter()
+        few = [] if args.no_sheets else variants[: args.baseline_sheets]
+        if few:  # the same few variants both ways, each after clearing sympy's cache
+            sympy.core.cache.clear_cache()
+            f0 = time.perf_counter()
+            write_variant_sheets(t, few, Path(tmp) / "again", SheetFiles(key=True), workers=1)
+            f1 = time.perf_counter()
+            slow_dir = Path(tmp) / "sympy-only"
+            with _sympy_only():
+                sympy.core.cache.clear_cache()  # no head start from the first pass's cache
+                b0 = time.perf_counter()
+                write_variant_sheets(t, few, slow_dir, SheetFiles(key=True), workers=1)
+                b1 = time.perf_counter()
+            for path in sorted(slow_dir.iterdir()):
+                assert path.read_bytes() == (Path(tmp) / path.name).read_bytes(), path.name
     tries = sum(v.tries for v in variants)
     print(
         f"{count} variants of {TEMPLATE.name}, seed {args.seed}: {tries} draws, {dups} duplicates"
@@ -66,6 +90,13 @@ def main() -> None:
         per = (sheeted - exported) / max(1, len(variants))
         print(f"sheets .tex + key    {sheeted - exported:7.2f} s ({per:.2f} s a variant)")
         print(f"total with sheets    {sheeted - start:7.2f} s")
+    if few:
+        fast, slow = (f1 - f0) / len(few), (b1 - b0) / len(few)
+        print(
+            f"same run, the first {len(few)} sheets again: {fast:.2f} s a variant; the "
+            f"sympy-only way {slow:.2f} s a variant ({slow / fast:.1f}x), the same .tex byte "
+            "for byte"
+        )
     # same-run baseline: the point claims again, flint core against the sympy path
     act = activation(t.activation)
     points = [(v, p.input) for v in variants for p in v.parts if p.kind == "point"]
@@ -85,6 +116,23 @@ def main() -> None:
         f"({(c - b) / (b - a):.1f}x); sympy matrices entry by entry {d - c:.3f} s "
         f"({(d - c) / (b - a):.1f}x)"
     )
+
+
+@contextlib.contextmanager
+def _sympy_only():
+    """The derivation's checks and the realization's ``Max(0, .)`` without the exact
+    piecewise-linear shortcuts (symresnet.compute.pl_function): the sympy paths alone."""
+    saved = derivation.PLConverter, realization._sign_changes
+
+    class _Never(PLConverter):
+        def __call__(self, e):
+            return None
+
+    derivation.PLConverter, realization._sign_changes = _Never, (lambda network, x0: None)
+    try:
+        yield
+    finally:
+        derivation.PLConverter, realization._sign_changes = saved
 
 
 def _sympy_realization(net, x):

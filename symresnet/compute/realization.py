@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
@@ -22,6 +22,7 @@ import sympy
 from symresnet.base.errors import ClaimError, InputError, LimitError
 from symresnet.base.printing import Printable
 from symresnet.compute import core, scaled
+from symresnet.compute.pl_function import PLConverter
 from symresnet.model.activations import IDENTITY, Activation
 from symresnet.model.network import Matrix, ResNet
 from symresnet.values.exact import exact
@@ -264,10 +265,49 @@ def guarded_expand(m: sympy.MatrixBase, *, limits: Limits, place: str) -> sympy.
     return m.applyfunc(sympy.expand)
 
 
-def _apply_symbolic(act: Activation, z: Matrix, place: str) -> Matrix:
+#: the assumptions of a parameter Symbol about which sympy knows nothing but that it is real
+_REAL = sympy.Symbol("t", real=True).assumptions0
+
+
+def _sign_changes(network: ResNet, x0: Matrix) -> Callable[[sympy.Expr], bool] | None:
+    """For ReLU with one real parameter ``t`` (no other assumptions): a test whether an
+    expression in ``t`` (sympy's ``Max(0, ...)`` of the earlier layers) takes both signs as a
+    piecewise-linear function on ``R`` (:mod:`symresnet.compute.pl_function`); else ``None``.
+
+    Then sympy cannot prove ``z >= 0`` or ``z <= 0`` (its assumptions are sound), and
+    ``Max(0, z)`` of a ``z`` that is no ``Max``/``Min`` is left as it is: the same expression
+    as built without evaluation, without sympy's slow search for a proof."""
+    if network.activation.name != "relu":
+        return None
+    symbols = network.free_symbols | x0.free_symbols
+    if len(symbols) != 1:
+        return None
+    (t,) = symbols
+    if t.assumptions0 != _REAL:
+        return None
+    convert = PLConverter(t, {})
+
+    def changes(e: sympy.Expr) -> bool:
+        if isinstance(e, (sympy.Max, sympy.Min)) or e.is_number:
+            return False
+        f = convert(e)
+        return f is not None and f.takes_both_signs
+
+    return changes
+
+
+def _apply_symbolic(
+    act: Activation,
+    z: Matrix,
+    place: str,
+    changes: Callable[[sympy.Expr], bool] | None = None,
+) -> Matrix:
     """``M_{a,d}(z)``; an activation that cannot decide its case at a number (an
-    :class:`~symresnet.base.errors.ActivationError`) names the layer."""
+    :class:`~symresnet.base.errors.ActivationError`) names the layer.  ``changes`` (for ReLU,
+    :func:`_sign_changes`) marks the entries whose ``Max(0, z)`` sympy leaves unevaluated."""
     try:
+        if changes is not None and act.name == "relu":
+            return Matrix([sympy.Max(e, 0, evaluate=False) if changes(e) else act(e) for e in z])
         return Matrix([act(e) for e in z])
     except InputError as err:
         raise err.located(prefix=place) from None
@@ -292,6 +332,8 @@ def _forward_symbolic(
     def expand(m: sympy.MatrixBase) -> Matrix:
         return Matrix(guarded_expand(m, limits=limits, place=f"layers[{k}]"))
 
+    changes = _sign_changes(network, x0)
+
     for k in range(len(done) + 1, network.L + 1):
         act = _layer_activation(network, k)
         Wx = expand(network.W[k - 1] * xs[k - 1])
@@ -302,7 +344,7 @@ def _forward_symbolic(
         check_expression_size(
             z, limits=limits, place=where, name=f"the symbolic pre-activation of layer {k}"
         )
-        x = _apply_symbolic(act, z, where)
+        x = _apply_symbolic(act, z, where, changes)
         check_expression_size(
             x, limits=limits, place=where, name=f"the symbolic expression of x_{k}"
         )

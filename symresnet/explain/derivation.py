@@ -22,11 +22,13 @@ pre-activation entry) and defined once, ``x_{2,1} := ...``, in terms of earlier 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import sympy
 
 from symresnet.base.errors import DerivationCheckError
 from symresnet.claims.verdict import Verdict
+from symresnet.compute.pl_function import PLConverter, PLFunction
 from symresnet.compute.realization import Trace
 from symresnet.explain.cases import CaseAnalysis, case_analysis
 from symresnet.explain.evaluation import FlintCache, evaluate
@@ -65,6 +67,10 @@ from symresnet.model.network import Matrix
 from symresnet.values.relations import compare
 
 __all__ = ["derive", "evaluate"]
+
+
+#: how a side of a checked ``=`` is read by the sympy checks (:meth:`_Builder.require`)
+Form = Literal["plain", "spelled", "numbers", "unfolded"]
 
 
 # -- exact checks ---------------------------------------------------------------------------
@@ -139,6 +145,10 @@ class _Builder:
         self.definitions: dict[sympy.Symbol, sympy.Expr] = {}
         self.flint = FlintCache()
         self.numbers: dict[sympy.Symbol, sympy.Expr] = {}  # names of large rationals
+        # exact piecewise-linear forms of the values (one parameter): the fast exact checks
+        symbols = set(self.net.free_symbols) | trace.input.free_symbols
+        self.known: dict[sympy.Symbol, PLFunction] = {}
+        self.pl = PLConverter(next(iter(symbols)) if len(symbols) == 1 else None, self.known)
         self.shown: list[Matrix] = [
             _mx(
                 trace.input.rows,
@@ -156,7 +166,21 @@ class _Builder:
         self.true[sym] = true
         self.definitions[sym] = shown
         self.new.append(sym)
+        self._know(sym, shown, true)
         return sym
+
+    def _know(self, sym: sympy.Symbol, shown: sympy.Expr, true: sympy.Expr) -> None:
+        """The piecewise-linear form of a name, once its definition (in earlier names) is
+        checked to equal the realization's value; left unknown where either has no such form
+        (then the checks of the terms with this name take the sympy path)."""
+        f, g = self.pl(true), self.pl(shown)
+        if f is None or g is None:
+            return
+        if f != g:
+            raise DerivationCheckError(
+                f"derivation check failed: {sym} := {shown} is not the realization's {true}"
+            )
+        self.known[sym] = f
 
     def _show(self, shown: sympy.Expr, true: sympy.Expr, label: NameLabel) -> sympy.Expr:
         """How a value is written: itself, or a name standing for it."""
@@ -177,25 +201,62 @@ class _Builder:
             return m
         return Matrix(m.xreplace(self.true))
 
-    def spell(self, m: Matrix) -> Matrix:
-        """Replace names by their definitions (one level) and named numbers by the numbers."""
-        if not self.definitions or not (m.free_symbols & self.definitions.keys()):
-            return m
-        return Matrix(m.xreplace(self.definitions).xreplace(self.numbers))
+    def _form(self, e: sympy.Expr, form: Form) -> sympy.Expr:
+        """An entry as the sympy checks see it: as written, with the names spelled out (one
+        level), with the named numbers replaced, or unfolded (:meth:`unfold`)."""
+        if form == "spelled":
+            if not (e.free_symbols & self.definitions.keys()):
+                return e
+            return e.xreplace(self.definitions).xreplace(self.numbers)
+        if form == "numbers":
+            return e.xreplace(self.numbers) if self.numbers else e
+        if form == "unfolded":
+            return e.xreplace(self.true) if self.true else e
+        return e
 
-    def require(self, lhs: Matrix, rhs: Matrix, what: str, *, proven: bool = True) -> None:
-        """Check ``lhs == rhs``: ``proven`` in the derivation's own terms (falling back to the
-        values the names stand for), else as two computations of the same values (:func:`_agree`)."""
+    def _equal(self, a: sympy.Expr, b: sympy.Expr) -> bool | None:
+        """``a == b`` as functions of the parameter, the names standing for their (checked)
+        values: exactly, by the piecewise-linear forms; ``None`` where there are none."""
+        names = (a.free_symbols | b.free_symbols) & self.names.keys()
+        if not names <= self.known.keys():
+            return None
+        if a == b:
+            return True
+        f = self.pl(a)
+        g = self.pl(b) if f is not None else None
+        return None if g is None else f == g
+
+    def require(
+        self,
+        lhs: Matrix,
+        rhs: Matrix,
+        what: str,
+        *,
+        proven: bool = True,
+        forms: tuple[Form, Form] = ("plain", "plain"),
+    ) -> None:
+        """Check ``lhs == rhs`` entry by entry, the names standing for the values they name.
+
+        Where both sides have piecewise-linear forms in the one parameter (:mod:`symresnet.compute.pl_function`)
+        they are compared exactly as functions.  Otherwise sympy: ``forms`` say how each side is
+        to be read (``"spelled"``: the names replaced by their definitions; ``"numbers"``: the
+        named numbers replaced; ``"unfolded"``: by their values); ``proven`` in the derivation's
+        own terms (falling back to the values the names stand for), else as two computations of
+        the same values (:func:`_agree`)."""
         if lhs.shape == rhs.shape:
-            pairs = list(zip(lhs.flat(), rhs.flat(), strict=True))
-            if proven and all(_identical(a, b) for a, b in pairs):
-                return
-            full = (
-                zip(self.unfold(lhs).flat(), self.unfold(rhs).flat(), strict=True)
-                if proven
-                else pairs
-            )
-            if all(_agree(a, b) for a, b in full):
+            for a, b in zip(lhs.flat(), rhs.flat(), strict=True):
+                same = self._equal(a, b)
+                if same is None:
+                    a, b = self._form(a, forms[0]), self._form(b, forms[1])
+                    if proven:
+                        same = _identical(a, b) or _agree(
+                            self._form(a, "unfolded"), self._form(b, "unfolded")
+                        )
+                    else:
+                        same = _agree(a, b)
+                if not same:
+                    break
+            else:
                 return
         raise DerivationCheckError(f"derivation check failed: {what}: {list(lhs)} != {list(rhs)}")
 
@@ -237,17 +298,18 @@ class _Builder:
                 for i, (zn, zt) in enumerate(zip(z_named.flat(), z_true.flat(), strict=True), 1)
             ],
         )
+        acted = Matrix([act(e) for e in z_shown.flat()])
         x_shown = _mx(
             x_true.rows,
             [
-                self._show(act(zs), xt, NameLabel("x", k, i))
-                for i, (zs, xt) in enumerate(zip(z_shown.flat(), x_true.flat(), strict=True), 1)
+                self._show(xa, xt, NameLabel("x", k, i))
+                for i, (xa, xt) in enumerate(zip(acted.flat(), x_true.flat(), strict=True), 1)
             ],
         )
         self.shown.append(x_shown)
         summed = Apply(act, dim, ValueTerm(z_shown))
         activated = ValueTerm(x_shown)
-        self._check_step(k, symbolic, z_named, z_shown, x_shown)
+        self._check_step(k, symbolic, z_named, z_shown, acted, x_shown)
         chain = Chain(
             Var("x", (k,)),
             tuple(Link("equals", t) for t in (symbolic, substituted, summed, activated)),
@@ -258,12 +320,18 @@ class _Builder:
         return Step(k, chain, definitions)
 
     def _check_step(
-        self, k: int, symbolic: Apply, z_sub: Matrix, z_shown: Matrix, x_shown: Matrix
+        self,
+        k: int,
+        symbolic: Apply,
+        z_sub: Matrix,
+        z_shown: Matrix,
+        applied: Matrix,
+        x_shown: Matrix,
     ) -> None:
         """Each ``=`` of (1.153)-(1.156) for layer ``k``, in the derivation's own terms (the
-        letters stand for the values as written), then the values against the realization."""
+        letters stand for the values as written), then the values against the realization;
+        ``applied`` is the activation applied to ``z_shown``, entry by entry."""
         net, layer = self.net, self.trace.layer(k)
-        act = layer.activation
         env: dict[Var, Matrix] = {Var("W", (k,)): net.W[k - 1], Var("B", (k,)): net.B[k - 1]}
         env.update({Var("x", (j,)): self.shown[j] for j in range(k)})
         env.update({Var("V", (r, k)): v for r, v in net.skips_into(k)})
@@ -273,17 +341,20 @@ class _Builder:
             evaluate(symbolic.argument, env, self.flint), z_sub, f"{where}: the substituted terms"
         )
         # = M(the sum)
-        self.require(z_sub, self.spell(z_shown), f"{where}: the sum")
+        self.require(z_sub, z_shown, f"{where}: the sum", forms=("plain", "spelled"))
         # = the activated values
-        applied = Matrix([act(e) for e in z_shown.flat()])
-        self.require(
-            applied.xreplace(self.numbers), self.spell(x_shown), f"{where}: the activation"
-        )
+        self.require(applied, x_shown, f"{where}: the activation", forms=("numbers", "spelled"))
         # and the values are those of the realization (symresnet.compute.realization, Def. 1.5.4)
         self.require(
-            self.unfold(z_shown), layer.preactivation, f"{where}: pre-activation", proven=False
+            z_shown,
+            layer.preactivation,
+            f"{where}: pre-activation",
+            proven=False,
+            forms=("unfolded", "plain"),
         )
-        self.require(self.unfold(x_shown), layer.output, f"{where}: x_{k}", proven=False)
+        self.require(
+            x_shown, layer.output, f"{where}: x_{k}", proven=False, forms=("unfolded", "plain")
+        )
 
 
 def _point(m: Matrix) -> ValueTerm:
@@ -401,7 +472,11 @@ def derive(
     x0 = _point(builder.shown[0])
     value = _point(builder.shown[L])
     builder.require(
-        builder.unfold(value.value), trace.output, "the value of the realization", proven=False
+        value.value,
+        trace.output,
+        "the value of the realization",
+        proven=False,
+        forms=("unfolded", "plain"),
     )
     symbols = set(net.free_symbols) | trace.input.free_symbols
     if verdict is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
+import pytest
 import reference as ref
 import sympy
 from conftest import EXAMPLE_B, EXAMPLE_W
@@ -11,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symresnet import ResNet, identity, plain_ann, realize
+from symresnet.compute import realization
 
 
 def col(*xs):
@@ -166,3 +169,27 @@ def test_symbolic_path_agrees_with_rational_path(data):
     numeric = realize(ResNet(W=W, B=B, skips=skips, activation=spec_act), x0).output
     q = sympy.Rational(value.numerator, value.denominator)
     assert symbolic.subs(s, q) == numeric
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_relu_max_left_unevaluated_is_the_same_expression(seed, monkeypatch):
+    """The fast path for ReLU with one parameter (Max(0, z) of a z that changes sign left
+    unevaluated) gives the very expressions of sympy's evaluated Max, layer by layer."""
+    rng = random.Random(seed)
+    t = sympy.Symbol("t", real=True)
+    dims = [2, 3, 3, 3, 1]
+    W = [
+        [[rng.randint(-3, 3) for _ in range(dims[k - 1])] for _ in range(dims[k])]
+        for k in range(1, 5)
+    ]
+    B = [[rng.randint(-3, 3) for _ in range(dims[k])] for k in range(1, 5)]
+    V = [[rng.randint(-3, 3) for _ in range(2)] for _ in range(3)]
+    net = ResNet(W=W, B=B, skips={(0, 2): V}, activation="relu")
+    fast = realize(net, [t, 2])
+    monkeypatch.setattr(realization, "_sign_changes", lambda network, x0: None)
+    slow = realize(net, [t, 2])
+    for a, b in zip(fast.layers, slow.layers, strict=True):
+        assert [sympy.srepr(e) for e in a.output] == [sympy.srepr(e) for e in b.output]
+        assert [sympy.srepr(e) for e in a.preactivation] == [
+            sympy.srepr(e) for e in b.preactivation
+        ]
