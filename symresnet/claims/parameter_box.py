@@ -43,9 +43,11 @@ from symresnet.compute.linear_region import Progress
 from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.regions import decompose
 from symresnet.model.network import ResNet
+from symresnet.model.parameters import substitute
 from symresnet.solve import lp
 from symresnet.solve.conditions import Constraint, conjunction_relational
 from symresnet.solve.realsets import RealNumber, RealSet, Span
+from symresnet.values.rationals import to_rational
 
 if TYPE_CHECKING:  # pragma: no cover (box imports this module)
     from symresnet.claims.box import BoxClaim
@@ -261,15 +263,6 @@ def _bound(p: Any, which: str) -> Fraction | None:
     return Fraction(int(v.p), int(v.q))
 
 
-def _substitute(network: ResNet, b: sympy.Symbol, value: Fraction) -> ResNet:
-    q = sympy.Rational(value.numerator, value.denominator)
-    return network.replace(
-        W=[w.subs(b, q) for w in network.W],
-        B=[v.subs(b, q) for v in network.B],
-        skips={key: v.subs(b, q) for key, v in network.skips.items()},
-    )
-
-
 def _between(lo: Fraction, hi: Fraction) -> Fraction:
     """A simple rational strictly between ``lo < hi``: an integer if there is one."""
     k = math.floor(lo) + 1
@@ -355,7 +348,9 @@ def decide_parameter_box(
                 points.append(("open", _between(e, ends[i + 1])))
         if hi is None:
             points.append(("open", Fraction(_floor(ends[-1]) + 1)))
-    samples = tuple(Sample(v, decide_box(claim, _substitute(network, b, v))) for _, v in points)
+    samples = tuple(
+        Sample(v, decide_box(claim, substitute(network, {b: to_rational(v)}))) for _, v in points
+    )
     spans = _spans(points, samples, ends)
     return ParameterBoxVerdict(
         claim, b, RealSet(tuple(spans)), tuple(ends), samples, (lo, hi), extrema=tuple(extrema)

@@ -50,10 +50,12 @@ from symresnet.compute.polyhedra import Polyhedron
 from symresnet.compute.realization import realize
 from symresnet.compute.regions import decompose
 from symresnet.model.network import ResNet
+from symresnet.model.parameters import substitute
 from symresnet.solve.conditions import Constraint, Solver, constraint, negation, z3_available
 from symresnet.solve.projection import Row, project
 from symresnet.solve.realsets import RealSet
 from symresnet.solve.simplify import simplify
+from symresnet.values.rationals import to_rational
 
 if TYPE_CHECKING:  # pragma: no cover
     from symresnet.claims.box import BoxClaim
@@ -93,16 +95,12 @@ def _domain(symbols, ranges) -> Conjunction:
     out: list[Constraint] = []
     for s, (lo, hi) in zip(symbols, ranges, strict=True):
         for c in (
-            None if lo is None else constraint(_rat(lo) - s, "<="),
-            None if hi is None else constraint(s - _rat(hi), "<="),
+            None if lo is None else constraint(to_rational(lo) - s, "<="),
+            None if hi is None else constraint(s - to_rational(hi), "<="),
         ):
             if isinstance(c, Constraint):
                 out.append(c)
     return tuple(out)
-
-
-def _rat(v: Fraction) -> sympy.Rational:
-    return sympy.Rational(v.numerator, v.denominator)
 
 
 def _linear(network: ResNet, symbols) -> bool:
@@ -124,7 +122,9 @@ def _claim_rows(region, j: int, relation: str, y: Fraction, *, violated: bool) -
 def _as_conjunction(rows: list[Row], symbols) -> Conjunction | None:
     out: list[Constraint] = []
     for a, r, strict in rows:
-        expr = sum((_rat(v) * s for v, s in zip(a, symbols, strict=True)), sympy.S.Zero) - _rat(r)
+        expr = sum(
+            (to_rational(v) * s for v, s in zip(a, symbols, strict=True)), sympy.S.Zero
+        ) - to_rational(r)
         c = constraint(expr, "<" if strict else "<=")
         if c is False:
             return None
@@ -165,18 +165,11 @@ def _point(parts: Sequence[Conjunction], symbols, solver: Solver) -> tuple[Fract
     return min(found, key=lambda p: (max(v.denominator for v in p), sum(abs(v) for v in p), p))
 
 
-def _substitute(network: ResNet, values: Mapping[sympy.Symbol, Fraction]) -> ResNet:
-    sub = {s: _rat(v) for s, v in values.items()}
-    return network.replace(
-        W=[w.subs(sub) for w in network.W],
-        B=[v.subs(sub) for v in network.B],
-        skips={key: v.subs(sub) for key, v in network.skips.items()},
-    )
-
-
 def _sample(claim, network, symbols, point, expect: bool) -> Sample:
     """The claim at ``point`` by the box decider; it must agree with the parametric answer."""
-    bv = decide_box(claim, _substitute(network, dict(zip(symbols, point, strict=True))))
+    bv = decide_box(
+        claim, substitute(network, {s: to_rational(v) for s, v in zip(symbols, point, strict=True)})
+    )
     if bool(bv.holds) != expect:
         raise AssertionError(f"the parametric answer disagrees with the box decider at {point}")
     return Sample(point[0], bv, point)
@@ -290,7 +283,7 @@ def _condition(claim, network: ResNet) -> str:
     out = realize(network, xs).output
     rel = {"equals": "Eq", "at_most": "Le", "less": "Lt", "at_least": "Ge", "greater": "Gt"}
     f = getattr(sympy, rel[claim.relation.value])
-    return str(sympy.And(*(f(e, _rat(y)) for e, y in zip(out, claim.expected, strict=True))))
+    return str(sympy.And(*(f(e, to_rational(y)) for e, y in zip(out, claim.expected, strict=True))))
 
 
 def _decide_z3(claim, network, symbols, ranges) -> ParameterBoxVerdict:

@@ -51,13 +51,15 @@ from symresnet.claims.box_decide import decide_box
 from symresnet.claims.box_verdict import BoxVerdict
 from symresnet.claims.z3_network import claim_terms, network_terms, rational
 from symresnet.model.network import ResNet
+from symresnet.model.parameters import substitute
 from symresnet.solve.conditions import z3_available
 from symresnet.solve.realsets import RealNumber, RealSet, Span, cells, simplest_rational
+from symresnet.values.rationals import to_rational
 
 if TYPE_CHECKING:  # pragma: no cover (box imports this module through parameter_box)
     from symresnet.claims.box import BoxClaim
 
-__all__ = ["MAX_PATTERNS", "Cell", "WeightAnswer", "decide_weights", "substitute"]
+__all__ = ["MAX_PATTERNS", "Cell", "WeightAnswer", "decide_weights"]
 
 #: at most this many activation patterns are enumerated (the product of the piece counts)
 MAX_PATTERNS = 4096
@@ -274,16 +276,6 @@ def _candidate_polys(claim: BoxClaim, network: ResNet, b: sympy.Symbol) -> list[
 # -- deciding cells ------------------------------------------------------------------------------
 
 
-def substitute(network: ResNet, b: sympy.Symbol, value: Fraction) -> ResNet:
-    """The network with the rational ``value`` for ``b``."""
-    q = sympy.Rational(value.numerator, value.denominator)
-    return network.replace(
-        W=[w.subs(b, q) for w in network.W],
-        B=[v.subs(b, q) for v in network.B],
-        skips={key: v.subs(b, q) for key, v in network.skips.items()},
-    )
-
-
 def _z3_decide(claim: BoxClaim, network: ResNet, b: sympy.Symbol, r: RealNumber) -> bool | None:
     """The claim at the irrational ``r``, by z3's nlsat (module docstring, step 3)."""
     import z3  # noqa: PLC0415 (optional dependency)
@@ -343,7 +335,7 @@ def decide_weights(
             q = simplest_rational(
                 None if left is None else left.hi, None if right is None else right.lo
             )
-            bv = decide_box(claim, substitute(network, b, q))
+            bv = decide_box(claim, substitute(network, {b: to_rational(q)}))
             found.append(Cell(Span(left, right), bool(bv.holds), "box", q, bv))
             truth.append(bool(bv.holds))
         else:
@@ -354,7 +346,7 @@ def decide_weights(
         if not within(r, r):
             truth.append(False)
         elif r.is_rational:
-            bv = decide_box(claim, substitute(network, b, r.value))
+            bv = decide_box(claim, substitute(network, {b: to_rational(r.value)}))
             found.append(Cell(Span(r, r, True, True), bool(bv.holds), "box", r.value, bv))
             truth.append(bool(bv.holds))
         else:

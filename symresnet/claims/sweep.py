@@ -29,8 +29,8 @@ from symresnet.claims.parameter import Study, study
 from symresnet.compute import batch, workers
 from symresnet.compute.pieces import Pieces, bound_pair, realization_pieces
 from symresnet.compute.realization import realize
-from symresnet.model.activations import Activation
 from symresnet.model.network import Matrix, ResNet
+from symresnet.model.parameters import substitute
 from symresnet.solve.conditions import Solver
 from symresnet.solve.realsets import RealNumber, RealSet
 from symresnet.values.exact import exact
@@ -47,7 +47,6 @@ __all__ = [
     "check_grid",
     "grid",
     "parse_param",
-    "substitute",
     "sweep",
 ]
 
@@ -177,24 +176,6 @@ def grid(lo: sympy.Rational, hi: sympy.Rational, steps: int) -> tuple[sympy.Rati
     if steps < 1:
         raise StudyError(f"must be at least 1, got {steps}", place="--steps")
     return tuple(lo + (hi - lo) * sympy.Rational(i, steps) for i in range(steps + 1))
-
-
-def substitute(network: ResNet, subs: Mapping[sympy.Symbol, sympy.Expr]) -> ResNet:
-    """The network with parameter values substituted into ``W``, ``B``, ``V`` and the
-    activation's parameters (validated again: Def. 1.5.2, Section 1.2)."""
-    if not subs or not network.free_symbols:
-        return network
-
-    def put(m: sympy.MatrixBase) -> Matrix:
-        return Matrix(m.xreplace(dict(subs)))
-
-    act = network.activation
-    return network.replace(
-        W=[put(w) for w in network.W],
-        B=[put(b) for b in network.B],
-        skips={key: put(v) for key, v in network.skips.items()},
-        activation=Activation(act.name, tuple((k, v.xreplace(dict(subs))) for k, v in act.params)),
-    )
 
 
 @dataclasses.dataclass(frozen=True)

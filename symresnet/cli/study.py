@@ -27,12 +27,13 @@ from symresnet.base.errors import StudyError
 from symresnet.base.files import check_outputs
 from symresnet.claims.point import PointClaim, verdict_at
 from symresnet.claims.spec import Spec
-from symresnet.claims.sweep import Sweep, check_grid, parse_param, substitute, sweep
+from symresnet.claims.sweep import Sweep, check_grid, parse_param, sweep
 from symresnet.cli.common import add_command, parse_point, spec_input, write_file
 from symresnet.cli.study_box import study_boxes
 from symresnet.compute.pieces import realization_pieces
 from symresnet.compute.realization import as_input, realize
 from symresnet.io.spec import load_spec
+from symresnet.model.parameters import substitute
 from symresnet.present.json_objects import study_output_json
 from symresnet.present.study_text import format_study_text, plot_sweep, sweep_csv
 

@@ -22,8 +22,8 @@ from symresnet.claims.parameter_box import decide_parameter_box
 from symresnet.claims.parameter_extremum import ExtremumFunction
 from symresnet.claims.point import PointClaim
 from symresnet.claims.spec import Spec
-from symresnet.claims.sweep import check_grid, grid, parse_param, substitute
-from symresnet.model.parameters import Parameter
+from symresnet.claims.sweep import check_grid, grid, parse_param
+from symresnet.model.parameters import Parameter, substitute
 from symresnet.present.parameter_box_plot import plot_extremum
 from symresnet.present.printers import to_json, to_text
 from symresnet.values.exact import exact_str

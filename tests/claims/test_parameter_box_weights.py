@@ -14,7 +14,7 @@ from symresnet.claims.box import box_claim
 from symresnet.claims.box_decide import decide_box
 from symresnet.claims.parameter_box import decide_parameter_box
 from symresnet.model.network import ResNet
-from symresnet.model.parameters import Parameter
+from symresnet.model.parameters import Parameter, substitute
 from symresnet.present.printers import to_json, to_text
 
 b = sympy.Symbol("b", real=True)
@@ -119,7 +119,7 @@ def test_random_weight_networks_agree_with_the_fixed_parameter_decider(
     verdict = decide_parameter_box(c, net)
     rational_ends = [e.value for e in verdict.ends if e.is_rational]
     for bv in [*values, *rational_ends]:
-        fixed = parameter_weights.substitute(net, b, bv)
+        fixed = substitute(net, {b: sympy.Rational(bv.numerator, bv.denominator)})
         assert bool(decide_box(c, fixed).holds) == verdict.set.contains(bv), (bv, verdict.set)
 
 
