@@ -111,6 +111,9 @@ class Study:
     set: RealSet | None = None
     note: str = ""
     bounds: Mapping[Any, Any] | None = None
+    #: the solver that decided the pieces (its cache serves a second study of the same claim,
+    #: e.g. the case analysis of :mod:`symresnet.explain.cases`); no part of the value
+    solver: Solver | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def parameter(self) -> sympy.Symbol | None:
@@ -256,6 +259,7 @@ def study(
         set=real_set,
         note="" if decided else _undecided_note(symbols, solver),
         bounds=bounds,
+        solver=solver,
     )
 
 

@@ -24,7 +24,7 @@ from symresnet.base.errors import DerivationCheckError
 from symresnet.claims.parameter import study
 from symresnet.claims.verdict import Verdict
 from symresnet.explain.tree import Atom, Chain, Condition, Link, Realization, ValueTerm
-from symresnet.solve.conditions import conjunction_relational
+from symresnet.solve.conditions import Solver, conjunction_relational
 
 __all__ = ["MAX_CASES", "CaseAnalysis", "CaseProof", "NeuronCase", "case_analysis"]
 
@@ -107,6 +107,18 @@ def _preactivation(network, xs: list[sympy.Matrix], k: int) -> sympy.Matrix:
     return z.applyfunc(sympy.expand)
 
 
+def _same_solver(solver: Solver | None) -> Solver:
+    """``solver`` (with the answers it has cached) when it is configured as a default
+    :class:`Solver` is, else a default one: the cases are decided as by a fresh solver."""
+    fresh = Solver()
+    if solver is not None and (solver.use_z3, solver.z3_timeout_ms) == (
+        fresh.use_z3,
+        fresh.z3_timeout_ms,
+    ):
+        return solver
+    return fresh
+
+
 def case_analysis(verdict: Verdict) -> CaseAnalysis | None:
     """The case analysis of ``verdict`` (a Verdict with a parameter study), or ``None`` when
     there is nothing to distinguish (one case), the cases are too many (:data:`MAX_CASES`), the
@@ -123,6 +135,7 @@ def case_analysis(verdict: Verdict) -> CaseAnalysis | None:
         expected=claim.expected,
         bounds=result.bounds,
         merge=False,
+        solver=_same_solver(result.solver),
     )
     if not 1 < len(detail.cases) <= MAX_CASES:
         return None

@@ -18,6 +18,7 @@ these atoms by :class:`symresnet.present.terms.TermPrinter`, with the relation s
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -266,6 +267,8 @@ class AtomPrinter(LatexPrinter):
     def __init__(self, names: Mapping[sympy.Symbol, str] | None = None) -> None:
         super().__init__({"ln_notation": True, "mul_symbol": None})
         self._names = dict(names or {})
+        #: everything besides the value that the LaTeX of an atom depends on (the cache key)
+        self._key = (type(self), frozenset(self._names.items()))
 
     def emptyPrinter(self, expr: object) -> str:
         raise RenderError(f"cannot print {type(expr).__name__} in a formula", place="values")
@@ -347,8 +350,23 @@ class AtomPrinter(LatexPrinter):
         return shown if shown is not None else super()._print_Or(expr)
 
     def atom(self, value: sympy.Basic) -> Latex:
-        """The LaTeX of ``value``."""
-        return Latex(self.doprint(value))
+        """The LaTeX of ``value`` (from a bounded cache keyed by the printer's class, its
+        ``names`` and the value with its type: a sheet prints the same entries many times)."""
+        try:
+            return _cached_atom((self._key, type(value)), value)
+        except TypeError:  # an unhashable value (a mutable matrix): printed each time
+            return Latex(self.doprint(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_atom(
+    key: tuple[tuple[type[AtomPrinter], frozenset[tuple[sympy.Symbol, str]]], type],
+    value: sympy.Basic,
+) -> Latex:
+    """The LaTeX of ``value`` by a printer made from ``key`` (its class and its ``names``;
+    the type of ``value`` is in the key too: equal values of two types may print apart)."""
+    (cls, names), _ = key
+    return Latex(cls(dict(names)).doprint(value))
 
 
 # -- relations -----------------------------------------------------------------------------------

@@ -14,7 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symresnet.base.errors import RenderError
-from symresnet.present.latex import AtomPrinter, Latex, escape, math_name, safe_symbol
+from symresnet.present.latex import (
+    AtomPrinter,
+    Latex,
+    _cached_atom,
+    escape,
+    math_name,
+    safe_symbol,
+)
 
 
 @pytest.mark.parametrize(
@@ -172,3 +179,26 @@ def test_atom_printer_huge_integer_breaks_and_never_fails():
 def test_atom_printer_refuses_unsafe_names(value):
     with pytest.raises(RenderError):
         AtomPrinter().atom(value)
+
+
+def test_atom_cache_is_keyed_on_the_names_and_the_type():
+    """The atom cache (present/latex.py) must not hand one printer's LaTeX to another."""
+    y = sympy.Symbol("y")
+    value = sympy.Max(y, 0) + 1
+    assert AtomPrinter().atom(value) == r"\max\{0, y\} + 1"
+    assert AtomPrinter({y: "x_{2,1}"}).atom(value) == r"\max\{0, x_{2,1}\} + 1"
+    assert AtomPrinter({y: "x_{3,1}"}).atom(value) == r"\max\{0, x_{3,1}\} + 1"
+    assert AtomPrinter().atom(value) == r"\max\{0, y\} + 1"
+    assert AtomPrinter().atom(sympy.true) == r"\text{True}"
+    assert AtomPrinter().atom(sympy.Integer(1)) == "1"
+    # an unsafe name raises every time, cached or not
+    for _ in range(2):
+        with pytest.raises(RenderError):
+            AtomPrinter().atom(sympy.Symbol(r"\input{x}") + 1)
+
+
+def test_atom_cache_is_bounded():
+    assert _cached_atom.cache_info().maxsize is not None
+    for n in range(_cached_atom.cache_info().maxsize + 10):
+        AtomPrinter().atom(sympy.Integer(n) + x)
+    assert _cached_atom.cache_info().currsize <= _cached_atom.cache_info().maxsize
