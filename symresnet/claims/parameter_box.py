@@ -52,7 +52,13 @@ from symresnet.values.rationals import to_rational
 if TYPE_CHECKING:  # pragma: no cover (box imports this module)
     from symresnet.claims.box import BoxClaim
 
-__all__ = ["ParameterBoxVerdict", "Sample", "decide_parameter_box", "parameter_network"]
+__all__ = [
+    "ParameterBoxVerdict",
+    "Sample",
+    "decide_parameter_box",
+    "declared_bound",
+    "parameter_network",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,11 +259,15 @@ def _ends(A, rhs, n: int) -> list[Fraction]:
     return out
 
 
-def _bound(p: Any, which: str) -> Fraction | None:
+def declared_bound(p: Any, which: str) -> Fraction | None:
+    """The declared ``min`` or ``max`` (``which``) of the parameter ``p`` as a Fraction;
+    ``None`` when there is none or it is infinite.  Specs give sympy Rationals, the API may give
+    ints or Fractions; anything else (an irrational, a float) is refused, never approximated."""
     v = getattr(p, which, None) if p is not None else None
-    if v is None:
+    if isinstance(v, int | Fraction):
+        return Fraction(v)
+    if v is None or v.is_infinite:
         return None
-    v = sympy.nsimplify(v) if not getattr(v, "is_Rational", False) else v
     if not v.is_Rational:
         raise ClaimError(f"the parameter's {which} {v} must be rational for a box claim")
     return Fraction(int(v.p), int(v.q))
@@ -287,7 +297,7 @@ def decide_parameter_box(
         )
     b = symbols[0]
     p = (bounds or {}).get(b.name)
-    lo, hi = _bound(p, "min"), _bound(p, "max")
+    lo, hi = declared_bound(p, "min"), declared_bound(p, "max")
     if lo is not None and hi is not None and lo > hi:
         raise ClaimError(f"the parameter {b} has min {lo} > max {hi}")
     if not _in_biases_affinely(network, b):

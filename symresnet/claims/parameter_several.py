@@ -41,6 +41,7 @@ from symresnet.claims.parameter_box import (
     ParameterBoxVerdict,
     Sample,
     Several,
+    declared_bound,
     parameters_network,
 )
 from symresnet.claims.verdict import Status
@@ -73,22 +74,8 @@ def _q(v: Any) -> Fraction:
 
 
 def _bounds(symbols, bounds) -> list[tuple[Fraction | None, Fraction | None]]:
-    out = []
-    for s in symbols:
-        p = (bounds or {}).get(s.name)
-        lo = getattr(p, "min", None) if p is not None else None
-        hi = getattr(p, "max", None) if p is not None else None
-        ends = []
-        for v in (lo, hi):
-            if isinstance(v, int | Fraction):  # the API may give Python numbers; specs give sympy
-                v = sympy.Rational(v.numerator, v.denominator)
-            if v is not None and v.is_infinite:
-                v = None
-            if v is not None and not v.is_Rational:
-                raise ClaimError(f"the bounds of the parameter {s} must be rational")
-            ends.append(None if v is None else _q(v))
-        out.append((ends[0], ends[1]))
-    return out
+    found = [(bounds or {}).get(s.name) for s in symbols]
+    return [(declared_bound(p, "min"), declared_bound(p, "max")) for p in found]
 
 
 def _domain(symbols, ranges) -> Conjunction:
