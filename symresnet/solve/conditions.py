@@ -21,6 +21,7 @@ others imply) and :meth:`Solver.merge` (the union of two conjunctions, when it i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -102,6 +103,12 @@ class Constraint:
 
     def text(self) -> str:
         """Readable plain text: ``a <= -2``, ``v = -33/5``, ``2*a + b < 1``."""
+        return self._text
+
+    @functools.cached_property
+    def _text(self) -> str:
+        """:meth:`text`, computed once: it is also the sort key of every conjunction the
+        solver decides (``Solver.feasible``), so it is asked for many times."""
         r = self.relational()
         op = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "="}[r.rel_op]
         return f"{exact_str(r.lhs)} {op} {exact_str(r.rhs)}"

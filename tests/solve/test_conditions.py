@@ -159,3 +159,14 @@ def test_simplest_rational_lies_inside(x, y):
         return
     q = simplest_rational(lo, hi)
     assert lo < q < hi
+
+
+def test_constraint_text_is_computed_once_and_stays_the_same():
+    """``Constraint.text`` is cached (it is the solver's sort key): asked again, it gives the
+    same string, written out by hand, and the cache does not touch equality or hashing."""
+    a = sympy.Symbol("a", real=True)
+    c = constraint(2 * a + 4, "<=")
+    assert c.text() == "a <= -2"
+    assert c.text() == "a <= -2" and str(c) == "a <= -2"
+    d = constraint(2 * a + 4, "<=")
+    assert c == d and hash(c) == hash(d) and len({c, d}) == 1
