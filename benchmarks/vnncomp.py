@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/vnncomp.py --instances 1_1:1,1_1:2,1_1:3,1_1:4 --timeout 60
     python benchmarks/vnncomp.py --all --timeout 60        # the 186 instances (hours here)
     python benchmarks/vnncomp.py --quick                   # two fast instances, table printed only
+    python benchmarks/vnncomp.py --all --sat-only --timeout 120 --no-write   # the 47 published sat
 
 An instance ``A_T:P`` is network ``ACASXU_run2a_A_T_batch_2000.onnx`` with ``prop_P.vnnlib``
 from ``--data`` (default ``../shared/acasxu``).  For each instance it times symresnet's engine
@@ -14,9 +15,11 @@ or counterexample; the ONNX import is timed apart) and, when an nnenum installat
 variable ``NNENUM_PYTHON``), nnenum through its own command line
 (``python -m nnenum.nnenum NET PROP TIMEOUT OUTFILE 1``: one process, like symresnet's one
 worker), wall clock including its start-up.  The published verdict comes from
-``benchmarks/acasxu_verdicts.json`` (with its source).  Unless ``--quick`` or ``--no-write``,
-the table goes into docs/verification.md between the ``<!-- vnncomp -->`` markers, with the
-command that produced it.
+``benchmarks/acasxu_verdicts.json`` (VNN-COMP 2023's result files; the json names repository,
+commit and files); ``--sat-only``/``--unsat-only`` keep the chosen instances with that
+published verdict.  Unless ``--quick`` or ``--no-write``, the table goes into
+docs/verification.md between the ``<!-- vnncomp -->`` markers, with the command that produced
+it, rewritten after every instance (an interrupted run leaves the table so far, marked partial).
 """
 
 from __future__ import annotations
@@ -49,12 +52,12 @@ QUICK = ["2_1:2", "1_1:4"]
 
 
 def published(instance: str) -> str:
-    return VERDICTS["exceptions"].get(instance, VERDICTS["default"][instance.split(":")[1]])
+    return str(VERDICTS["verdicts"].get(instance, "-"))
 
 
 def all_instances() -> list[str]:
-    nets = [f"{a}_{t}" for a in range(1, 6) for t in range(1, 10)]
-    return [f"{n}:{p}" for p in range(1, 5) for n in nets] + list(VERDICTS["extra_instances"])
+    """The 186 instances in the order of VNN-COMP's acasxu ``instances.csv``."""
+    return list(VERDICTS["verdicts"])
 
 
 @dataclass
@@ -155,19 +158,28 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "acasxu")
     ap.add_argument("--nnenum", default=os.environ.get("NNENUM_PYTHON"), metavar="PYTHON")
     ap.add_argument("--no-write", action="store_true", help="print the table only")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--sat-only", action="store_true", help="only the chosen instances published as sat")
+    only.add_argument("--unsat-only", action="store_true", help="only the chosen instances published as unsat")
     args = ap.parse_args()
     chosen = QUICK if args.quick else all_instances() if args.all else (args.instances or "1_1:4").split(",")
+    chosen = [c.strip() for c in chosen]
+    if args.sat_only or args.unsat_only:
+        chosen = [c for c in chosen if published(c) == ("sat" if args.sat_only else "unsat")]
+    write = not (args.quick or args.no_write)
+    cmd = "python benchmarks/vnncomp.py " + " ".join(
+        a if not a.startswith("/") else "<nnenum python>" for a in sys.argv[1:]
+    )
     rows = []
-    for inst in chosen:
-        row = run_instance(inst.strip(), args.data, args.timeout, args.nnenum)
+    for n, inst in enumerate(chosen, start=1):
+        row = run_instance(inst, args.data, args.timeout, args.nnenum)
         rows.append(row)
         print(table([row]).split("\n")[2], flush=True)
+        if write and n < len(chosen):  # an interrupted run still leaves the table so far
+            write_doc(table(rows) + f"\n\n(partial: {n} of {len(chosen)} instances run so far)", cmd)
     text = table(rows)
     print(text)
-    if not (args.quick or args.no_write):
-        cmd = "python benchmarks/vnncomp.py " + " ".join(
-            a if not a.startswith("/") else "<nnenum python>" for a in sys.argv[1:]
-        )
+    if write:
         write_doc(text, cmd)
 
 

@@ -8,8 +8,10 @@
   the group is refuted by one of its constraints or the sum of two: the float lower bound
   (:mod:`symresnet.verify.bounds`) of ``c . y - d`` is positive with a margin;
 * at every box the float network is evaluated at the corners minimizing the bounds and at the
-  centre; a point that violates a case in floats is checked exactly (the exact realization of
-  :mod:`symresnet.compute.core` at the exact rational point): ``sat`` with that counterexample;
+  centre, and projected gradient descent (:mod:`symresnet.verify.attack`) runs on the group's
+  box first and on open boxes of the split now and then; a point that violates a case in
+  floats is checked exactly (the exact realization of :mod:`symresnet.compute.core` at the
+  exact rational point): ``sat`` with that counterexample;
 * ``unsat`` only once the certificate (docs/verification.md), written as JSON data, is accepted
   by the exact leaf check (:class:`~symresnet.verify.fast_check.FastNet`, or the
   standard-library checker :mod:`symresnet.verify.checker` with ``check="stdlib"``); a leaf
@@ -31,6 +33,7 @@ import numpy as np
 from symresnet.compute.core import forward
 from symresnet.compute.scaled import columns
 from symresnet.model.network import ResNet
+from symresnet.verify.attack import hunt
 from symresnet.verify.bounds import objective_bounds
 from symresnet.verify.checker import (
     FORMAT,
@@ -60,6 +63,11 @@ MAX_SUBSETS = 3
 PAIRS = True
 #: the largest ratio of two inputs' relative widths that a lookahead split may create
 ASPECT = 64.0
+#: gradient search (:mod:`symresnet.verify.attack`): starts and steps on a group's box, and
+#: on open boxes of the split while it has used at most ATTACK_SHARE of the group's time
+ATTACK_STARTS = 256
+ATTACK_STEPS = 50
+ATTACK_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,20 @@ class _Search:
         self.proven = 0.0
         self.total = 0.0
         self.lookahead = 0
+        self.attack_seconds = 0.0
+        self.attacks = 0
+
+    def attack(self, group: _Group, lo: Any, hi: Any) -> Counterexample | None:
+        """Projected gradient descent for every case of the group from starts in the box
+        ``lo, hi`` (or in each of the boxes, rows of ``lo, hi``); the best points are checked
+        like any float candidate."""
+        t = time.monotonic()
+        self.attacks += 1
+        points = hunt(self.data, [self.prop.cases[i] for i in group.indices], lo, hi,
+                      count=ATTACK_STARTS, steps=ATTACK_STEPS, seed=self.attacks)
+        found = self.try_points(group, points)
+        self.attack_seconds += time.monotonic() - t
+        return found
 
     def exact_violation(self, point: Any, index: int) -> Counterexample | None:
         case = self.prop.cases[index]
@@ -239,8 +261,11 @@ class _Search:
         self.width = np.where(width > 0, width, 1.0)
         samples = np.array([float(a) for a in case.lo]) + rng.random((256, len(width))) * width
         found = self.try_points(group, samples)
+        if found is None:
+            found = self.attack(group, np.array([float(a) for a in case.lo]), np.array([float(b) for b in case.hi]))
         if found is not None:
             return None, found, 0, ""
+        began, spent = time.monotonic(), self.attack_seconds
         while stack:
             if time.monotonic() > self.deadline:
                 return None, None, leaves, "timeout"
@@ -253,6 +278,7 @@ class _Search:
             tol = MARGIN * (1.0 + np.abs(bounds.lower) + np.abs(group.d)[None, :])
             ok = margin > tol
             candidates = []
+            opened = []
             for n, (blo, bhi, node, depth) in enumerate(batch):
                 refutes = []
                 open_rows = []
@@ -270,6 +296,7 @@ class _Search:
                     leaves += 1
                     self.proven += vol * float(np.prod(hi[n] - lo[n])) / max(float(np.prod(width)), 1e-300)
                     continue
+                opened.append(n)
                 for t in open_rows:
                     if t is not None:
                         candidates.append(bounds.corner[n, t])
@@ -291,6 +318,8 @@ class _Search:
                 stack.append((blo, tuple(b1), below, depth + 1))
             if candidates:
                 found = self.try_points(group, np.array(candidates))
+                if found is None and opened and self.attack_seconds - spent <= ATTACK_SHARE * (time.monotonic() - began):
+                    found = self.attack(group, lo[opened], hi[opened])
                 if found is not None:
                     return None, found, leaves, ""
         return root, None, leaves, ""
