@@ -237,6 +237,9 @@ def _number(rng: random.Random, t: Template, lo: int, hi: int) -> Fraction:
 
 def _matrix(rng: random.Random, t: Template, rows: int, cols: int):
     lo, hi = t.entries
+    if not t.fractions:  # _number without halves, inlined: the same calls of rng
+        ints, pick, top = _integers(lo, hi), rng.randrange, hi + 1
+        return tuple(tuple(ints[pick(lo, top) - lo] for _ in range(cols)) for _ in range(rows))
     return tuple(tuple(_number(rng, t, lo, hi) for _ in range(cols)) for _ in range(rows))
 
 
@@ -335,6 +338,10 @@ def _nice(value: Fraction, t: Template) -> bool:
     return value.denominator <= 4 or not t.integer_outputs
 
 
+def _fmpq(v: Fraction) -> flint.fmpq:
+    return flint.fmpq(v.numerator, v.denominator)
+
+
 class _Pass:
     """``z_1, ..., z_L`` (Def. 1.5.4) of one run of the core at the columns of ``points``, read
     as integer numerators over each layer's positive denominator (no Fractions built):
@@ -343,7 +350,7 @@ class _Pass:
     __slots__ = ("den", "n", "rows", "z")
 
     def __init__(self, model: Compiled, points: Sequence[Sequence[Fraction]]):
-        steps = run(model, columns(points))
+        steps = run(model, columns([[_fmpq(v) for v in x] for x in points]))
         self.n = len(points)
         self.z = [step.z.num.entries() for step in steps]
         self.den = [step.z.den for step in steps]
@@ -385,18 +392,25 @@ def _check_points(
     act: Activation,
     model: Compiled,
     net: Net,
-    p: _Pass,
-    points: int,
+    points: Sequence[tuple[Fraction, ...]],
+    extra: Sequence[tuple[Fraction, ...]],
     centres: Sequence[tuple[int, tuple[Fraction, ...]]],
-) -> None:
-    """The rules at the points a student evaluates at: the first ``points`` columns of ``p``
-    (the point claims' inputs, the ends of the boxes' diagonals and of the parameter ranges)
-    are bounded and off the kinks; at ``centres`` (the point claims' inputs: their columns in
-    ``p`` and the points) every hidden layer has an active and an inactive unit and every skip
+) -> _Pass:
+    """The rules at the points a student evaluates at: ``points`` (the point claims' inputs,
+    the ends of the boxes' diagonals and of the parameter ranges) are bounded and off the
+    kinks, in this order; at ``centres`` (the point claims' inputs: their index in ``points``
+    and the points) every hidden layer has an active and an inactive unit and every skip
     changes the output or the pattern.  Decided on the exact numerators (over a positive
-    denominator, which keeps every sign)."""
-    kinks = [(int(b.p), int(b.q)) for b in act.breakpoints]  # rational kinks only
-    for j in range(points):
+    denominator, which keeps every sign).  Returns the pass at ``points`` and then ``extra``.
+
+    Most draws fail at the first point, so it is run alone first (the rule it breaks is the
+    same either way)."""
+    kinks = _kinks(act)
+    rule = _point_rule(t, kinks, _Pass(model, points[:1]), 0)
+    if rule is not None:
+        raise _Reject(rule)
+    p = _Pass(model, [*points, *extra])
+    for j in range(1, len(points)):
         rule = _point_rule(t, kinks, p, j)
         if rule is not None:
             raise _Reject(rule)
@@ -413,6 +427,13 @@ def _check_points(
             for c, (j, _) in enumerate(centres):
                 if _same_output(p, j, q, c) and _same_pattern(p, j, q, c):
                     raise _Reject("skips matter")
+    return p
+
+
+@functools.lru_cache(maxsize=16)
+def _kinks(act: Activation) -> tuple[tuple[int, int], ...]:
+    """The rational kinks ``p/q`` of ``act`` as ``(p, q)``."""
+    return tuple((int(b.p), int(b.q)) for b in act.breakpoints)
 
 
 def _same_output(p: _Pass, j: int, q: _Pass, c: int) -> bool:
@@ -516,7 +537,7 @@ BOUND_RELATIONS = ("at_most", "at_least")
 def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, tuple[Part, ...]]:
     net = _draw_net(rng, t)
     entries = _entries(net)
-    if sum(1 for e in entries if e == 0) > t.zero_share * len(entries):
+    if sum(1 for e in entries if not e.numerator) > t.zero_share * len(entries):
         raise _Reject("zeros")
     model = compile_net(net, act)
     n0 = t.dims[0]
@@ -547,10 +568,11 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
     centres = [(j, x) for j, (k, _, _, x, _) in zip(starts, plans, strict=True) if k == "point"] or [
         (0, rule_points[0])
     ]
-    met = input_points((k, x, b) for k, _, _, x, b in plans)
-    # one run of the core for all of them: the rule points, then every input a student meets
-    p = _Pass(model, rule_points + met)
-    _check_points(t, act, model, net, p, len(rule_points), centres)
+    # every input a student meets is bounded (input_points): those that are no rule point, the
+    # corners of the boxes off their diagonal (_corners lists (lo, ..., lo) first and
+    # (hi, ..., hi) last), are checked after the rules
+    extra = [c for k, _, _, _, b in plans if k == "box" for c in _corners(b)[1:-1]]
+    p = _check_points(t, act, model, net, rule_points, extra, centres)
     if not all(p.bounded(j, t.max_abs) for j in range(len(rule_points), p.n)):
         raise _Reject("bounded")
     parts = []
