@@ -14,10 +14,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import random
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 from typing import Literal
 
 import flint
@@ -25,7 +27,9 @@ import flint
 from symresnet.base.errors import SpecError
 from symresnet.claims.box import box_claim
 from symresnet.claims.box_verdict import BoxVerdict
+from symresnet.claims.variants_extrema import box_extrema
 from symresnet.compute.core import Compiled, CompiledLayer, run
+from symresnet.compute.kernels import kernel
 from symresnet.compute.scaled import columns
 from symresnet.model.activations import IDENTITY, Activation, activation
 from symresnet.model.network import ResNet
@@ -136,28 +140,62 @@ class Variant:
 # -- the exact forward pass -------------------------------------------------------------------
 
 
-def _fmpq(m: Sequence[Sequence[Fraction]]) -> flint.fmpq_mat:
-    return flint.fmpq_mat([[flint.fmpq(e.numerator, e.denominator) for e in row] for row in m])
+def _layer(
+    k: int,
+    W: Sequence[Sequence[Fraction]],
+    B: Sequence[Fraction],
+    skips: Sequence[tuple[int, Sequence[Sequence[Fraction]]]],
+    act: Activation,
+) -> CompiledLayer:
+    """Layer ``k`` on flint (:class:`~symresnet.compute.core.CompiledLayer`: the integer
+    matrices ``q_k W_k``, ``q_k B_k``, ``q_k V_{r,k}`` over the common denominator ``q_k`` of
+    their entries), straight from the Fractions."""
+    mats = [W, [[b] for b in B], *(V for _, V in skips)]
+    q = lcm(*(e.denominator for m in mats for row in m for e in row))
+
+    def ints(m: Sequence[Sequence[Fraction]]) -> flint.fmpz_mat:
+        if q == 1:
+            return flint.fmpz_mat([[e.numerator for e in row] for row in m])
+        return flint.fmpz_mat([[e.numerator * (q // e.denominator) for e in row] for row in m])
+
+    return CompiledLayer(
+        k,
+        flint.fmpz(q),
+        ints(W),
+        ints(mats[1]),
+        tuple((r, ints(V)) for r, V in skips),
+        act,
+        kernel(act),
+    )
 
 
 def compile_net(net: Net, act: Activation, *, output_act: Activation = IDENTITY) -> Compiled:
     """The network on flint (:class:`~symresnet.compute.core.Compiled`), without sympy."""
     W, B, skips = net
     L = len(W)
-    layers = []
-    for k in range(1, L + 1):
-        Vs = [(r, _fmpq(V)) for r, kk, V in skips if kk == k]
-        layers.append(
-            CompiledLayer.from_fmpq(
-                k,
-                _fmpq(W[k - 1]),
-                _fmpq([[b] for b in B[k - 1]]),
-                Vs,
-                act if k < L else output_act,
-            )
+    layers = tuple(
+        _layer(
+            k,
+            W[k - 1],
+            B[k - 1],
+            [(r, V) for r, kk, V in skips if kk == k],
+            act if k < L else output_act,
         )
+        for k in range(1, L + 1)
+    )
     dims = (len(W[0][0]), *(len(w) for w in W))
-    return Compiled(dims, tuple(layers))
+    return Compiled(dims, layers)
+
+
+def _without_skip(model: Compiled, net: Net, i: int) -> Compiled:
+    """``model`` (of ``net``, output layer not activated) with the skip ``S[i]`` dropped: only
+    its layer ``k`` is compiled again."""
+    W, B, S = net
+    k = S[i][1]
+    rest = [(rr, V) for j, (rr, kk, V) in enumerate(S) if kk == k and j != i]
+    layers = list(model.layers)
+    layers[k - 1] = _layer(k, W[k - 1], B[k - 1], rest, model.layers[k - 1].activation)
+    return Compiled(model.dims, tuple(layers))
 
 
 def evaluate(model: Compiled, points: Sequence[Sequence[Fraction]]) -> list[list[list[Fraction]]]:
@@ -184,15 +222,24 @@ def _output(model: Compiled, points: Sequence[Sequence[Fraction]]) -> list[tuple
 # -- drawing --------------------------------------------------------------------------------
 
 
+@functools.cache
+def _integers(lo: int, hi: int) -> tuple[Fraction, ...]:
+    """``Fraction(lo), ..., Fraction(hi)``, made once (Fractions are immutable)."""
+    return tuple(Fraction(n) for n in range(lo, hi + 1))
+
+
 def _number(rng: random.Random, t: Template, lo: int, hi: int) -> Fraction:
-    n = rng.randint(lo, hi)
+    n = rng.randrange(lo, hi + 1)  # what rng.randint(lo, hi) does, one call less
     if t.fractions and rng.random() < 0.25:
         return Fraction(2 * n + rng.choice((-1, 1)), 2)
-    return Fraction(n)
+    return _integers(lo, hi)[n - lo]
 
 
 def _matrix(rng: random.Random, t: Template, rows: int, cols: int):
     lo, hi = t.entries
+    if not t.fractions:  # _number without halves, inlined: the same calls of rng
+        ints, pick, top = _integers(lo, hi), rng.randrange, hi + 1
+        return tuple(tuple(ints[pick(lo, top) - lo] for _ in range(cols)) for _ in range(rows))
     return tuple(tuple(_number(rng, t, lo, hi) for _ in range(cols)) for _ in range(rows))
 
 
@@ -291,39 +338,117 @@ def _nice(value: Fraction, t: Template) -> bool:
     return value.denominator <= 4 or not t.integer_outputs
 
 
-def _check_points(t: Template, act: Activation, model: Compiled, net: Net, points, centres) -> None:
+def _fmpq(v: Fraction) -> flint.fmpq:
+    return flint.fmpq(v.numerator, v.denominator)
+
+
+class _Pass:
+    """``z_1, ..., z_L`` (Def. 1.5.4) of one run of the core at the columns of ``points``, read
+    as integer numerators over each layer's positive denominator (no Fractions built):
+    ``z[k][i * n + j] / den[k]`` is ``z_{k+1, i}`` at point ``j``."""
+
+    __slots__ = ("den", "n", "rows", "z")
+
+    def __init__(self, model: Compiled, points: Sequence[Sequence[Fraction]]):
+        steps = run(model, columns([[_fmpq(v) for v in x] for x in points]))
+        self.n = len(points)
+        self.z = [step.z.num.entries() for step in steps]
+        self.den = [step.z.den for step in steps]
+        self.rows = [step.z.num.nrows() for step in steps]
+
+    def column(self, k: int, j: int) -> list[flint.fmpz]:
+        """The numerators of ``z_{k+1}`` at point ``j``."""
+        n = self.n
+        return self.z[k][j::n]
+
+    def value(self, k: int, i: int, j: int) -> Fraction:
+        return Fraction(int(self.z[k][i * self.n + j]), int(self.den[k]))
+
+    def bounded(self, j: int, max_abs: int) -> bool:
+        """Every ``|z_{k,i}| <= max_abs`` at point ``j``."""
+        return all(
+            abs(v) <= max_abs * den for k, den in enumerate(self.den) for v in self.column(k, j)
+        )
+
+
+def _point_rule(t: Template, kinks, p: _Pass, j: int) -> str | None:
+    """The first of the rules ``bounded``, ``kink``, ``integer`` that point ``j`` breaks."""
+    if not p.bounded(j, t.max_abs):
+        return "bounded"
+    L = len(p.z)
+    if t.kink and kinks:
+        for k in range(L - 1):
+            den = p.den[k]
+            for v in p.column(k, j):
+                if any(v * kq == kp * den for kp, kq in kinks):
+                    return "kink"
+    if t.integer_outputs and not all(_nice(p.value(L - 1, i, j), t) for i in range(p.rows[-1])):
+        return "integer"
+    return None
+
+
+def _check_points(
+    t: Template,
+    act: Activation,
+    model: Compiled,
+    net: Net,
+    points: Sequence[tuple[Fraction, ...]],
+    extra: Sequence[tuple[Fraction, ...]],
+    centres: Sequence[tuple[int, tuple[Fraction, ...]]],
+) -> _Pass:
     """The rules at the points a student evaluates at: ``points`` (the point claims' inputs,
     the ends of the boxes' diagonals and of the parameter ranges) are bounded and off the
-    kinks; at ``centres`` (the point claims' inputs) every hidden layer has an active and an
-    inactive unit and every skip changes the output or the pattern."""
-    kinks = [Fraction(int(b.p), int(b.q)) for b in act.breakpoints]  # rational kinks only
-    zs = evaluate(model, points)
+    kinks, in this order; at ``centres`` (the point claims' inputs: their index in ``points``
+    and the points) every hidden layer has an active and an inactive unit and every skip
+    changes the output or the pattern.  Decided on the exact numerators (over a positive
+    denominator, which keeps every sign).  Returns the pass at ``points`` and then ``extra``.
+
+    Most draws fail at the first point, so it is run alone first (the rule it breaks is the
+    same either way)."""
+    kinks = _kinks(act)
+    rule = _point_rule(t, kinks, _Pass(model, points[:1]), 0)
+    if rule is not None:
+        raise _Reject(rule)
+    p = _Pass(model, [*points, *extra])
+    for j in range(1, len(points)):
+        rule = _point_rule(t, kinks, p, j)
+        if rule is not None:
+            raise _Reject(rule)
     L = len(net[0])
-    for z in zs:
-        if any(abs(v) > t.max_abs for layer in z for v in layer):
-            raise _Reject("bounded")
-        if t.kink and any(v == c for layer in z[:-1] for v in layer for c in kinks):
-            raise _Reject("kink")
-        if t.integer_outputs and not all(_nice(v, t) for v in z[-1]):
-            raise _Reject("integer")
-    zc = evaluate(model, centres)
     if t.active_inactive and act.name in ("relu", "leaky_relu", "repu"):
-        for z in zc:
-            if not all(_is_pattern_split(z[k]) for k in range(L - 1)):
-                raise _Reject("active and inactive")
+        for j, _ in centres:
+            for k in range(L - 1):
+                col = p.column(k, j)
+                if not (any(v > 0 for v in col) and any(v < 0 for v in col)):
+                    raise _Reject("active and inactive")
     if t.skips_matter:
-        W, B, S = net
-        for i in range(len(S)):
-            dropped = compile_net((W, B, S[:i] + S[i + 1 :]), act)
-            for z, z2 in zip(zc, evaluate(dropped, centres), strict=True):
-                same_out = z[-1] == z2[-1]
-                same_pattern = all(
-                    (a > 0) == (b > 0)
-                    for l1, l2 in zip(z[:-1], z2[:-1], strict=True)
-                    for a, b in zip(l1, l2, strict=True)
-                )
-                if same_out and same_pattern:
+        for i in range(len(net[2])):
+            q = _Pass(_without_skip(model, net, i), [x for _, x in centres])
+            for c, (j, _) in enumerate(centres):
+                if _same_output(p, j, q, c) and _same_pattern(p, j, q, c):
                     raise _Reject("skips matter")
+    return p
+
+
+@functools.lru_cache(maxsize=16)
+def _kinks(act: Activation) -> tuple[tuple[int, int], ...]:
+    """The rational kinks ``p/q`` of ``act`` as ``(p, q)``."""
+    return tuple((int(b.p), int(b.q)) for b in act.breakpoints)
+
+
+def _same_output(p: _Pass, j: int, q: _Pass, c: int) -> bool:
+    """``z_L`` of ``p`` at column ``j`` equals ``z_L`` of ``q`` at column ``c``."""
+    dp, dq = p.den[-1], q.den[-1]
+    return all(a * dq == b * dp for a, b in zip(p.column(-1, j), q.column(-1, c), strict=True))
+
+
+def _same_pattern(p: _Pass, j: int, q: _Pass, c: int) -> bool:
+    """The hidden units positive in ``p`` at ``j`` are those positive in ``q`` at ``c``."""
+    return all(
+        (a > 0) == (b > 0)
+        for k in range(len(p.z) - 1)
+        for a, b in zip(p.column(k, j), q.column(k, c), strict=True)
+    )
 
 
 def _resnet(net: Net, act: Activation) -> ResNet:
@@ -346,9 +471,12 @@ def _extrema(net: ResNet, box) -> tuple[Fraction, Fraction]:
     return verdict.minimum[0].value, verdict.maximum[0].value
 
 
-def _extremum(net: ResNet, box, side: str) -> Fraction:
-    lo, hi = _extrema(net, box)
-    return hi if side == "max" else lo
+def _net_extrema(net: Net, act: Activation, box) -> tuple[Fraction, Fraction]:
+    """``(min R, max R)`` of ``net`` with ``act`` over ``box``, exactly: by the vertex engine on
+    flint numbers (:func:`symresnet.claims.variants_extrema.box_extrema`) where it applies, else
+    by the box engine (:func:`_extrema`)."""
+    fast = box_extrema(*net, act, box)
+    return fast if fast is not None else _extrema(_resnet(net, act), box)
 
 
 def _false_side(relation: str, value: Fraction, true: Fraction) -> bool:
@@ -398,7 +526,8 @@ def _point_value(x, act: Activation, w: Net, a: Activation, out_act: bool) -> Fr
 def _box_value(box, side: str, w: Net, a: Activation, out_act: bool) -> Fraction | None:
     if out_act:  # an activated output layer is no ResNet: no box value for it
         return None
-    return _extremum(_resnet(w, a), box, side)
+    lo, hi = _net_extrema(w, a, box)
+    return hi if side == "max" else lo
 
 
 #: the relation of a box or parameter part, drawn independently of its truth
@@ -408,7 +537,7 @@ BOUND_RELATIONS = ("at_most", "at_least")
 def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, tuple[Part, ...]]:
     net = _draw_net(rng, t)
     entries = _entries(net)
-    if sum(1 for e in entries if e == 0) > t.zero_share * len(entries):
+    if sum(1 for e in entries if not e.numerator) > t.zero_share * len(entries):
         raise _Reject("zeros")
     model = compile_net(net, act)
     n0 = t.dims[0]
@@ -433,23 +562,29 @@ def _draw_once(rng: random.Random, t: Template, act: Activation) -> tuple[Net, t
             a = x[0]
             plans.append((kind, holds, relation, x[1:], ((a, a + t.box_width),)))
             rule_points += [(a, *x[1:]), (a + t.box_width, *x[1:])]
-    centres = [x for kind, _, _, x, _ in plans if kind == "point"] or rule_points[:1]
-    _check_points(t, act, model, net, rule_points, centres)
-    met = evaluate(model, input_points((k, x, b) for k, _, _, x, b in plans))
-    if any(abs(v) > t.max_abs for z in met for layer in z for v in layer):
+    # the point parts' inputs are the first point of their part in rule_points
+    starts = list(itertools.accumulate((1 if k == "point" else 2 for k in t.parts), initial=0))
+    starts.pop()
+    centres = [(j, x) for j, (k, _, _, x, _) in zip(starts, plans, strict=True) if k == "point"] or [
+        (0, rule_points[0])
+    ]
+    # every input a student meets is bounded (input_points): those that are no rule point, the
+    # corners of the boxes off their diagonal (_corners lists (lo, ..., lo) first and
+    # (hi, ..., hi) last), are checked after the rules
+    extra = [c for k, _, _, _, b in plans if k == "box" for c in _corners(b)[1:-1]]
+    p = _check_points(t, act, model, net, rule_points, extra, centres)
+    if not all(p.bounded(j, t.max_abs) for j in range(len(rule_points), p.n)):
         raise _Reject("bounded")
-    resnet = None
     parts = []
-    for kind, holds, relation, x, box in plans:
+    for (kind, holds, relation, x, box), start in zip(plans, starts, strict=True):
         if kind == "point":
-            true = _output(model, [x])[0][0]
+            true = p.value(len(p.z) - 1, 0, start)  # R(x) = x_L = z_L: the output layer is affine
             compute = functools.partial(_point_value, x, act)
             part_box: tuple = ()
         else:
-            resnet = resnet or _resnet(net, act)
             full_box = box if kind == "box" else (box[0], *((v, v) for v in x))
             side = "max" if relation == "at_most" else "min"
-            low, high = _extrema(resnet, full_box)
+            low, high = _net_extrema(net, act, full_box)
             if abs(low) > t.max_abs or abs(high) > t.max_abs:
                 raise _Reject("bounded")  # every value of R on the box, not only the asked
             true = high if side == "max" else low

@@ -13,13 +13,13 @@ It needs a piecewise-linear activation with rational parameters and rational wei
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import flint
 
 from symresnet.base.errors import ActivationError, NetworkError
-from symresnet.model.activations import Piece
+from symresnet.model.activations import Activation, Piece
 from symresnet.model.network import ResNet
 from symresnet.values.rationals import to_fmpq
 
@@ -79,19 +79,42 @@ class Net:
     """The network's data as flint matrices, with the activation's pieces as fmpq."""
 
     def __init__(self, net: ResNet):
-        act = net.activation
-        if not act.piecewise_linear or not act.rational:
-            raise ActivationError(
-                f"linear regions need a piecewise-linear activation with rational parameters; "
-                f"this network uses {act.text}",
-                place="activation",
-                hint="ReLU, leaky ReLU, clipping and Heaviside are piecewise linear",
-            )
+        _require_piecewise_linear(net.activation)
         require_rational(net)  # regions are polyhedra of inputs for fixed, rational weights
-        self.net = net
-        self.L = net.L
-        self.dims = net.dims
-        self.n = net.dims[0]
+        self.net: ResNet | None = net
+        self._setup(
+            net.activation,
+            [_mat(w) for w in net.W],
+            [[to_fmpq(e) for e in b] for b in net.B],
+            {(r, k): _mat(v) for (r, k), v in net.skips.items()},
+        )
+
+    @classmethod
+    def from_fmpq(
+        cls,
+        act: Activation,
+        W: Sequence[flint.fmpq_mat],
+        B: Sequence[Sequence[flint.fmpq]],
+        skips: Mapping[tuple[int, int], flint.fmpq_mat],
+    ) -> Net:
+        """The same from exact ``W_k``, ``B_k`` and ``V_{r,k}`` already in flint numbers (no
+        :class:`ResNet`, no sympy): for callers that draw many networks."""
+        _require_piecewise_linear(act)
+        self = cls.__new__(cls)
+        self.net = None
+        self._setup(act, list(W), [list(b) for b in B], dict(skips))
+        return self
+
+    def _setup(
+        self,
+        act: Activation,
+        W: list[flint.fmpq_mat],
+        B: list[list[flint.fmpq]],
+        skips: dict[tuple[int, int], flint.fmpq_mat],
+    ) -> None:
+        self.L = len(W)
+        self.dims = (W[0].ncols(), *(w.nrows() for w in W))
+        self.n = self.dims[0]
         self.continuous = act.continuous
         self.pieces = tuple(_piece(p) for p in act.pieces)
         # the pieces after the first start at a finite breakpoint (they partition R in order)
@@ -104,18 +127,17 @@ class Net:
             for p in self.pieces
         )
         self._zero_row = [ZERO] * (self.n + 1)
-        self.W = [_mat(w) for w in net.W]
+        self.W = W
         n1 = self.n + 1
         self.Bh = [
-            flint.fmpq_mat(len(b), n1, [v for e in b for v in [*([ZERO] * self.n), to_fmpq(e)]])
-            for b in net.B
+            flint.fmpq_mat(len(b), n1, [v for e in b for v in [*([ZERO] * self.n), e]]) for b in B
         ]
         self.skips: list[list[tuple[int, flint.fmpq_mat]]] = [
-            [(r, _mat(v)) for r, v in net.skips_into(k)] for k in range(1, self.L + 1)
+            [(r, v) for (r, kk), v in skips.items() if kk == k] for k in range(1, self.L + 1)
         ]
         # x_r is needed up to layer last_use[r]
         self.last_use = {r: r + 1 for r in range(self.L)}
-        for r, k in net.skips:
+        for r, k in skips:
             self.last_use[r] = max(self.last_use[r], k)
 
     def identity_map(self) -> flint.fmpq_mat:
@@ -160,6 +182,16 @@ class Net:
     def prune(self, maps: dict[int, flint.fmpq_mat], k: int) -> None:
         for r in [r for r in maps if self.last_use[r] < k + 1]:
             del maps[r]
+
+
+def _require_piecewise_linear(act: Activation) -> None:
+    if not act.piecewise_linear or not act.rational:
+        raise ActivationError(
+            f"linear regions need a piecewise-linear activation with rational parameters; "
+            f"this network uses {act.text}",
+            place="activation",
+            hint="ReLU, leaky ReLU, clipping and Heaviside are piecewise linear",
+        )
 
 
 def _mat(m: Any) -> flint.fmpq_mat:

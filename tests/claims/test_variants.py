@@ -4,6 +4,7 @@ written here)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from fractions import Fraction
@@ -242,3 +243,54 @@ def test_every_value_a_student_meets_is_bounded(course):
             for x in points:
                 zs = ref.pre_activations(W, B, S, ref.relu, x)
                 assert all(abs(e) <= t.max_abs for z in zs for e in z)
+
+
+def _reference_rule(t, net, points, centres):
+    """The first rule of ``bounded``, ``kink``, ``integer`` (point by point), ``active and
+    inactive``, ``skips matter`` that the rule points break, with tests/reference.py."""
+    W, B, S = _lists(net)
+    for x in points:
+        zs = ref.pre_activations(W, B, S, ref.relu, list(x))
+        if any(abs(v) > t.max_abs for z in zs for v in z):
+            return "bounded"
+        if any(v == 0 for z in zs[:-1] for v in z):
+            return "kink"
+        if any(v.denominator > (4 if t.fractions else 1) for v in zs[-1]):
+            return "integer"
+    for x in centres:
+        zs = ref.pre_activations(W, B, S, ref.relu, list(x))
+        if not all(any(v > 0 for v in z) and any(v < 0 for v in z) for z in zs[:-1]):
+            return "active and inactive"
+    for r, k in S:
+        rest = {key: V for key, V in S.items() if key != (r, k)}
+        for x in centres:
+            z1 = ref.pre_activations(W, B, S, ref.relu, list(x))
+            z2 = ref.pre_activations(W, B, rest, ref.relu, list(x))
+            pattern = [[v > 0 for v in z] for z in z1[:-1]] == [[v > 0 for v in z] for z in z2[:-1]]
+            if z1[-1] == z2[-1] and pattern:
+                return "skips matter"
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 10**9), points=st.integers(1, 5), halves=st.booleans())
+def test_rule_checks_agree_with_the_fraction_reference(seed, points, halves):
+    """The fast rule checks (exact numerators on the flint core, the first point alone first)
+    reject a random draw by the same first rule as a plain Fraction computation, or accept it
+    when it does."""
+    import random
+
+    from symresnet.claims import variants as v
+
+    t = dataclasses.replace(FULL, entries=(-2, 2), fractions=halves, max_abs=12)
+    rng = random.Random(seed)
+    net = v._draw_net(rng, t)
+    pts = [v._point(rng, t, 2) for _ in range(points)]
+    centres = [(j, pts[j]) for j in range(0, points, 2)]
+    act = activation("relu")
+    try:
+        v._check_points(t, act, compile_net(net, act), net, pts, [], centres)
+        got = None
+    except v._Reject as r:
+        got = r.rule
+    assert got == _reference_rule(t, net, pts, [x for _, x in centres])
