@@ -90,7 +90,7 @@ def run_nnenum(python: str, net: Path, prop: Path, timeout: float) -> tuple[str,
     return {"holds": "unsat", "violated": "sat"}.get(text, text), seconds
 
 
-def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None) -> Row:
+def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None, bounds: str | None = None) -> Row:
     name, p = instance.split(":")
     net_path = data / f"ACASXU_run2a_{name}_batch_2000.onnx"
     prop_path = data / f"prop_{p}.vnnlib"
@@ -98,7 +98,7 @@ def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None) 
     net = read_onnx(net_path).network
     prop = load_vnnlib(prop_path)
     imported = time.perf_counter() - t
-    res = verify(net, prop, timeout=timeout, workers=1)
+    res = verify(net, prop, timeout=timeout, workers=1, bounds=bounds)
     size = len(json.dumps(res.certificate)) if res.certificate is not None else 0
     nn, nn_s = run_nnenum(nnenum, net_path, prop_path, timeout) if nnenum else ("-", None)
     return Row(instance, res.status, published(instance), imported, res.search_seconds, res.check_seconds,
@@ -155,11 +155,13 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "acasxu")
     ap.add_argument("--nnenum", default=os.environ.get("NNENUM_PYTHON"), metavar="PYTHON")
     ap.add_argument("--no-write", action="store_true", help="print the table only")
+    ap.add_argument("--bounds", choices=["backsub", "forward"], default=None,
+                    help="step 1 of the bound procedure (default: the engine's BOUNDS)")
     args = ap.parse_args()
     chosen = QUICK if args.quick else all_instances() if args.all else (args.instances or "1_1:4").split(",")
     rows = []
     for inst in chosen:
-        row = run_instance(inst.strip(), args.data, args.timeout, args.nnenum)
+        row = run_instance(inst.strip(), args.data, args.timeout, args.nnenum, args.bounds)
         rows.append(row)
         print(table([row]).split("\n")[2], flush=True)
     text = table(rows)

@@ -222,48 +222,112 @@ def _bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
 
 
 def lower_bound(net: _Net, info, c: list[Fraction], lo: list[Fraction], hi: list[Fraction]) -> Fraction:
-    """The backward pass of the objective ``c . y`` over the box, with the forward bounds."""
-    L = len(net.layers)
-    lam: list[Any] = [None] * L
-    const = Fraction(0)
+    """The backward pass of the objective ``c . y`` over the box, with the step-1 bounds."""
+    return backward(net, info, len(net.layers), [c], lo, hi)[0]
 
-    def push(layer: _Layer, nu: list[Fraction]) -> Fraction:
-        # lam[r] += nu^T M / den for every source; returns nu . B
+
+def backward(net: _Net, info, top: int, G: list[list[Fraction]], lo: list[Fraction],
+             hi: list[Fraction]) -> list[Fraction]:
+    """Step 2 for several rows at once: for each row ``g`` of ``G`` a lower bound over the box
+    of ``g . z_top`` (``z_L = y``), by one backward pass through the layers ``top..1`` and
+    their skips with the relaxations of ``info`` (layers ``< top``), then the minimum of the
+    resulting affine map of ``x_0`` over the box.  Integers: the matrix of multipliers
+    shares one denominator."""
+    n = len(G)
+    lam: list[Any] = [None] * top  # lam[r] = (rows of ints, denominator): multipliers of x_r
+    const = [Fraction(0)] * n
+    D0 = math.lcm(1, *(v.denominator for row in G for v in row))
+
+    def push(k: int, nu: list[list[int]], d: int) -> None:
+        layer = net.layers[k - 1]
+        dd = d * layer.den
         for r, M, _, _ in layer.sources:
-            acc = lam[r] if lam[r] is not None else [Fraction(0)] * net.dims[r]
-            nz = [(j, v) for j, v in enumerate(nu) if v]
-            for i in range(net.dims[r]):
-                s = sum((v * M[j][i] for j, v in nz), Fraction(0))
-                if s:
-                    acc[i] += s / layer.den
-            lam[r] = acc
-        return sum((v * b for v, b in zip(nu, layer.bias, strict=True)), Fraction(0)) / layer.den
-
-    const += push(net.layers[L - 1], c)
-    for k in range(L - 1, 0, -1):
-        g = lam[k]
-        if g is None:
-            continue
-        nu = []
-        for j, v in enumerate(g):
-            low, u, a, b = info[k - 1][j]
-            if not v or u <= 0:
-                nu.append(Fraction(0))
-            elif low >= 0:
-                nu.append(v)
-            elif v > 0:
-                nu.append(v if u >= -low else Fraction(0))
+            cols = list(zip(*M, strict=True))
+            part = [[sum(map(mul, row, col)) for col in cols] for row in nu]
+            if lam[r] is None:
+                lam[r] = (part, dd)
             else:
-                nu.append(v * a)
-                const += v * b
-        const += push(net.layers[k - 1], nu)
-    g0 = lam[0] if lam[0] is not None else [Fraction(0)] * net.dims[0]
-    return const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(g0)), Fraction(0))
+                A, da = lam[r]
+                m = math.lcm(da, dd)
+                sa, sp = m // da, m // dd
+                lam[r] = ([[x * sa + y * sp for x, y in zip(ra, rp, strict=True)] for ra, rp in zip(A, part, strict=True)], m)
+        for t, row in enumerate(nu):
+            s = sum(map(mul, row, layer.bias))
+            if s:
+                const[t] += Fraction(s, dd)
+
+    push(top, [[int(v * D0) for v in row] for row in G], D0)
+    for k in range(top - 1, 0, -1):
+        if lam[k] is None:
+            continue
+        g, dg = lam[k]
+        P = math.lcm(1, *(a.denominator for _, _, a, _ in info[k - 1] if a is not None))
+        slopes = [int(a * P) if a is not None else 0 for _, _, a, _ in info[k - 1]]
+        nu = []
+        for t, row in enumerate(g):
+            out = []
+            extra = Fraction(0)
+            for v, (low, u, _, b), slope in zip(row, info[k - 1], slopes, strict=True):
+                if not v or u <= 0:
+                    out.append(0)
+                elif low >= 0:
+                    out.append(v * P)
+                elif v > 0:
+                    out.append(v * P if u >= -low else 0)
+                else:
+                    out.append(v * slope)
+                    extra += v * b
+            if extra:
+                const[t] += extra / dg
+            nu.append(out)
+        push(k, nu, dg * P)
+    n0 = net.dims[0]
+    g0, d0 = lam[0] if lam[0] is not None else ([[0] * n0 for _ in range(n)], 1)
+    bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
+    Lnum = [int(v * bd) for v in lo]
+    Hnum = [int(v * bd) for v in hi]
+    return [const[t] + Fraction(sum(v * (Lnum[i] if v >= 0 else Hnum[i]) for i, v in enumerate(g0[t])), d0 * bd)
+            for t in range(n)]
 
 
-def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
-    """Whether every case index in ``refutes`` (pairs (case, mu)) is refuted on the box."""
-    info = _bounds(net, lo, hi, P)
+def _line(low: Fraction, u: Fraction, P: int) -> tuple[Fraction, Fraction, Any, Any]:
+    """The relaxation of a unit with ``low <= z <= u``: ``(l, u, a, b)``, the upper line
+    ``a z + b`` only for an unstable unit (``l < 0 < u``)."""
+    if u <= 0 or low >= 0:
+        return (low, u, None, None)
+    an = _ceil(u / (u - low), P)
+    bn = _ceil(-Fraction(an, P) * low, P)
+    return (low, u, Fraction(an, P), Fraction(bn, P))
+
+
+def backsub_bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
+    """Step 1 by back-substitution (``"bounds": "backsub"``): for ``k = 1..L-1`` the bounds of
+    ``z_k`` are the step-2 backward pass of the rows of ``z_k`` (``+e_j`` for ``l_j``,
+    ``-e_j`` for ``-u_j``) through the layers ``k-1..1`` with their relaxations fixed so far,
+    rounded outward to the grid ``1/P`` (``l`` down, ``u`` up); the same lines as
+    :func:`_bounds` (as :func:`lower_bound` reads them)."""
+    info: list[Any] = []
+    for k in range(1, len(net.layers)):
+        rows = net.dims[k]
+        G = [[Fraction(s * (i == j)) for i in range(rows)] for s in (1, -1) for j in range(rows)]
+        b = backward(net, info, k, G, lo, hi)
+        info.append([_line(Fraction(_floor(b[j], P), P), Fraction(_ceil(-b[rows + j], P), P), P)
+                     for j in range(rows)])
+    return info
+
+
+BOUNDS = ("forward", "backsub")
+
+
+def step1(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int, bounds: str = "forward") -> Any:
+    """Step 1 of the certificate's procedure ``bounds`` (its field ``"bounds"``)."""
+    return backsub_bounds(net, lo, hi, P) if bounds == "backsub" else _bounds(net, lo, hi, P)
+
+
+def check_leaf(net: _Net, cases, lo, hi, refutes, P: int, bounds: str = "forward") -> bool:
+    """Whether every case index in ``refutes`` (pairs (case, mu)) is refuted on the box, with
+    step 1 ``bounds`` (``"forward"`` or ``"backsub"``)."""
+    info = step1(net, lo, hi, P, bounds)
     for index, mu in refutes:
         C, e = cases[index]
         if len(mu) != len(C) or any(m < 0 for m in mu):
@@ -313,9 +377,10 @@ def _leaves(tree: Any, lo, hi, path=()):
 
 
 def _check_chunk(payload):
-    net_data, cases, P, items = payload
+    net_data, cases, P, items, *rest = payload
     net = load_network(net_data)
-    return [check_leaf(net, cases, lo, hi, refutes, P) for lo, hi, refutes in items]
+    bounds = rest[0] if rest else "forward"
+    return [check_leaf(net, cases, lo, hi, refutes, P, bounds) for lo, hi, refutes in items]
 
 
 class CheckTimeout(Exception):
@@ -356,6 +421,9 @@ def check_certificate(
         if result != "unsat":
             raise CertificateError(f"result {result!r:.20} is neither sat nor unsat")
         P = 2 ** int(data["rounding"])
+        bounds = data.get("bounds", "forward")
+        if bounds not in BOUNDS:
+            raise CertificateError(f"bounds {bounds!r:.20} is none of {', '.join(BOUNDS)}")
         covered: set[int] = set()
         jobs = []
         for g, proof in enumerate(data["proofs"]):
@@ -379,15 +447,15 @@ def check_certificate(
             size = -(-len(items) // (workers * 4))
             chunks = [items[i : i + size] for i in range(0, len(items), size)]
             with ProcessPoolExecutor(workers) as pool:
-                oks = [ok for part in pool.map(_check_chunk, [(data["network"], ce, P, c) for c in chunks]) for ok in part]
+                oks = [ok for part in pool.map(_check_chunk, [(data["network"], ce, P, c, bounds) for c in chunks]) for ok in part]
         else:
             oks = []
             leaf = (leaf_checker(net).check_leaf if leaf_checker is not None
-                    else lambda ce_, a_, b_, r_, P_: check_leaf(net, ce_, a_, b_, r_, P_))
+                    else lambda ce_, a_, b_, r_, P_, bounds_: check_leaf(net, ce_, a_, b_, r_, P_, bounds_))
             for a, b, r in items:
                 if deadline is not None and time.monotonic() > deadline:
                     raise CheckTimeout(f"{len(oks)} of {len(items)} leaves checked before the deadline")
-                oks.append(leaf(ce, a, b, r, P))
+                oks.append(leaf(ce, a, b, r, P, bounds))
         failed = tuple((g, path) for (g, path, *_), ok in zip(jobs, oks, strict=True) if not ok)
         return CheckReport("unsat", len(jobs), failed)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:

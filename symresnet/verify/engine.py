@@ -60,6 +60,9 @@ MAX_SUBSETS = 3
 PAIRS = True
 #: the largest ratio of two inputs' relative widths that a lookahead split may create
 ASPECT = 64.0
+#: step 1 of the bound procedure (the certificate's field ``"bounds"``): ``"backsub"``
+#: (back-substituted intermediate bounds) or ``"forward"`` (symbolic intervals)
+BOUNDS = "backsub"
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,9 @@ class _Group:
 
 
 class _Search:
-    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float):
+    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float,
+                 bounds: str = "forward"):
+        self.bounds = bounds
         self.net = net
         self.data = data
         self.prop = prop
@@ -212,7 +217,7 @@ class _Search:
             chi[2 * t, i] = mid[i]
             clo[2 * t + 1, i] = mid[i]
         self.lookahead += len(clo)
-        margin = objective_bounds(self.data, clo, chi, group.C).lower - group.d[None, :]
+        margin = objective_bounds(self.data, clo, chi, group.C, bounds=self.bounds).lower - group.d[None, :]
         score = self.score(group, margin)
         deficit = np.minimum(score, 0.0)
         gain = deficit[0::2] + deficit[1::2] - 2 * min(parent, 0.0)  # what the halves gained
@@ -248,7 +253,7 @@ class _Search:
             lo = np.array([[float(v) for v in b[0]] for b in batch])
             hi = np.array([[float(v) for v in b[1]] for b in batch])
             self.boxes += len(batch)
-            bounds = objective_bounds(self.data, lo, hi, group.C)
+            bounds = objective_bounds(self.data, lo, hi, group.C, bounds=self.bounds)
             margin = bounds.lower - group.d[None, :]
             tol = MARGIN * (1.0 + np.abs(bounds.lower) + np.abs(group.d)[None, :])
             ok = margin > tol
@@ -311,15 +316,19 @@ def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
 
 
 def verify(
-    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1, check: str = "fast"
+    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1, check: str = "fast",
+    bounds: str | None = None,
 ) -> VerifyResult:
     """Decide ``prop`` for ``net`` (see the module docstring).  ``check="fast"`` checks the
     certificate's leaves with :class:`~symresnet.verify.fast_check.FastNet` (the same exact
-    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone."""
+    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone.
+    ``bounds`` is step 1 of the bound procedure, in the search and in the certificate
+    (``"backsub"`` or ``"forward"``; default :data:`BOUNDS`)."""
+    bounds = bounds or BOUNDS
     start = time.monotonic()
     deadline = start + (timeout if timeout else float("inf"))
     data = network_data(net)
-    search = _Search(net, data, prop, deadline)
+    search = _Search(net, data, prop, deadline, bounds)
     proofs = []
     leaves = 0
     for group in _groups(prop):
@@ -338,6 +347,7 @@ def verify(
         "version": VERSION,
         "result": "unsat",
         "rounding": ROUNDING,
+        **({"bounds": bounds} if bounds != "forward" else {}),
         "network": data.to_json(),
         "property": property_json(prop),
         "proofs": proofs,

@@ -51,6 +51,9 @@ class FastNet:
                 ))
             self.layers.append((layer.rows, sources, layer.bias, layer.den))
         self.bias_q = [flint.fmpq_mat(rows, 1, bias) / den for rows, _, bias, den in self.layers]
+        # integer copies for the batched backward pass: (r, M) over the layer's denominator
+        self.int_sources = [[(r, Mp + Mn) for r, _, Mp, Mn in sources] for _, sources, _, _ in self.layers]
+        self.bias_z = [flint.fmpz_mat(rows, 1, bias) for rows, _, bias, _ in self.layers]
 
     def bounds(self, lo: list[Fraction], hi: list[Fraction], P: int) -> list[list[tuple[Any, ...]]]:
         """Per hidden layer and unit: its phase (:data:`OFF` ``u <= 0``, :data:`ON` ``l >= 0``,
@@ -151,9 +154,82 @@ class FastNet:
             const += v * flint.fmpq(t.numerator, t.denominator)
         return Fraction(int(const.p), int(const.q))
 
-    def check_leaf(self, cases: Any, lo: list[Fraction], hi: list[Fraction], refutes: Any, P: int) -> bool:
+    def backward(self, info: Any, top: int, G: Any, lo: list[Fraction], hi: list[Fraction]) -> list[Fraction]:
+        """The checker's ``backward``: lower bounds over the box of the rows of the integer
+        matrix ``G`` times ``z_top`` (``fmpz_mat`` products, one denominator per matrix)."""
+        n = G.nrows()
+        lam: list[Any] = [None] * top
+        const: list[Any] = [flint.fmpz_mat(n, 1), 1]
+
+        def add(acc: Any, part: Any, d: int) -> list[Any]:
+            if acc is None:
+                return [part, d]
+            m = math.lcm(acc[1], d)
+            sa, sp = m // acc[1], m // d
+            return [(acc[0] * sa if sa != 1 else acc[0]) + (part * sp if sp != 1 else part), m]
+
+        def push(k: int, nu: Any, d: int) -> None:
+            dd = d * self.layers[k - 1][3]
+            for r, M in self.int_sources[k - 1]:
+                lam[r] = add(lam[r], nu * M, dd)
+            const[:] = add(const, nu * self.bias_z[k - 1], dd)
+
+        push(top, G, 1)
+        for k in range(top - 1, 0, -1):
+            if lam[k] is None:
+                continue
+            g, dg = lam[k]
+            rows = g.ncols()
+            lines = info[k - 1]
+            Pk = math.lcm(1, *(int(v.q) for kind, a, b in lines if kind not in (ON, OFF) for v in (a, b)))
+            low_f = [Pk if kind in (ON, ID_BELOW) else 0 for kind, _, _ in lines]
+            up_f = [Pk if kind == ON else 0 if kind == OFF else int(a * Pk) for kind, a, _ in lines]
+            ent = g.entries()
+            nu = flint.fmpz_mat(n, rows, [e * (f if e > 0 else h) for e, f, h in zip(ent, low_f * n, up_f * n, strict=True)])
+            neg = flint.fmpz_mat(n, rows, [e if e < 0 else 0 for e in ent])
+            shift = flint.fmpz_mat(rows, 1, [int(b * Pk) if kind not in (ON, OFF) else 0 for kind, _, b in lines])
+            const[:] = add(const, neg * shift, dg * Pk)
+            push(k, nu, dg * Pk)
+        n0 = self.dims[0]
+        bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
+        Lnum = [int(v * bd) for v in lo]
+        Hnum = [int(v * bd) for v in hi]
+        g0, d0 = lam[0] if lam[0] is not None else (flint.fmpz_mat(n, n0), 1)
+        ent = g0.entries()
+        corner = flint.fmpz_mat(n, 1, [sum(int(e) * (Lnum[i] if e >= 0 else Hnum[i])
+                                           for i, e in enumerate(ent[t * n0 : (t + 1) * n0])) for t in range(n)])
+        c, dc = const
+        total = c * (d0 * bd // math.gcd(dc, d0 * bd)) + corner * (dc // math.gcd(dc, d0 * bd))
+        den = dc * d0 * bd // math.gcd(dc, d0 * bd)
+        return [Fraction(int(v), den) for v in total.entries()]
+
+    def backsub_bounds(self, lo: list[Fraction], hi: list[Fraction], P: int) -> list[list[tuple[Any, ...]]]:
+        """The checker's ``backsub_bounds`` (step 1 of ``"bounds": "backsub"``), as
+        :meth:`bounds` lays it out."""
+        info: list[list[tuple[Any, ...]]] = []
+        for k in range(1, len(self.layers)):
+            rows = self.dims[k]
+            G = flint.fmpz_mat(2 * rows, rows, [s * (i == j) for s in (1, -1) for j in range(rows) for i in range(rows)])
+            b = self.backward(info, k, G, lo, hi)
+            out: list[tuple[Any, ...]] = []
+            for j in range(rows):
+                low = Fraction(_floor(b[j], P), P)
+                u = Fraction(_ceil(-b[rows + j], P), P)
+                if u <= 0:
+                    out.append((OFF, None, None))
+                elif low >= 0:
+                    out.append((ON, None, None))
+                else:
+                    an = _ceil(u / (u - low), P)
+                    bn = _ceil(-Fraction(an, P) * low, P)
+                    out.append((ID_BELOW if u >= -low else ZERO_BELOW, flint.fmpq(an, P), flint.fmpq(bn, P)))
+            info.append(out)
+        return info
+
+    def check_leaf(self, cases: Any, lo: list[Fraction], hi: list[Fraction], refutes: Any, P: int,
+                   bounds: str = "forward") -> bool:
         """The checker's ``check_leaf``."""
-        info = self.bounds(lo, hi, P)
+        info = self.backsub_bounds(lo, hi, P) if bounds == "backsub" else self.bounds(lo, hi, P)
         for index, mu in refutes:
             C, e = cases[index]
             if len(mu) != len(C) or any(m < 0 for m in mu):
