@@ -33,7 +33,16 @@ from fractions import Fraction
 from operator import mul
 from typing import Any
 
-__all__ = ["CertificateError", "CheckReport", "CheckTimeout", "check_certificate", "check_leaf", "load_network"]
+__all__ = [
+    "CertificateError",
+    "CheckReport",
+    "CheckTimeout",
+    "LPDual",
+    "check_certificate",
+    "check_leaf",
+    "load_network",
+    "lp_lower_bound",
+]
 
 FORMAT = "symresnet-certificate"
 VERSION = 1
@@ -261,11 +270,85 @@ def lower_bound(net: _Net, info, c: list[Fraction], lo: list[Fraction], hi: list
     return const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(g0)), Fraction(0))
 
 
+# -- LP leaves: a Lagrangian of step 1's relaxation (docs/verification.md, "lp") ----------------
+
+
+@dataclass(frozen=True)
+class LPDual:
+    """The multipliers of an ``lp`` leaf: ``y[i] >= 0`` on the case's constraint
+    ``c_i . y - d_i <= 0``, and per listed hidden unit ``(k, j, s, t)`` with ``s, t >= 0`` on
+    ``z - x <= 0`` and on ``x - a z - b <= 0`` (``a = 1, b = 0`` for a unit that is on)."""
+
+    y: tuple[Fraction, ...]
+    units: tuple[tuple[int, int, Fraction, Fraction], ...]
+
+
+def _lp_dual(data: Any) -> LPDual:
+    return LPDual(
+        tuple(_q(v) for v in data["y"]),
+        tuple((int(k), int(j), _q(s), _q(t)) for k, j, s, t in data.get("units", [])),
+    )
+
+
+def lp_lower_bound(net: _Net, info, C, e, dual: LPDual, lo, hi) -> Fraction | None:
+    """The exact minimum over the variable box of the Lagrangian ``sum y_i (c_i . y - d_i) +
+    sum s (z - x) + t (x - a z - b)`` of step 1's relaxation: an affine function of ``x_0`` (in
+    the leaf box) and of the outputs ``x_{k,j}`` of the hidden units that are not off (each in
+    ``[max(l, 0), u]``), ``z_k`` being the affine map of Def. 1.5.4.  Where the case holds every
+    term is ``<= 0``, so a minimum ``> 0`` refutes the case on the leaf.  Terms on a unit that
+    is off are dropped (``x = 0`` there).  ``None`` for malformed multipliers."""
+    L = len(net.layers)
+    dims = net.dims
+    if len(dual.y) != len(C) or any(v < 0 for v in dual.y):
+        return None
+    zero = Fraction(0)
+    nu = [[zero] * d for d in dims]  # nu[k][j]: the coefficient of z_{k,j}
+    direct = [[zero] * d for d in dims]  # direct[r][i]: the coefficient of x_{r,i}
+    const = -sum((y * d for y, d in zip(dual.y, e, strict=True)), zero)
+    nu[L] = [sum((y * row[j] for y, row in zip(dual.y, C, strict=True)), zero) for j in range(dims[L])]
+    for k, j, s, t in dual.units:
+        if not (1 <= k < L and 0 <= j < dims[k]) or s < 0 or t < 0:
+            return None
+        low, u, a, b = info[k - 1][j]
+        if u <= 0:
+            continue
+        if a is None:
+            a, b = Fraction(1), zero
+        nu[k][j] += s - t * a
+        direct[k][j] += t - s
+        const -= t * b
+    for k in range(1, L + 1):
+        layer = net.layers[k - 1]
+        nz = [(j, v) for j, v in enumerate(nu[k]) if v]
+        if not nz:
+            continue
+        for r, M, _, _ in layer.sources:
+            acc = direct[r]
+            for i in range(dims[r]):
+                s = sum((v * M[j][i] for j, v in nz), zero)
+                if s:
+                    acc[i] += s / layer.den
+        const += sum((v * layer.bias[j] for j, v in nz), zero) / layer.den
+    total = const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(direct[0])), zero)
+    for k in range(1, L):
+        for j, v in enumerate(direct[k]):
+            low, u = info[k - 1][j][:2]
+            if v and u > 0:
+                total += v * (max(low, zero) if v > 0 else u)
+    return total
+
+
 def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
-    """Whether every case index in ``refutes`` (pairs (case, mu)) is refuted on the box."""
+    """Whether every case index in ``refutes`` (pairs (case, mu) or (case, LPDual)) is refuted
+    on the box."""
     info = _bounds(net, lo, hi, P)
     for index, mu in refutes:
         C, e = cases[index]
+        if isinstance(mu, LPDual):
+            bound = lp_lower_bound(net, info, C, e, mu, lo, hi)
+            if bound is None or not bound > 0:
+                return False
+            continue
         if len(mu) != len(C) or any(m < 0 for m in mu):
             return False
         obj = [sum((m * row[j] for m, row in zip(mu, C, strict=True)), Fraction(0)) for j in range(net.dims[-1])]
@@ -308,7 +391,10 @@ def _leaves(tree: Any, lo, hi, path=()):
             stack.append((node["above"], a2, b, (*p, 1)))
             stack.append((node["below"], a, b1, (*p, 0)))
         else:
-            refutes = [(int(c), [_q(v) for v in mu]) for c, mu in node["refute"]]
+            if "refute" not in node and "lp" not in node:
+                raise CertificateError(f"leaf {p}: neither 'refute' nor 'lp'")
+            refutes: list[Any] = [(int(c), [_q(v) for v in mu]) for c, mu in node.get("refute", [])]
+            refutes += [(int(c), _lp_dual(dual)) for c, dual in node.get("lp", [])]
             yield p, a, b, refutes
 
 

@@ -21,6 +21,7 @@ split: ``unknown``.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -40,6 +41,8 @@ from symresnet.verify.checker import (
     check_certificate,
 )
 from symresnet.verify.fast_check import FastNet
+from symresnet.verify.lp_leaf import available as lp_available
+from symresnet.verify.lp_leaf import lp_refute
 from symresnet.verify.network_data import NetworkData, network_data
 from symresnet.verify.property import Case, Property
 
@@ -60,6 +63,11 @@ MAX_SUBSETS = 3
 PAIRS = True
 #: the largest ratio of two inputs' relative widths that a lookahead split may create
 ASPECT = 64.0
+#: LP leaves are tried on a box unless LPs at deficits of the same decade or a smaller one
+#: have failed: after LP_PROBES tries with less than LP_SUCCESS of them refuting
+#: (docs/verification.md, "LP leaves")
+LP_PROBES = 8
+LP_SUCCESS = 0.15
 
 
 @dataclass(frozen=True)
@@ -152,11 +160,20 @@ class _Group:
         self.d = np.array(d)
         self.owners = owners
         self.mus = mus
+        #: per case its own rows ``C y <= d`` in floats (for the LP leaves)
+        self.rows = {i: (np.array([[float(v) for v in con.coefficients] for con in cases[i].constraints]),
+                         np.array([float(con.rhs) for con in cases[i].constraints])) for i in indices}
         self.volume = float(np.prod([float(b - a) for a, b in zip(self.case.lo, self.case.hi, strict=True)]))
 
 
 class _Search:
-    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float):
+    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float, *, lp: bool = False):
+        self.lp = lp
+        self.lp_tries = 0
+        self.lp_leaves = 0
+        self.lp_seconds = 0.0
+        self.lp_log: list[tuple[int, float, bool, float]] = []
+        self.lp_stats: dict[int, tuple[int, int]] = {}  # decade of the deficit -> (tries, wins)
         self.net = net
         self.data = data
         self.prop = prop
@@ -187,6 +204,42 @@ class _Search:
                     if found is not None:
                         return found
         return None
+
+    def try_lp(self, group: _Group, lo: Any, hi: Any, depth: int, margin: Any, ok: Any) -> list[Any] | None:
+        """LP leaves (:mod:`symresnet.verify.lp_leaf`) for the cases the interval bound left
+        open on this box, when the box is deep enough and its deficit small enough to pay;
+        ``None`` unless every open case gets one."""
+        score = float(self.score(group, margin[None, :])[0])
+        bucket = math.floor(math.log10(-score)) if score < 0 else -400  # the decade of the deficit
+        if any(b <= bucket and self.lp_skip(b) for b in self.lp_stats):
+            return None
+        out = []
+        for i in group.indices:
+            cols = [t for t, (owner, _) in enumerate(group.owners) if owner == i]
+            if any(ok[t] for t in cols):
+                continue  # refuted by the interval bound
+            t0 = time.perf_counter()
+            C, d = group.rows[i]
+            res = lp_refute(self.data, lo, hi, C, d)
+            spent = time.perf_counter() - t0
+            self.lp_tries += 1
+            self.lp_seconds += spent
+            self.lp_log.append((depth, score, res.dual is not None, spent))
+            tries, wins = self.lp_stats.get(bucket, (0, 0))
+            self.lp_stats[bucket] = (tries + 1, wins + (res.dual is not None))
+            if res.dual is None:
+                return None
+            out.append([i, res.dual])
+        return out
+
+    def lp_skip(self, bucket: int) -> bool:
+        """Whether LPs at deficits of this decade have failed too often to pay."""
+        tries, wins = self.lp_stats[bucket]
+        return tries >= LP_PROBES and wins < LP_SUCCESS * tries
+
+    def stats(self) -> dict[str, Any]:
+        """The LP leaves' figures: tried, accepted by the float LP, seconds spent."""
+        return {"lp_tries": self.lp_tries, "lp_leaves": self.lp_leaves, "lp_seconds": round(self.lp_seconds, 3)}
 
     @staticmethod
     def score(group: _Group, margin: Any) -> Any:
@@ -265,8 +318,16 @@ class _Search:
                         refutes.append([i, mu])
                     else:
                         open_rows.append(max(cols, key=lambda t: margin[n, t]) if cols else None)
+                lps = self.try_lp(group, lo[n], hi[n], depth, margin[n], ok[n]) if open_rows and self.lp else None
+                if lps is not None:
+                    if refutes:
+                        node["refute"] = refutes
+                    node["lp"] = lps
+                    self.lp_leaves += 1
+                    open_rows = []
                 if not open_rows:
-                    node["refute"] = refutes
+                    if lps is None:
+                        node["refute"] = refutes
                     leaves += 1
                     self.proven += vol * float(np.prod(hi[n] - lo[n])) / max(float(np.prod(width)), 1e-300)
                     continue
@@ -311,7 +372,13 @@ def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
 
 
 def verify(
-    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1, check: str = "fast"
+    net: ResNet,
+    prop: Property,
+    *,
+    timeout: float | None = None,
+    workers: int = 1,
+    check: str = "fast",
+    lp: bool = True,
 ) -> VerifyResult:
     """Decide ``prop`` for ``net`` (see the module docstring).  ``check="fast"`` checks the
     certificate's leaves with :class:`~symresnet.verify.fast_check.FastNet` (the same exact
@@ -319,7 +386,7 @@ def verify(
     start = time.monotonic()
     deadline = start + (timeout if timeout else float("inf"))
     data = network_data(net)
-    search = _Search(net, data, prop, deadline)
+    search = _Search(net, data, prop, deadline, lp=lp and lp_available())
     proofs = []
     leaves = 0
     for group in _groups(prop):
@@ -329,7 +396,7 @@ def verify(
             return _sat(net, data, prop, found, search, start)
         if tree is None:
             status = "timeout" if why == "timeout" else "unknown"
-            return VerifyResult(status, leaves=leaves, boxes=search.boxes,
+            return VerifyResult(status, extra=search.stats(), leaves=leaves, boxes=search.boxes,
                                 proven=search.proven / max(search.total, 1e-300),
                                 search_seconds=time.monotonic() - start, detail=why)
         proofs.append({"cases": group.indices, "tree": tree})
@@ -349,14 +416,14 @@ def verify(
                                    deadline=deadline if deadline != float("inf") else None,
                                    leaf_checker=FastNet if check == "fast" else None)
     except CheckTimeout as err:
-        return VerifyResult("timeout", leaves=leaves, boxes=search.boxes, proven=1.0,
+        return VerifyResult("timeout", extra=search.stats(), leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,
                             detail=f"the float search refuted every leaf; exact check: {err}")
     if not report.accepted:  # a leaf the floats refuted but the exact bound does not
-        return VerifyResult("unknown", leaves=leaves, boxes=search.boxes, proven=1.0,
+        return VerifyResult("unknown", extra=search.stats(), leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,
                             detail=f"{len(report.failed)} leaves failed the exact check")
-    return VerifyResult("unsat", certificate=certificate, leaves=report.leaves, boxes=search.boxes,
+    return VerifyResult("unsat", extra=search.stats(), certificate=certificate, leaves=report.leaves, boxes=search.boxes,
                         proven=1.0, search_seconds=searched,
                         check_seconds=time.monotonic() - check_start, checked=True)
 

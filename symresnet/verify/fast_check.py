@@ -18,6 +18,8 @@ from typing import Any
 
 import flint
 
+from symresnet.verify.checker import LPDual
+
 __all__ = ["ID_BELOW", "OFF", "ON", "ZERO_BELOW", "FastNet"]
 
 OFF, ON, ID_BELOW, ZERO_BELOW = range(4)
@@ -55,7 +57,8 @@ class FastNet:
     def bounds(self, lo: list[Fraction], hi: list[Fraction], P: int) -> list[list[tuple[Any, ...]]]:
         """Per hidden layer and unit: its phase (:data:`OFF` ``u <= 0``, :data:`ON` ``l >= 0``,
         or unstable with the lower line ``x >= z`` (:data:`ID_BELOW`, ``u >= -l``) or
-        ``x >= 0`` (:data:`ZERO_BELOW`)) and the upper line ``a z + b`` of an unstable unit."""
+        ``x >= 0`` (:data:`ZERO_BELOW`)), the upper line ``a z + b`` of an unstable unit, and the
+        exact pre-activation bounds ``l, u`` (for the LP leaves)."""
         n0 = self.dims[0]
         bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
         Lnum = [int(v * bd) for v in lo]
@@ -94,10 +97,11 @@ class FastNet:
                 b_row = b_all[j * w : (j + 1) * w]
                 lnum = int(a_row[n0]) * bd + sum(int(c) * (Lnum[i] if c >= 0 else Hnum[i]) for i, c in enumerate(a_row[:n0]))
                 unum = int(b_row[n0]) * bd + sum(int(c) * (Hnum[i] if c >= 0 else Lnum[i]) for i, c in enumerate(b_row[:n0]))
+                lu = (flint.fmpq(lnum, zden * bd), flint.fmpq(unum, zden * bd))  # the exact l, u
                 if unum <= 0:  # u <= 0 (the denominators are positive)
-                    out.append((OFF, None, None))
+                    out.append((OFF, None, None, *lu))
                 elif lnum >= 0:
-                    out.append((ON, None, None))
+                    out.append((ON, None, None, *lu))
                     slo[j, j] = P
                     sup[j, j] = P
                 else:
@@ -105,7 +109,7 @@ class FastNet:
                     ratio = Fraction(unum, unum - lnum)  # u / (u - l)
                     an = _ceil(ratio, P)
                     bn = _ceil(-Fraction(an, P) * low, P)
-                    out.append((ID_BELOW if unum >= -lnum else ZERO_BELOW, flint.fmpq(an, P), flint.fmpq(bn, P)))
+                    out.append((ID_BELOW if unum >= -lnum else ZERO_BELOW, flint.fmpq(an, P), flint.fmpq(bn, P), *lu))
                     slo[j, j] = _floor(ratio, P)
                     sup[j, j] = an
                     shift[j, n0] = bn * zden
@@ -134,7 +138,7 @@ class FastNet:
             if lam[k] is None:
                 continue
             nu = []
-            for v, (kind, a, b) in zip(lam[k].entries(), info[k - 1], strict=True):
+            for v, (kind, a, b, *_) in zip(lam[k].entries(), info[k - 1], strict=True):
                 if kind == ON:
                     nu.append(v)
                 elif kind == OFF or v == 0:
@@ -156,6 +160,11 @@ class FastNet:
         info = self.bounds(lo, hi, P)
         for index, mu in refutes:
             C, e = cases[index]
+            if isinstance(mu, LPDual):
+                bound = self.lp_lower_bound(info, C, e, mu, lo, hi)
+                if bound is None or not bound > 0:
+                    return False
+                continue
             if len(mu) != len(C) or any(m < 0 for m in mu):
                 return False
             obj = [sum((m * row[j] for m, row in zip(mu, C, strict=True)), Fraction(0)) for j in range(self.dims[-1])]
@@ -163,3 +172,55 @@ class FastNet:
             if not self.lower_bound(info, obj, lo, hi) > rhs:
                 return False
         return True
+
+    def lp_lower_bound(self, info: Any, C: Any, e: Any, dual: LPDual, lo: list[Fraction],
+                       hi: list[Fraction]) -> Fraction | None:
+        """The checker's ``lp_lower_bound``: the exact minimum of an LP leaf's Lagrangian over
+        the variable box (``fmpq`` row vectors pushed through the layers)."""
+        L = len(self.layers)
+        dims = self.dims
+        if len(dual.y) != len(C) or any(v < 0 for v in dual.y):
+            return None
+        zero = flint.fmpq(0)
+
+        def q(v: Fraction) -> Any:
+            return flint.fmpq(v.numerator, v.denominator)
+
+        nu: list[Any] = [None] * (L + 1)  # nu[k]: the coefficients of z_k, a 1 x l_k row
+        direct: list[Any] = [[zero] * d for d in dims]  # direct[r][i]: of x_{r,i}
+        const = -sum((q(y * d) for y, d in zip(dual.y, e, strict=True)), zero)
+        nu[L] = [q(sum((y * row[j] for y, row in zip(dual.y, C, strict=True)), Fraction(0))) for j in range(dims[L])]
+        for k, j, s, t in dual.units:
+            if not (1 <= k < L and 0 <= j < dims[k]) or s < 0 or t < 0:
+                return None
+            kind, a, b, _, _ = info[k - 1][j]
+            if kind == OFF:
+                continue
+            if kind == ON:
+                a, b = flint.fmpq(1), zero
+            if nu[k] is None:
+                nu[k] = [zero] * dims[k]
+            nu[k][j] += q(s) - q(t) * a
+            direct[k][j] += q(t) - q(s)
+            const -= q(t) * b
+        pushed: list[Any] = [None] * L
+        for k in range(1, L + 1):
+            if nu[k] is None or not any(nu[k]):
+                continue
+            rows, sources, _, _ = self.layers[k - 1]
+            row = flint.fmpq_mat(1, rows, nu[k])
+            for r, Mq, _, _ in sources:
+                part = row * Mq
+                pushed[r] = part if pushed[r] is None else pushed[r] + part
+            const += (row * self.bias_q[k - 1])[0, 0]
+        for r in range(L):
+            if pushed[r] is not None:
+                direct[r] = [v + w for v, w in zip(direct[r], pushed[r].entries(), strict=True)]
+        for v, a, b in zip(direct[0], lo, hi, strict=True):
+            t = a if v >= 0 else b
+            const += v * q(t)
+        for k in range(1, L):
+            for v, (kind, _, _, low, u) in zip(direct[k], info[k - 1], strict=True):
+                if v != 0 and kind != OFF:
+                    const += v * (max(low, zero) if v > 0 else u)
+        return Fraction(int(const.p), int(const.q))
