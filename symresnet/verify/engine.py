@@ -173,6 +173,7 @@ class _Search:
         self.lp_leaves = 0
         self.lp_seconds = 0.0
         self.lp_log: list[tuple[int, float, bool, float]] = []
+        self.resplit = 0  # leaves the exact check rejected, searched again
         self.lp_stats: dict[int, tuple[int, int]] = {}  # decade of the deficit -> (tries, wins)
         self.net = net
         self.data = data
@@ -239,7 +240,8 @@ class _Search:
 
     def stats(self) -> dict[str, Any]:
         """The LP leaves' figures: tried, accepted by the float LP, seconds spent."""
-        return {"lp_tries": self.lp_tries, "lp_leaves": self.lp_leaves, "lp_seconds": round(self.lp_seconds, 3)}
+        return {"lp_tries": self.lp_tries, "lp_leaves": self.lp_leaves, "lp_seconds": round(self.lp_seconds, 3),
+                "resplit": self.resplit}
 
     @staticmethod
     def score(group: _Group, margin: Any) -> Any:
@@ -419,13 +421,73 @@ def verify(
         return VerifyResult("timeout", extra=search.stats(), leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,
                             detail=f"the float search refuted every leaf; exact check: {err}")
-    if not report.accepted:  # a leaf the floats refuted but the exact bound does not
-        return VerifyResult("unknown", extra=search.stats(), leaves=leaves, boxes=search.boxes, proven=1.0,
-                            search_seconds=searched, check_seconds=time.monotonic() - check_start,
-                            detail=f"{len(report.failed)} leaves failed the exact check")
-    return VerifyResult("unsat", extra=search.stats(), certificate=certificate, leaves=report.leaves, boxes=search.boxes,
+    total = report.leaves
+    if not report.accepted:  # leaves the floats refuted but the exact bound does not: re-split
+        try:
+            outcome = _resplit(net, data, prop, proofs, report.failed, deadline, check)
+        except CheckTimeout as err:
+            outcome = (0, f"timeout in the exact check of a re-split leaf: {err}")
+        if isinstance(outcome, Counterexample):
+            return _sat(net, data, prop, outcome, search, start)
+        added, why = outcome
+        if why:
+            return VerifyResult("timeout" if why.startswith("timeout") else "unknown", extra=search.stats(),
+                                leaves=leaves, boxes=search.boxes, proven=1.0, search_seconds=searched,
+                                check_seconds=time.monotonic() - check_start,
+                                detail=f"{len(report.failed)} leaves failed the exact check; re-split: {why}")
+        total += added
+        search.resplit = len(report.failed)
+    return VerifyResult("unsat", extra=search.stats(), certificate=certificate, leaves=total, boxes=search.boxes,
                         proven=1.0, search_seconds=searched,
                         check_seconds=time.monotonic() - check_start, checked=True)
+
+
+def _resplit(net: ResNet, data: NetworkData, prop: Property, proofs: list[dict[str, Any]],
+             failed: tuple[tuple[int, tuple[int, ...]], ...], deadline: float,
+             check: str) -> Counterexample | tuple[int, str]:
+    """The fallback for leaves the float search refuted but the exact check rejects (an LP leaf
+    whose rounded duals do not survive): each such leaf's box is searched again with interval
+    refutations only, the new subtree checked exactly as a certificate of that box and spliced
+    in its place.  Returns the leaves added and ``""``, or why not, or a counterexample (with
+    the original case index) found inside a leaf."""
+    added = 0
+    network = data.to_json()
+    for g, path in failed:
+        indices = proofs[g]["cases"]
+        lo, hi = list(prop.cases[indices[0]].lo), list(prop.cases[indices[0]].hi)
+        node = proofs[g]["tree"]
+        for step in path:
+            i, at = int(node["split"]), Fraction(node["at"])
+            if step:
+                lo[i], node = at, node["above"]
+            else:
+                hi[i], node = at, node["below"]
+        sub = Property(prop.inputs, prop.outputs,
+                       tuple(Case(tuple(lo), tuple(hi), prop.cases[i].constraints) for i in indices))
+        search = _Search(net, data, sub, deadline, lp=False)
+        tree, found, count, why = search.run_group(_Group(list(range(len(indices))), sub.cases, pairs=PAIRS))
+        if found is not None:
+            return Counterexample(indices[found.case], found.x, found.y)
+        if tree is None:
+            return added, why or "no subtree"
+        certificate = {"format": FORMAT, "version": VERSION, "result": "unsat", "rounding": ROUNDING,
+                       "network": network, "property": property_json(sub),
+                       "proofs": [{"cases": list(range(len(indices))), "tree": tree}]}
+        report = check_certificate(certificate, deadline=deadline if deadline != float("inf") else None,
+                                   leaf_checker=FastNet if check == "fast" else None)
+        if not report.accepted:
+            return added, "a re-split leaf failed the exact check too"
+        stack = [tree]
+        while stack:  # back to the property's case indices
+            leaf = stack.pop()
+            if "split" in leaf:
+                stack += [leaf["below"], leaf["above"]]
+            else:
+                leaf["refute"] = [[indices[t], mu] for t, mu in leaf["refute"]]
+        node.clear()
+        node.update(tree)
+        added += count - 1
+    return added, ""
 
 
 def _sat(net: ResNet, data: NetworkData, prop: Property, found: Counterexample, search: _Search,
