@@ -12,7 +12,9 @@ standard library, so anyone can audit it (or copy it) on its own.
   ``x_i = at`` with ``lo_i < at < hi_i`` makes the children ``[lo_i, at]`` and ``[at, hi_i]``),
   and at every leaf, for every case of the group, the leaf's multipliers ``mu >= 0`` give a
   combination ``mu^T (C y - e)`` whose lower bound over the leaf box, computed by the fixed
-  procedure below, is ``> 0``: no input of the leaf box meets all constraints of the case.
+  procedure below, is ``> 0``: no input of the leaf box meets all constraints of the case;
+  or an ``lp`` entry's multipliers give a Lagrangian of step 1's relaxation whose exact
+  minimum over the variable box is ``> 0`` (:func:`lp_lower_bound`).
 
 The bound procedure (exact): symbolic intervals forward (each ``x_k`` between two affine maps of
 ``x_0``; an unstable ReLU with pre-activation bounds ``l < 0 < u`` gets the upper line

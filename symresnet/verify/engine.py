@@ -13,7 +13,9 @@
 * ``unsat`` only once the certificate (docs/verification.md), written as JSON data, is accepted
   by the exact leaf check (:class:`~symresnet.verify.fast_check.FastNet`, or the
   standard-library checker :mod:`symresnet.verify.checker` with ``check="stdlib"``); a leaf
-  the exact check rejects gives ``unknown`` (no re-split yet).
+  the exact check rejects is searched again with interval refutations only (:func:`_resplit`);
+* with ``lp`` (and scipy installed), a case the interval bound leaves open on a box may get an
+  LP leaf (:mod:`symresnet.verify.lp_leaf`: the dual of step 1's LP relaxation).
 
 Time runs out: ``timeout`` with the fraction of the input volume proven; a box too small to
 split: ``unknown``.
