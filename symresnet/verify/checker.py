@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["CertificateError", "CheckReport", "CheckTimeout", "check_certificate", "check_leaf", "load_network"]
+__all__ = [
+    "CertificateError", "CheckReport", "CheckTimeout", "cases_of", "check_certificate", "check_leaf", "load_network",
+]
 
 FORMAT = "symresnet-certificate"
 VERSION = 2
@@ -285,7 +287,8 @@ def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
 # -- the certificate ---------------------------------------------------------------------------
 
 
-def _cases(prop: Any, n: int, m: int):
+def cases_of(prop: Any, n: int, m: int) -> list[Any]:
+    """The property's cases as ``(lo, hi, C, e)``, exact."""
     out = []
     for case in prop["cases"]:
         lo = [_q(v) for v in case["lo"]]
@@ -296,6 +299,9 @@ def _cases(prop: Any, n: int, m: int):
             raise CertificateError("property: a case has the wrong number of inputs or outputs")
         out.append((lo, hi, C, e))
     return out
+
+
+_cases = cases_of
 
 
 def _leaves(tree: Any, lo, hi, path=()):
