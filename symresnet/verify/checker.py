@@ -20,7 +20,8 @@ The bound procedure (exact): symbolic intervals forward (each ``x_k`` between tw
 ``x_0``; an unstable ReLU with pre-activation bounds ``l < 0 < u`` gets the upper line
 ``a z + b`` with ``a = ceil_P(u/(u-l))``, ``b = ceil_P(-a l)`` and the lower line
 ``lam z`` with ``lam = floor_P(u/(u-l))``, ``ceil_P``/``floor_P`` rounding to multiples of
-``1/P``, ``P = 2^rounding``), then one backward pass of the objective row (an unstable ReLU
+``1/P``, ``P = 2^rounding``; the forms of every hidden layer rounded outward to the grid ``1/P``
+so that the integers stay short, version 2), then one backward pass of the objective row (an unstable ReLU
 with a positive coefficient uses the lower line ``x >= z`` if ``u >= -l`` else ``x >= 0``,
 with a negative one the upper line), and the minimum of the resulting affine map over the box.
 """
@@ -32,7 +33,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
-from operator import mul
 from typing import Any
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "CheckReport",
     "CheckTimeout",
     "LPDual",
+    "cases_of",
     "check_certificate",
     "check_leaf",
     "load_network",
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 FORMAT = "symresnet-certificate"
-VERSION = 1
+VERSION = 2
 
 
 class CertificateError(Exception):
@@ -165,69 +166,76 @@ def _floor(v: Fraction, P: int) -> int:
     return (v.numerator * P) // v.denominator
 
 
+def _round_form(num: list[int], q: int, Lnum: list[int], bd: int, up: bool) -> list[int]:
+    """Step 1's rounding of one affine form ``num / (q P)`` (coefficients, then the constant)
+    to the grid ``1/P``, outward over the box ``x >= lo = Lnum / bd``: a lower form
+    (``up=False``) gets ``floor_P`` coefficients and the constant
+    ``floor_P(c_0 + sum_i (c_i - floor_P(c_i)) lo_i)``, an upper form ``ceil_P`` ones and
+    ``ceil_P(c_0 + sum_i (c_i - ceil_P(c_i)) lo_i)``.  Returns the numerators over ``P``."""
+    *coef, c0 = num
+    out = [-((-v) // q) if up else v // q for v in coef]
+    acc = c0 * bd + sum((v - c * q) * t for v, c, t in zip(coef, out, Lnum, strict=True))
+    out.append(-((-acc) // (q * bd)) if up else acc // (q * bd))
+    return out
+
+
 def _bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
-    """Forward symbolic intervals; returns per hidden layer the list of (l, u, a, b) or a
-    marker of the stable phases, as exact Fractions."""
+    """Step 1 (forward symbolic intervals); returns per hidden layer and unit ``(l, u, a, b)``
+    (``a``, ``b`` the upper line of an unstable unit, else ``None``) as exact Fractions.
+
+    A form is a list of ``n0 + 1`` integers (the coefficients of ``x_0``, then the constant)
+    over ``P``; the forms of ``x_0`` are the identity.  Layer ``k``'s pre-activation forms are
+    over ``den_k P``, its post-activation forms (after the ReLU lines) over ``den_k P^2``, and
+    these are rounded outward back to the grid ``1/P`` (:func:`_round_form`)."""
     n0 = net.dims[0]
     bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
     Lnum = [int(v * bd) for v in lo]
     Hnum = [int(v * bd) for v in hi]
-    # a form set: columns (n0 coefficient columns + constant column) of ints, one denominator
-    ident = [[1 if i == t else 0 for i in range(n0)] for t in range(n0)] + [[0] * n0]
-    forms: list[Any] = [(ident, ident, 1)]
+    ident = [[P if i == t else 0 for i in range(n0 + 1)] for t in range(n0)]
+    forms: list[Any] = [(ident, ident)]
     info: list[Any] = []
     for layer in net.layers[:-1]:
-        D = 1
-        for r, *_ in layer.sources:
-            D = math.lcm(D, forms[r][2])
-        zlo = [[0] * layer.rows for _ in range(n0 + 1)]
-        zup = [[0] * layer.rows for _ in range(n0 + 1)]
+        zlo = [[0] * n0 + [b * P] for b in layer.bias]
+        zup = [[0] * n0 + [b * P] for b in layer.bias]
         for r, _, Mp, Mn in layer.sources:
-            flo, fup, fd = forms[r]
-            s = D // fd
-            for t in range(n0 + 1):
-                clo = flo[t] if s == 1 else [v * s for v in flo[t]]
-                cup = fup[t] if s == 1 else [v * s for v in fup[t]]
-                a, b = zlo[t], zup[t]
-                for j in range(layer.rows):
-                    a[j] += sum(map(mul, Mp[j], clo)) + sum(map(mul, Mn[j], cup))
-                    b[j] += sum(map(mul, Mp[j], cup)) + sum(map(mul, Mn[j], clo))
-        for j in range(layer.rows):
-            zlo[n0][j] += layer.bias[j] * D
-            zup[n0][j] += layer.bias[j] * D
-        zden = layer.den * D
+            flo, fup = forms[r]
+            for j in range(layer.rows):
+                a, b = zlo[j], zup[j]
+                for i, (p, n) in enumerate(zip(Mp[j], Mn[j], strict=True)):
+                    if p:
+                        a[:] = [s + p * v for s, v in zip(a, flo[i], strict=True)]
+                        b[:] = [s + p * v for s, v in zip(b, fup[i], strict=True)]
+                    if n:
+                        a[:] = [s + n * v for s, v in zip(a, fup[i], strict=True)]
+                        b[:] = [s + n * v for s, v in zip(b, flo[i], strict=True)]
+        zden = layer.den * P
         rows: list[Any] = []
-        xlo: Any = [[0] * layer.rows for _ in range(n0 + 1)]
-        xup: Any = [[0] * layer.rows for _ in range(n0 + 1)]
+        xlo: list[list[int]] = []
+        xup: list[list[int]] = []
         for j in range(layer.rows):
-            lnum = zlo[n0][j] * bd
-            unum = zup[n0][j] * bd
-            for i in range(n0):
-                c = zlo[i][j]
-                lnum += c * (Lnum[i] if c >= 0 else Hnum[i])
-                c = zup[i][j]
-                unum += c * (Hnum[i] if c >= 0 else Lnum[i])
+            lnum = zlo[j][n0] * bd + sum(c * (Lnum[i] if c >= 0 else Hnum[i]) for i, c in enumerate(zlo[j][:n0]))
+            unum = zup[j][n0] * bd + sum(c * (Hnum[i] if c >= 0 else Lnum[i]) for i, c in enumerate(zup[j][:n0]))
             low = Fraction(lnum, zden * bd)
             u = Fraction(unum, zden * bd)
             if u <= 0:
                 rows.append((low, u, None, None))
+                lower = upper = [0] * (n0 + 1)
             elif low >= 0:
                 rows.append((low, u, None, None))
-                for t in range(n0 + 1):
-                    xlo[t][j] = zlo[t][j] * P
-                    xup[t][j] = zup[t][j] * P
+                lower = [v * P for v in zlo[j]]
+                upper = [v * P for v in zup[j]]
             else:
                 ratio = u / (u - low)
                 an = _ceil(ratio, P)  # numerator over P
                 bn = _ceil(-Fraction(an, P) * low, P)
                 lam = _floor(ratio, P)
                 rows.append((low, u, Fraction(an, P), Fraction(bn, P)))
-                for t in range(n0):
-                    xlo[t][j] = zlo[t][j] * lam
-                    xup[t][j] = zup[t][j] * an
-                xlo[n0][j] = zlo[n0][j] * lam
-                xup[n0][j] = zup[n0][j] * an + bn * zden
-        forms.append((xlo, xup, zden * P))
+                lower = [v * lam for v in zlo[j]]
+                upper = [v * an for v in zup[j]]
+                upper[n0] += bn * zden
+            xlo.append(_round_form(lower, zden, Lnum, bd, up=False))
+            xup.append(_round_form(upper, zden, Lnum, bd, up=True))
+        forms.append((xlo, xup))
         info.append(rows)
     return info
 
@@ -363,7 +371,8 @@ def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
 # -- the certificate ---------------------------------------------------------------------------
 
 
-def _cases(prop: Any, n: int, m: int):
+def cases_of(prop: Any, n: int, m: int) -> list[Any]:
+    """The property's cases as ``(lo, hi, C, e)``, exact."""
     out = []
     for case in prop["cases"]:
         lo = [_q(v) for v in case["lo"]]
@@ -374,6 +383,9 @@ def _cases(prop: Any, n: int, m: int):
             raise CertificateError("property: a case has the wrong number of inputs or outputs")
         out.append((lo, hi, C, e))
     return out
+
+
+_cases = cases_of
 
 
 def _leaves(tree: Any, lo, hi, path=()):

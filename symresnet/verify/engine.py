@@ -40,9 +40,12 @@ from symresnet.verify.checker import (
     VERSION,
     CertificateError,
     CheckTimeout,
+    cases_of,
     check_certificate,
+    load_network,
 )
 from symresnet.verify.fast_check import FastNet
+from symresnet.verify.leaf_pool import CheckedLeaves, LeafPool
 from symresnet.verify.lp_leaf import available as lp_available
 from symresnet.verify.lp_leaf import lp_refute
 from symresnet.verify.network_data import NetworkData, network_data
@@ -185,6 +188,7 @@ class _Search:
         self.proven = 0.0
         self.total = 0.0
         self.lookahead = 0
+        self.on_leaf: Any = None  #: called with (lo, hi, refutes) of every finished leaf
 
     def exact_violation(self, point: Any, index: int) -> Counterexample | None:
         case = self.prop.cases[index]
@@ -333,6 +337,8 @@ class _Search:
                     if lps is None:
                         node["refute"] = refutes
                     leaves += 1
+                    if self.on_leaf is not None and lps is None:  # LP leaves are checked at the end
+                        self.on_leaf(blo, bhi, refutes)
                     self.proven += vol * float(np.prod(hi[n] - lo[n])) / max(float(np.prod(width)), 1e-300)
                     continue
                 for t in open_rows:
@@ -386,11 +392,29 @@ def verify(
 ) -> VerifyResult:
     """Decide ``prop`` for ``net`` (see the module docstring).  ``check="fast"`` checks the
     certificate's leaves with :class:`~symresnet.verify.fast_check.FastNet` (the same exact
-    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone."""
+    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone.  With
+    ``workers > 1`` and ``check="fast"``, ``workers - 1`` processes check the leaves while the
+    search goes on, and this one joins them when it ends (:class:`~symresnet.verify.leaf_pool.LeafPool`); with ``"stdlib"`` the
+    reference checker runs in ``workers`` processes after the search."""
     start = time.monotonic()
     deadline = start + (timeout if timeout else float("inf"))
     data = network_data(net)
+    network, prop_data = data.to_json(), property_json(prop)
     search = _Search(net, data, prop, deadline, lp=lp and lp_available())
+    pool = LeafPool(network, prop_data, 2**ROUNDING, workers=workers - 1) if workers > 1 and check == "fast" else None
+    if pool is not None:
+        search.on_leaf = pool.add
+    try:
+        return _decide(net, data, prop, search, pool, start, deadline, network, prop_data,
+                       workers=workers, check=check)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _decide(net: ResNet, data: NetworkData, prop: Property, search: _Search, pool: LeafPool | None,
+            start: float, deadline: float, network: Any, prop_data: Any, *, workers: int,
+            check: str) -> VerifyResult:
     proofs = []
     leaves = 0
     for group in _groups(prop):
@@ -409,16 +433,26 @@ def verify(
         "version": VERSION,
         "result": "unsat",
         "rounding": ROUNDING,
-        "network": data.to_json(),
-        "property": property_json(prop),
+        "network": network,
+        "property": prop_data,
         "proofs": proofs,
     }
     searched = time.monotonic() - start
     check_start = time.monotonic()
+    limit = deadline if deadline != float("inf") else None
     try:
-        report = check_certificate(certificate, workers=workers,
-                                   deadline=deadline if deadline != float("inf") else None,
-                                   leaf_checker=FastNet if check == "fast" else None)
+        if pool is not None:
+            fast = FastNet(load_network(network))
+            cases = [(C, e) for _, _, C, e in cases_of(prop_data, net.dims[0], net.dims[-1])]
+
+            def local(lo: Any, hi: Any, refutes: Any) -> bool:
+                return fast.check_leaf(cases, list(lo), list(hi), [(c, list(mu)) for c, mu in refutes], 2**ROUNDING)
+
+            leaf_checker: Any = CheckedLeaves(pool.results(limit, local), prop_data, 2**ROUNDING)
+        else:
+            leaf_checker = FastNet if check == "fast" else None
+        report = check_certificate(certificate, workers=1 if pool is not None else workers,
+                                   deadline=limit, leaf_checker=leaf_checker)
     except CheckTimeout as err:
         return VerifyResult("timeout", extra=search.stats(), leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,

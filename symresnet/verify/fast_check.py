@@ -25,12 +25,22 @@ __all__ = ["ID_BELOW", "OFF", "ON", "ZERO_BELOW", "FastNet"]
 OFF, ON, ID_BELOW, ZERO_BELOW = range(4)
 
 
-def _ceil(v: Fraction, P: int) -> int:
-    return -((-v.numerator * P) // v.denominator)
-
-
-def _floor(v: Fraction, P: int) -> int:
-    return (v.numerator * P) // v.denominator
+def _round(m: Any, q: int, low_col: Any, bd: int, rows: int, n0: int, *, up: bool) -> Any:
+    """The checker's ``_round_form`` on every row of ``m`` (forms over ``q P``): the
+    coefficients ``floor(v / q)`` (``ceil`` for an upper form), and the constant rounded
+    after adding the rounding errors at the box's lower corner ``low_col / bd``."""
+    w = n0 + 1
+    e = m.entries()
+    c = [-((-v) // q) for v in e] if up else [v // q for v in e]
+    for j in range(rows):
+        c[j * w + n0] = 0
+    C = flint.fmpz_mat(rows, w, c)
+    acc = ((m - C * q) * low_col).entries()  # sum_i r_i lo_i bd (the constant column has lo 0)
+    qb = q * bd
+    for j in range(rows):
+        s = acc[j] + e[j * w + n0] * bd
+        C[j, n0] = -((-s) // qb) if up else s // qb
+    return C
 
 
 class FastNet:
@@ -53,51 +63,53 @@ class FastNet:
                 ))
             self.layers.append((layer.rows, sources, layer.bias, layer.den))
         self.bias_q = [flint.fmpq_mat(rows, 1, bias) / den for rows, _, bias, den in self.layers]
+        n0 = self.dims[0]
+        self.bias_cols = [
+            flint.fmpz_mat(rows, n0 + 1, [b if i == n0 else 0 for b in bias for i in range(n0 + 1)])
+            for rows, _, bias, _ in self.layers
+        ]
 
     def bounds(self, lo: list[Fraction], hi: list[Fraction], P: int) -> list[list[tuple[Any, ...]]]:
         """Per hidden layer and unit: its phase (:data:`OFF` ``u <= 0``, :data:`ON` ``l >= 0``,
         or unstable with the lower line ``x >= z`` (:data:`ID_BELOW`, ``u >= -l``) or
         ``x >= 0`` (:data:`ZERO_BELOW`)), the upper line ``a z + b`` of an unstable unit, and the
-        exact pre-activation bounds ``l, u`` (for the LP leaves)."""
+        exact pre-activation bounds ``l, u`` (for the LP leaves).
+
+        The checker's ``_bounds`` on matrices: the forms are ``fmpz_mat`` (a row per unit, the
+        ``n0`` coefficients then the constant) over ``P``; ``l`` and ``u`` come from products
+        with the box's centre and radius (``min c.x = c.mid - |c|.rad``), and the rounding of
+        the post-activation forms back to ``1/P`` is one floor division per entry."""
         n0 = self.dims[0]
+        w = n0 + 1
         bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
         Lnum = [int(v * bd) for v in lo]
         Hnum = [int(v * bd) for v in hi]
-        ident = flint.fmpz_mat(n0, n0 + 1, [1 if i == t else 0 for t in range(n0) for i in range(n0 + 1)])
-        forms: list[Any] = [(ident, ident, 1)]
+        bd2 = 2 * bd  # l and u numerators over zden * bd2
+        mid = flint.fmpz_mat(w, 1, [a + b for a, b in zip(Lnum, Hnum, strict=True)] + [bd2])
+        rad = flint.fmpz_mat(w, 1, [b - a for a, b in zip(Lnum, Hnum, strict=True)] + [0])
+        low_col = flint.fmpz_mat(w, 1, [*Lnum, 0])
+        ident = flint.fmpz_mat(n0, w, [P if i == t else 0 for t in range(n0) for i in range(w)])
+        forms: list[Any] = [(ident, ident)]
         info = []
-        for rows, sources, bias, den in self.layers[:-1]:
-            D = 1
-            for r, *_ in sources:
-                D = math.lcm(D, forms[r][2])
-            zlo = flint.fmpz_mat(rows, n0 + 1)
-            zup = flint.fmpz_mat(rows, n0 + 1)
+        for k, (rows, sources, _, den) in enumerate(self.layers[:-1]):
+            zlo = self.bias_cols[k] * P
+            zup = zlo
             for r, _, Mp, Mn in sources:
-                flo, fup, fd = forms[r]
-                s = D // fd
-                if s != 1:
-                    flo, fup = flo * s, fup * s
-                zlo += Mp * flo + Mn * fup
-                zup += Mp * fup + Mn * flo
-            zden = den * D
-            bias_col = flint.fmpz_mat(rows, n0 + 1)
-            for j in range(rows):
-                bias_col[j, n0] = bias[j] * D
-            zlo += bias_col
-            zup += bias_col
-            a_all = zlo.entries()
-            b_all = zup.entries()
-            w = n0 + 1
+                flo, fup = forms[r]
+                zlo = zlo + Mp * flo + Mn * fup
+                zup = zup + Mp * fup + Mn * flo
+            zden = den * P
+            absl = flint.fmpz_mat(rows, w, [abs(v) for v in zlo.entries()])
+            absu = flint.fmpz_mat(rows, w, [abs(v) for v in zup.entries()])
+            lnums = (zlo * mid - absl * rad).entries()
+            unums = (zup * mid + absu * rad).entries()
             out: list[tuple[Any, ...]] = []
             slo = flint.fmpz_mat(rows, rows)
             sup = flint.fmpz_mat(rows, rows)
-            shift = flint.fmpz_mat(rows, n0 + 1)
-            for j in range(rows):
-                a_row = a_all[j * w : (j + 1) * w]
-                b_row = b_all[j * w : (j + 1) * w]
-                lnum = int(a_row[n0]) * bd + sum(int(c) * (Lnum[i] if c >= 0 else Hnum[i]) for i, c in enumerate(a_row[:n0]))
-                unum = int(b_row[n0]) * bd + sum(int(c) * (Hnum[i] if c >= 0 else Lnum[i]) for i, c in enumerate(b_row[:n0]))
-                lu = (flint.fmpq(lnum, zden * bd), flint.fmpq(unum, zden * bd))  # the exact l, u
+            shift = flint.fmpz_mat(rows, w)
+            q = zden * bd2
+            for j, (lnum, unum) in enumerate(zip(lnums, unums, strict=True)):
+                lu = (flint.fmpq(lnum, q), flint.fmpq(unum, q))  # the exact l, u
                 if unum <= 0:  # u <= 0 (the denominators are positive)
                     out.append((OFF, None, None, *lu))
                 elif lnum >= 0:
@@ -105,15 +117,15 @@ class FastNet:
                     slo[j, j] = P
                     sup[j, j] = P
                 else:
-                    low = Fraction(lnum, zden * bd)
-                    ratio = Fraction(unum, unum - lnum)  # u / (u - l)
-                    an = _ceil(ratio, P)
-                    bn = _ceil(-Fraction(an, P) * low, P)
+                    gap = unum - lnum  # u / (u - l) = unum / gap
+                    an = -((-P * unum) // gap)
+                    bn = -((an * lnum) // q)  # ceil(-a l P) with a = an / P
                     out.append((ID_BELOW if unum >= -lnum else ZERO_BELOW, flint.fmpq(an, P), flint.fmpq(bn, P), *lu))
-                    slo[j, j] = _floor(ratio, P)
+                    slo[j, j] = (P * unum) // gap
                     sup[j, j] = an
                     shift[j, n0] = bn * zden
-            forms.append((slo * zlo, sup * zup + shift, zden * P))
+            forms.append((_round(slo * zlo, zden, low_col, bd, rows, n0, up=False),
+                          _round(sup * zup + shift, zden, low_col, bd, rows, n0, up=True)))
             info.append(out)
         return info
 
