@@ -70,6 +70,7 @@ class Row:
     proven: float
     nnenum: str
     nnenum_s: float | None
+    lp: str = ""
 
     @property
     def total_s(self) -> float:
@@ -90,7 +91,8 @@ def run_nnenum(python: str, net: Path, prop: Path, timeout: float) -> tuple[str,
     return {"holds": "unsat", "violated": "sat"}.get(text, text), seconds
 
 
-def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None, bounds: str | None = None) -> Row:
+def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None, *, lp: bool = True,
+                 bounds: str | None = None) -> Row:
     name, p = instance.split(":")
     net_path = data / f"ACASXU_run2a_{name}_batch_2000.onnx"
     prop_path = data / f"prop_{p}.vnnlib"
@@ -98,11 +100,11 @@ def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None, 
     net = read_onnx(net_path).network
     prop = load_vnnlib(prop_path)
     imported = time.perf_counter() - t
-    res = verify(net, prop, timeout=timeout, workers=1, bounds=bounds)
+    res = verify(net, prop, timeout=timeout, workers=1, lp=lp, bounds=bounds)
     size = len(json.dumps(res.certificate)) if res.certificate is not None else 0
     nn, nn_s = run_nnenum(nnenum, net_path, prop_path, timeout) if nnenum else ("-", None)
     return Row(instance, res.status, published(instance), imported, res.search_seconds, res.check_seconds,
-               res.leaves, size, res.proven, nn, nn_s)
+               res.leaves, size, res.proven, nn, nn_s, json.dumps(res.extra))
 
 
 def table(rows: list[Row]) -> str:
@@ -157,16 +159,19 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print the table only")
     ap.add_argument("--bounds", choices=["backsub", "forward"], default=None,
                     help="step 1 of the bound procedure (default: the engine's BOUNDS)")
+    ap.add_argument("--no-lp", action="store_true", help="no LP leaves (interval refutations only)")
+    ap.add_argument("--both-lp", action="store_true", help="each instance without, then with LP leaves (print only)")
     args = ap.parse_args()
     chosen = QUICK if args.quick else all_instances() if args.all else (args.instances or "1_1:4").split(",")
     rows = []
     for inst in chosen:
-        row = run_instance(inst.strip(), args.data, args.timeout, args.nnenum, args.bounds)
-        rows.append(row)
-        print(table([row]).split("\n")[2], flush=True)
+        for lp in ((False, True) if args.both_lp else (not args.no_lp,)):
+            row = run_instance(inst.strip(), args.data, args.timeout, args.nnenum, lp=lp, bounds=args.bounds)
+            rows.append(row)
+            print(table([row]).split("\n")[2], f"lp={lp} {row.lp}", flush=True)
     text = table(rows)
     print(text)
-    if not (args.quick or args.no_write):
+    if not (args.quick or args.no_write or args.both_lp):
         cmd = "python benchmarks/vnncomp.py " + " ".join(
             a if not a.startswith("/") else "<nnenum python>" for a in sys.argv[1:]
         )

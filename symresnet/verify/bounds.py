@@ -17,7 +17,7 @@ import numpy as np
 
 from symresnet.verify.network_data import NetworkData
 
-__all__ = ["Bounds", "objective_bounds"]
+__all__ = ["Bounds", "objective_bounds", "unit_bounds"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,12 @@ def _forward(net: NetworkData, lo: Any, hi: Any) -> list[tuple[Any, Any]]:
         forms.append((xlo, xup))
         info.append((low, up, unstable, on, ratio))
     return info
+
+
+def unit_bounds(net: NetworkData, lo: Any, hi: Any, *, bounds: str = "forward") -> list[Any]:
+    """Step 1 alone: per hidden layer ``(l, u, unstable, on, ratio)`` over each box (arrays of
+    shape ``(N, l_k)``; ``ratio = u / (u - l)`` for an unstable unit), for the LP leaves."""
+    return _backsub(net, lo, hi) if bounds == "backsub" else _forward(net, lo, hi)
 
 
 def _backward(net: NetworkData, info: list[Any], top: int, G: Any, lo: Any, hi: Any) -> tuple[Any, Any, Any]:

@@ -82,8 +82,8 @@ def test_backsub_bounds_contain_the_pre_activations(seed):
     def plain(v):
         return None if v is None else F(int(v.p), int(v.q))
 
-    assert [[(k, plain(a), plain(b)) for k, a, b in layer] for layer in fast] == [
-        [_kind(*row) for row in layer] for layer in info
+    assert [[(k, plain(a), plain(b), plain(lw), plain(u)) for k, a, b, lw, u in layer] for layer in fast] == [
+        [(*_kind(*row), row[0], row[1]) for row in layer] for layer in info
     ]
     # and the same step-2 bound of a random objective
     c = [F(rng.randint(-3, 3)) for _ in range(len(W[-1]))]
@@ -142,7 +142,7 @@ def test_backsub_certificates_checked_alike_and_altered_ones_rejected(seed, thre
     n0, m = len(W[0][0]), len(W[-1])
     cons = (OutputConstraint(tuple(F(int(j == 0)) for j in range(m)), F(threshold)),)
     prop = Property(n0, m, (Case(tuple([F(-1)] * n0), tuple([F(1)] * n0), cons),))
-    res = verify(net, prop, check="stdlib", bounds="backsub")
+    res = verify(net, prop, check="stdlib", bounds="backsub", lp=False)
     if res.status != "unsat":
         return
     cert = res.certificate

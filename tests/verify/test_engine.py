@@ -16,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symresnet import ResNet
+from symresnet.verify import engine
 from symresnet.verify.checker import CertificateError, check_certificate
 from symresnet.verify.engine import verify
+from symresnet.verify.lp_leaf import LPRefutation
 from symresnet.verify.property import Case, OutputConstraint, Property
 
 
@@ -145,3 +147,24 @@ def test_a_sum_of_two_constraints_refutes_the_whole_box():
     bad = copy.deepcopy(res.certificate)
     bad["proofs"][0]["tree"]["refute"] = [[0, ["1", "0"]]]  # x > -1/4 fails at x = -1
     assert not check_certificate(bad).accepted
+
+
+def test_a_leaf_the_exact_check_rejects_is_split_again(monkeypatch):
+    # y_0 = |x|, y_1 = x on [-1, 1] (by hand); the violation |x| <= 1/4 and x >= 1/2 is
+    # impossible. A float LP that "refutes" the root with y = (1, 0) is wrong (|x| <= 1/4 holds
+    # at x = 0): the exact check rejects it, and the engine searches that leaf again without LPs
+    net = ResNet(W=[[[1], [-1]], [[1, 1], [1, -1]]], B=[[0, 0], [0, 0]], activation="relu")
+    case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(1, 4)), OutputConstraint((F(0), F(-1)), F(-1, 2))))
+    calls = []
+
+    def wrong(*args, **kwargs):
+        calls.append(args)
+        return LPRefutation(1.0, {"y": ["1", "0"], "units": []})
+
+    monkeypatch.setattr(engine, "lp_refute", wrong)
+    res = verify(net, Property(1, 2, (case,)))
+    assert calls and res.extra["resplit"] == 1
+    assert res.status == "unsat" and res.checked and res.leaves > 1
+    tree = res.certificate["proofs"][0]["tree"]
+    assert "split" in tree and "lp" not in json.dumps(tree)
+    assert check_certificate(res.certificate).accepted

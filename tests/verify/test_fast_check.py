@@ -46,18 +46,26 @@ def _same(cert):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.integers(-40, 10), st.integers(0, 3))
-def test_fast_and_stdlib_checks_agree(seed, threshold, which):
+@given(st.integers(0, 10_000), st.integers(-40, 10), st.integers(0, 3), st.booleans())
+def test_fast_and_stdlib_checks_agree(seed, threshold, which, lp):
     net = _net(seed)
     box = ((F(-1), F(-1)), (F(1), F(1)))
     cons = (OutputConstraint((F(1), F(0)), F(threshold)), OutputConstraint((F(-1), F(1)), F(threshold)))
-    res = verify(net, Property(2, 2, (Case(box[0], box[1], cons),)), check="stdlib")
+    res = verify(net, Property(2, 2, (Case(box[0], box[1], cons),)), check="stdlib", lp=lp)
     if res.status != "unsat":
         return
     assert _same(res.certificate).accepted
     bad = copy.deepcopy(res.certificate)
     leaf = _leaves(bad["proofs"][0]["tree"])[0]
-    if which == 0:
+    if "refute" not in leaf:  # an LP leaf (lp=True): its multipliers y on the case, units
+        dual = leaf["lp"][0][1]
+        if which == 0:
+            dual["y"] = [str(F(v) / 2 + F(1, 3)) for v in dual["y"]]
+            dual["units"] = [[k, j, str(F(s) * 3), t] for k, j, s, t in dual["units"]]
+        elif which == 1:
+            dual["y"] = ["0", "0"]  # a sum of terms <= 0 at every real point: rejected by both
+            assert not _same(bad).accepted
+    elif which == 0:
         leaf["refute"][0][1] = [str(F(v) / 2 + F(1, 3)) for v in leaf["refute"][0][1]]
     elif which == 1:
         leaf["refute"][0][1] = ["0", "0"]  # no refutation at all: rejected by both
