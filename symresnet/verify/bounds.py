@@ -32,6 +32,24 @@ class Bounds:
     corner: Any
 
 
+#: the certificate's grid 1/P (engine.ROUNDING = 32)
+P = 2.0**32
+
+
+def _round(form: Any, lo3: Any, grid: float, *, up: bool) -> Any:
+    """The checker's rounding of the forms (version 2, step 1) as closely as floats allow:
+    coefficients to the grid ``1/P`` (down for a lower form, up for an upper one), the
+    constant moved by the rounding error at the box's lower corner and rounded likewise."""
+    n0 = form.shape[-1] - 1
+    c = form[:, :, :n0]
+    r = (np.ceil(c * grid) if up else np.floor(c * grid)) / grid
+    out = np.empty_like(form)
+    out[:, :, :n0] = r
+    const = form[:, :, n0] + ((c - r) * lo3).sum(-1)
+    out[:, :, n0] = (np.ceil(const * grid) if up else np.floor(const * grid)) / grid
+    return out
+
+
 def _forward(net: NetworkData, lo: Any, hi: Any) -> list[tuple[Any, Any]]:
     N, n0 = lo.shape
     eye = np.zeros((N, n0, n0 + 1))
@@ -60,7 +78,7 @@ def _forward(net: NetworkData, lo: Any, hi: Any) -> list[tuple[Any, Any]]:
         xlo = zlo * slope[:, :, None]
         xup = zup * slope[:, :, None]
         xup[:, :, n0] += np.where(unstable, -ratio * low, 0.0)
-        forms.append((xlo, xup))
+        forms.append((_round(xlo, lo3, P, up=False), _round(xup, lo3, P, up=True)))
         info.append((low, up, unstable, on, ratio))
     return info
 

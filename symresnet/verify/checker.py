@@ -182,7 +182,13 @@ def _round_form(num: list[int], q: int, Lnum: list[int], bd: int, up: bool) -> l
 
 def _bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
     """Step 1 (forward symbolic intervals); returns per hidden layer and unit ``(l, u, a, b)``
-    (``a``, ``b`` the upper line of an unstable unit, else ``None``) as exact Fractions.
+    (``a``, ``b`` the upper line of an unstable unit, else ``None``) as exact Fractions."""
+    return symbolic_forms(net, lo, hi, P)[0]
+
+
+def symbolic_forms(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> tuple[Any, Any]:
+    """Step 1: ``(info, forms)``, ``info`` as :func:`_bounds` returns it and ``forms[k]`` the
+    pair (lower, upper) of the rounded forms of ``x_k`` (``k = 0..L-1``), a row per unit.
 
     A form is a list of ``n0 + 1`` integers (the coefficients of ``x_0``, then the constant)
     over ``P``; the forms of ``x_0`` are the identity.  Layer ``k``'s pre-activation forms are
@@ -238,7 +244,7 @@ def _bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
             xup.append(_round_form(upper, zden, Lnum, bd, up=True))
         forms.append((xlo, xup))
         info.append(rows)
-    return info
+    return info, forms
 
 
 def lower_bound(net: _Net, info, c: list[Fraction], lo: list[Fraction], hi: list[Fraction]) -> Fraction:

@@ -93,6 +93,7 @@ def test_certificate_rejected_when_a_multiplier_is_altered():
     case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(-1, 4)), OutputConstraint((F(0), F(1)), F(0))))
     res = verify(net, Property(1, 2, (case,)))
     assert res.status == "unsat" and check_certificate(res.certificate).accepted
+    assert res.certificate["version"] == 2  # the procedure with rounded forms
     bad = copy.deepcopy(res.certificate)
 
     def leaves(node):
@@ -123,6 +124,20 @@ def test_certificate_rejected_when_the_tree_or_network_is_altered():
     bad["result"] = "sat"
     with pytest.raises(CertificateError):
         check_certificate(bad)
+    bad = copy.deepcopy(res.certificate)
+    bad["version"] = 1  # the procedure without rounding is no longer accepted
+    with pytest.raises(CertificateError, match="version 2"):
+        check_certificate(bad)
+
+
+def test_leaves_checked_in_a_worker_while_the_search_goes_on():
+    # workers=2: a worker process checks leaves during the search; the answer and the
+    # certificate are those of workers=1, and the certificate checks on its own
+    net = _net(7)
+    one = verify(net, _prop(F(-10**6)))
+    two = verify(net, _prop(F(-10**6)), workers=2)
+    assert one.status == two.status == "unsat" and two.checked
+    assert two.certificate == one.certificate and check_certificate(two.certificate).accepted
 
 
 def test_sat_at_the_exact_boundary():
