@@ -73,6 +73,7 @@ class Row:
     proven: float
     nnenum: str
     nnenum_s: float | None
+    lp: str = ""
 
     @property
     def total_s(self) -> float:
@@ -93,7 +94,8 @@ def run_nnenum(python: str, net: Path, prop: Path, timeout: float) -> tuple[str,
     return {"holds": "unsat", "violated": "sat"}.get(text, text), seconds
 
 
-def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None) -> Row:
+def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None, *, lp: bool = True,
+                 bounds: str | None = None) -> Row:
     name, p = instance.split(":")
     net_path = data / f"ACASXU_run2a_{name}_batch_2000.onnx"
     prop_path = data / f"prop_{p}.vnnlib"
@@ -101,11 +103,11 @@ def run_instance(instance: str, data: Path, timeout: float, nnenum: str | None) 
     net = read_onnx(net_path).network
     prop = load_vnnlib(prop_path)
     imported = time.perf_counter() - t
-    res = verify(net, prop, timeout=timeout, workers=1)
+    res = verify(net, prop, timeout=timeout, workers=1, lp=lp, bounds=bounds)
     size = len(json.dumps(res.certificate)) if res.certificate is not None else 0
     nn, nn_s = run_nnenum(nnenum, net_path, prop_path, timeout) if nnenum else ("-", None)
     return Row(instance, res.status, published(instance), imported, res.search_seconds, res.check_seconds,
-               res.leaves, size, res.proven, nn, nn_s)
+               res.leaves, size, res.proven, nn, nn_s, json.dumps(res.extra))
 
 
 def table(rows: list[Row]) -> str:
@@ -161,6 +163,10 @@ def main() -> None:
     only = ap.add_mutually_exclusive_group()
     only.add_argument("--sat-only", action="store_true", help="only the chosen instances published as sat")
     only.add_argument("--unsat-only", action="store_true", help="only the chosen instances published as unsat")
+    ap.add_argument("--bounds", choices=["backsub", "forward"], default=None,
+                    help="step 1 of the bound procedure (default: the engine's BOUNDS)")
+    ap.add_argument("--no-lp", action="store_true", help="no LP leaves (interval refutations only)")
+    ap.add_argument("--both-lp", action="store_true", help="each instance without, then with LP leaves (print only)")
     args = ap.parse_args()
     chosen = QUICK if args.quick else all_instances() if args.all else (args.instances or "1_1:4").split(",")
     chosen = [c.strip() for c in chosen]
@@ -172,14 +178,15 @@ def main() -> None:
     )
     rows = []
     for n, inst in enumerate(chosen, start=1):
-        row = run_instance(inst, args.data, args.timeout, args.nnenum)
-        rows.append(row)
-        print(table([row]).split("\n")[2], flush=True)
-        if write and n < len(chosen):  # an interrupted run still leaves the table so far
+        for lp in ((False, True) if args.both_lp else (not args.no_lp,)):
+            row = run_instance(inst, args.data, args.timeout, args.nnenum, lp=lp, bounds=args.bounds)
+            rows.append(row)
+            print(table([row]).split("\n")[2], f"lp={lp} {row.lp}", flush=True)
+        if write and not args.both_lp and n < len(chosen):  # an interrupted run still leaves the table so far
             write_doc(table(rows) + f"\n\n(partial: {n} of {len(chosen)} instances run so far)", cmd)
     text = table(rows)
     print(text)
-    if write:
+    if write and not args.both_lp:
         write_doc(text, cmd)
 
 

@@ -41,6 +41,7 @@ OPTIONAL = (
     "onnxruntime",
     "torch",
     "vnnlib",
+    "scipy",  # HiGHS for the LP leaves of verify
 )
 
 

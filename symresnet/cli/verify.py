@@ -34,7 +34,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--json", action="store_true")
     p.add_argument("--certificate", metavar="FILE", default=None)
     p.add_argument("--timeout", type=float, default=None, metavar="S")
-    p.add_argument("--workers", type=int, default=1, metavar="N")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="N > 1: check leaves in N - 1 worker processes while the search goes on")
     p.add_argument("--check", choices=("fast", "stdlib"), default="fast",
                    help="check the certificate with flint matrices (fast) or the standard-library checker")
 

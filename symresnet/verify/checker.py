@@ -12,13 +12,16 @@ standard library, so anyone can audit it (or copy it) on its own.
   ``x_i = at`` with ``lo_i < at < hi_i`` makes the children ``[lo_i, at]`` and ``[at, hi_i]``),
   and at every leaf, for every case of the group, the leaf's multipliers ``mu >= 0`` give a
   combination ``mu^T (C y - e)`` whose lower bound over the leaf box, computed by the fixed
-  procedure below, is ``> 0``: no input of the leaf box meets all constraints of the case.
+  procedure below, is ``> 0``: no input of the leaf box meets all constraints of the case;
+  or an ``lp`` entry's multipliers give a Lagrangian of step 1's relaxation whose exact
+  minimum over the variable box is ``> 0`` (:func:`lp_lower_bound`).
 
 The bound procedure (exact): symbolic intervals forward (each ``x_k`` between two affine maps of
 ``x_0``; an unstable ReLU with pre-activation bounds ``l < 0 < u`` gets the upper line
 ``a z + b`` with ``a = ceil_P(u/(u-l))``, ``b = ceil_P(-a l)`` and the lower line
 ``lam z`` with ``lam = floor_P(u/(u-l))``, ``ceil_P``/``floor_P`` rounding to multiples of
-``1/P``, ``P = 2^rounding``), then one backward pass of the objective row (an unstable ReLU
+``1/P``, ``P = 2^rounding``; the forms of every hidden layer rounded outward to the grid ``1/P``
+so that the integers stay short, version 2), then one backward pass of the objective row (an unstable ReLU
 with a positive coefficient uses the lower line ``x >= z`` if ``u >= -l`` else ``x >= 0``,
 with a negative one the upper line), and the minimum of the resulting affine map over the box.
 """
@@ -33,10 +36,20 @@ from fractions import Fraction
 from operator import mul
 from typing import Any
 
-__all__ = ["CertificateError", "CheckReport", "CheckTimeout", "check_certificate", "check_leaf", "load_network"]
+__all__ = [
+    "CertificateError",
+    "CheckReport",
+    "CheckTimeout",
+    "LPDual",
+    "cases_of",
+    "check_certificate",
+    "check_leaf",
+    "load_network",
+    "lp_lower_bound",
+]
 
 FORMAT = "symresnet-certificate"
-VERSION = 1
+VERSION = 2
 
 
 class CertificateError(Exception):
@@ -154,118 +167,268 @@ def _floor(v: Fraction, P: int) -> int:
     return (v.numerator * P) // v.denominator
 
 
+def _round_form(num: list[int], q: int, Lnum: list[int], bd: int, up: bool) -> list[int]:
+    """Step 1's rounding of one affine form ``num / (q P)`` (coefficients, then the constant)
+    to the grid ``1/P``, outward over the box ``x >= lo = Lnum / bd``: a lower form
+    (``up=False``) gets ``floor_P`` coefficients and the constant
+    ``floor_P(c_0 + sum_i (c_i - floor_P(c_i)) lo_i)``, an upper form ``ceil_P`` ones and
+    ``ceil_P(c_0 + sum_i (c_i - ceil_P(c_i)) lo_i)``.  Returns the numerators over ``P``."""
+    *coef, c0 = num
+    out = [-((-v) // q) if up else v // q for v in coef]
+    acc = c0 * bd + sum((v - c * q) * t for v, c, t in zip(coef, out, Lnum, strict=True))
+    out.append(-((-acc) // (q * bd)) if up else acc // (q * bd))
+    return out
+
+
 def _bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
-    """Forward symbolic intervals; returns per hidden layer the list of (l, u, a, b) or a
-    marker of the stable phases, as exact Fractions."""
+    """Step 1 (forward symbolic intervals); returns per hidden layer and unit ``(l, u, a, b)``
+    (``a``, ``b`` the upper line of an unstable unit, else ``None``) as exact Fractions."""
+    return symbolic_forms(net, lo, hi, P)[0]
+
+
+def symbolic_forms(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> tuple[Any, Any]:
+    """Step 1: ``(info, forms)``, ``info`` as :func:`_bounds` returns it and ``forms[k]`` the
+    pair (lower, upper) of the rounded forms of ``x_k`` (``k = 0..L-1``), a row per unit.
+
+    A form is a list of ``n0 + 1`` integers (the coefficients of ``x_0``, then the constant)
+    over ``P``; the forms of ``x_0`` are the identity.  Layer ``k``'s pre-activation forms are
+    over ``den_k P``, its post-activation forms (after the ReLU lines) over ``den_k P^2``, and
+    these are rounded outward back to the grid ``1/P`` (:func:`_round_form`)."""
     n0 = net.dims[0]
     bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
     Lnum = [int(v * bd) for v in lo]
     Hnum = [int(v * bd) for v in hi]
-    # a form set: columns (n0 coefficient columns + constant column) of ints, one denominator
-    ident = [[1 if i == t else 0 for i in range(n0)] for t in range(n0)] + [[0] * n0]
-    forms: list[Any] = [(ident, ident, 1)]
+    ident = [[P if i == t else 0 for i in range(n0 + 1)] for t in range(n0)]
+    forms: list[Any] = [(ident, ident)]
     info: list[Any] = []
     for layer in net.layers[:-1]:
-        D = 1
-        for r, *_ in layer.sources:
-            D = math.lcm(D, forms[r][2])
-        zlo = [[0] * layer.rows for _ in range(n0 + 1)]
-        zup = [[0] * layer.rows for _ in range(n0 + 1)]
+        zlo = [[0] * n0 + [b * P] for b in layer.bias]
+        zup = [[0] * n0 + [b * P] for b in layer.bias]
         for r, _, Mp, Mn in layer.sources:
-            flo, fup, fd = forms[r]
-            s = D // fd
-            for t in range(n0 + 1):
-                clo = flo[t] if s == 1 else [v * s for v in flo[t]]
-                cup = fup[t] if s == 1 else [v * s for v in fup[t]]
-                a, b = zlo[t], zup[t]
-                for j in range(layer.rows):
-                    a[j] += sum(map(mul, Mp[j], clo)) + sum(map(mul, Mn[j], cup))
-                    b[j] += sum(map(mul, Mp[j], cup)) + sum(map(mul, Mn[j], clo))
-        for j in range(layer.rows):
-            zlo[n0][j] += layer.bias[j] * D
-            zup[n0][j] += layer.bias[j] * D
-        zden = layer.den * D
+            flo, fup = forms[r]
+            for j in range(layer.rows):
+                a, b = zlo[j], zup[j]
+                for i, (p, n) in enumerate(zip(Mp[j], Mn[j], strict=True)):
+                    if p:
+                        a[:] = [s + p * v for s, v in zip(a, flo[i], strict=True)]
+                        b[:] = [s + p * v for s, v in zip(b, fup[i], strict=True)]
+                    if n:
+                        a[:] = [s + n * v for s, v in zip(a, fup[i], strict=True)]
+                        b[:] = [s + n * v for s, v in zip(b, flo[i], strict=True)]
+        zden = layer.den * P
         rows: list[Any] = []
-        xlo: Any = [[0] * layer.rows for _ in range(n0 + 1)]
-        xup: Any = [[0] * layer.rows for _ in range(n0 + 1)]
+        xlo: list[list[int]] = []
+        xup: list[list[int]] = []
         for j in range(layer.rows):
-            lnum = zlo[n0][j] * bd
-            unum = zup[n0][j] * bd
-            for i in range(n0):
-                c = zlo[i][j]
-                lnum += c * (Lnum[i] if c >= 0 else Hnum[i])
-                c = zup[i][j]
-                unum += c * (Hnum[i] if c >= 0 else Lnum[i])
+            lnum = zlo[j][n0] * bd + sum(c * (Lnum[i] if c >= 0 else Hnum[i]) for i, c in enumerate(zlo[j][:n0]))
+            unum = zup[j][n0] * bd + sum(c * (Hnum[i] if c >= 0 else Lnum[i]) for i, c in enumerate(zup[j][:n0]))
             low = Fraction(lnum, zden * bd)
             u = Fraction(unum, zden * bd)
             if u <= 0:
                 rows.append((low, u, None, None))
+                lower = upper = [0] * (n0 + 1)
             elif low >= 0:
                 rows.append((low, u, None, None))
-                for t in range(n0 + 1):
-                    xlo[t][j] = zlo[t][j] * P
-                    xup[t][j] = zup[t][j] * P
+                lower = [v * P for v in zlo[j]]
+                upper = [v * P for v in zup[j]]
             else:
                 ratio = u / (u - low)
                 an = _ceil(ratio, P)  # numerator over P
                 bn = _ceil(-Fraction(an, P) * low, P)
                 lam = _floor(ratio, P)
                 rows.append((low, u, Fraction(an, P), Fraction(bn, P)))
-                for t in range(n0):
-                    xlo[t][j] = zlo[t][j] * lam
-                    xup[t][j] = zup[t][j] * an
-                xlo[n0][j] = zlo[n0][j] * lam
-                xup[n0][j] = zup[n0][j] * an + bn * zden
-        forms.append((xlo, xup, zden * P))
+                lower = [v * lam for v in zlo[j]]
+                upper = [v * an for v in zup[j]]
+                upper[n0] += bn * zden
+            xlo.append(_round_form(lower, zden, Lnum, bd, up=False))
+            xup.append(_round_form(upper, zden, Lnum, bd, up=True))
+        forms.append((xlo, xup))
         info.append(rows)
-    return info
+    return info, forms
 
 
 def lower_bound(net: _Net, info, c: list[Fraction], lo: list[Fraction], hi: list[Fraction]) -> Fraction:
-    """The backward pass of the objective ``c . y`` over the box, with the forward bounds."""
-    L = len(net.layers)
-    lam: list[Any] = [None] * L
-    const = Fraction(0)
+    """The backward pass of the objective ``c . y`` over the box, with the step-1 bounds."""
+    return backward(net, info, len(net.layers), [c], lo, hi)[0]
 
-    def push(layer: _Layer, nu: list[Fraction]) -> Fraction:
-        # lam[r] += nu^T M / den for every source; returns nu . B
+
+def backward(net: _Net, info, top: int, G: list[list[Fraction]], lo: list[Fraction],
+             hi: list[Fraction]) -> list[Fraction]:
+    """Step 2 for several rows at once: for each row ``g`` of ``G`` a lower bound over the box
+    of ``g . z_top`` (``z_L = y``), by one backward pass through the layers ``top..1`` and
+    their skips with the relaxations of ``info`` (layers ``< top``), then the minimum of the
+    resulting affine map of ``x_0`` over the box.  Integers: the matrix of multipliers
+    shares one denominator."""
+    n = len(G)
+    lam: list[Any] = [None] * top  # lam[r] = (rows of ints, denominator): multipliers of x_r
+    const = [Fraction(0)] * n
+    D0 = math.lcm(1, *(v.denominator for row in G for v in row))
+
+    def push(k: int, nu: list[list[int]], d: int) -> None:
+        layer = net.layers[k - 1]
+        dd = d * layer.den
         for r, M, _, _ in layer.sources:
-            acc = lam[r] if lam[r] is not None else [Fraction(0)] * net.dims[r]
-            nz = [(j, v) for j, v in enumerate(nu) if v]
-            for i in range(net.dims[r]):
-                s = sum((v * M[j][i] for j, v in nz), Fraction(0))
+            cols = list(zip(*M, strict=True))
+            part = [[sum(map(mul, row, col)) for col in cols] for row in nu]
+            if lam[r] is None:
+                lam[r] = (part, dd)
+            else:
+                A, da = lam[r]
+                m = math.lcm(da, dd)
+                sa, sp = m // da, m // dd
+                lam[r] = ([[x * sa + y * sp for x, y in zip(ra, rp, strict=True)] for ra, rp in zip(A, part, strict=True)], m)
+        for t, row in enumerate(nu):
+            s = sum(map(mul, row, layer.bias))
+            if s:
+                const[t] += Fraction(s, dd)
+
+    push(top, [[int(v * D0) for v in row] for row in G], D0)
+    for k in range(top - 1, 0, -1):
+        if lam[k] is None:
+            continue
+        g, dg = lam[k]
+        P = math.lcm(1, *(a.denominator for _, _, a, _ in info[k - 1] if a is not None))
+        slopes = [int(a * P) if a is not None else 0 for _, _, a, _ in info[k - 1]]
+        nu = []
+        for t, row in enumerate(g):
+            out = []
+            extra = Fraction(0)
+            for v, (low, u, _, b), slope in zip(row, info[k - 1], slopes, strict=True):
+                if not v or u <= 0:
+                    out.append(0)
+                elif low >= 0:
+                    out.append(v * P)
+                elif v > 0:
+                    out.append(v * P if u >= -low else 0)
+                else:
+                    out.append(v * slope)
+                    extra += v * b
+            if extra:
+                const[t] += extra / dg
+            nu.append(out)
+        push(k, nu, dg * P)
+    n0 = net.dims[0]
+    g0, d0 = lam[0] if lam[0] is not None else ([[0] * n0 for _ in range(n)], 1)
+    bd = math.lcm(*(v.denominator for v in (*lo, *hi)))
+    Lnum = [int(v * bd) for v in lo]
+    Hnum = [int(v * bd) for v in hi]
+    return [const[t] + Fraction(sum(v * (Lnum[i] if v >= 0 else Hnum[i]) for i, v in enumerate(g0[t])), d0 * bd)
+            for t in range(n)]
+
+
+def _line(low: Fraction, u: Fraction, P: int) -> tuple[Fraction, Fraction, Any, Any]:
+    """The relaxation of a unit with ``low <= z <= u``: ``(l, u, a, b)``, the upper line
+    ``a z + b`` only for an unstable unit (``l < 0 < u``)."""
+    if u <= 0 or low >= 0:
+        return (low, u, None, None)
+    an = _ceil(u / (u - low), P)
+    bn = _ceil(-Fraction(an, P) * low, P)
+    return (low, u, Fraction(an, P), Fraction(bn, P))
+
+
+def backsub_bounds(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int) -> Any:
+    """Step 1 by back-substitution (``"bounds": "backsub"``): for ``k = 1..L-1`` the bounds of
+    ``z_k`` are the step-2 backward pass of the rows of ``z_k`` (``+e_j`` for ``l_j``,
+    ``-e_j`` for ``-u_j``) through the layers ``k-1..1`` with their relaxations fixed so far,
+    rounded outward to the grid ``1/P`` (``l`` down, ``u`` up); the same lines as
+    :func:`_bounds` (as :func:`lower_bound` reads them)."""
+    info: list[Any] = []
+    for k in range(1, len(net.layers)):
+        rows = net.dims[k]
+        G = [[Fraction(s * (i == j)) for i in range(rows)] for s in (1, -1) for j in range(rows)]
+        b = backward(net, info, k, G, lo, hi)
+        info.append([_line(Fraction(_floor(b[j], P), P), Fraction(_ceil(-b[rows + j], P), P), P)
+                     for j in range(rows)])
+    return info
+
+
+BOUNDS = ("forward", "backsub")
+
+
+def step1(net: _Net, lo: list[Fraction], hi: list[Fraction], P: int, bounds: str = "forward") -> Any:
+    """Step 1 of the certificate's procedure ``bounds`` (its field ``"bounds"``)."""
+    return backsub_bounds(net, lo, hi, P) if bounds == "backsub" else _bounds(net, lo, hi, P)
+
+
+# -- LP leaves: a Lagrangian of step 1's relaxation (docs/verification.md, "lp") ----------------
+
+
+@dataclass(frozen=True)
+class LPDual:
+    """The multipliers of an ``lp`` leaf: ``y[i] >= 0`` on the case's constraint
+    ``c_i . y - d_i <= 0``, and per listed hidden unit ``(k, j, s, t)`` with ``s, t >= 0`` on
+    ``z - x <= 0`` and on ``x - a z - b <= 0`` (``a = 1, b = 0`` for a unit that is on)."""
+
+    y: tuple[Fraction, ...]
+    units: tuple[tuple[int, int, Fraction, Fraction], ...]
+
+
+def _lp_dual(data: Any) -> LPDual:
+    return LPDual(
+        tuple(_q(v) for v in data["y"]),
+        tuple((int(k), int(j), _q(s), _q(t)) for k, j, s, t in data.get("units", [])),
+    )
+
+
+def lp_lower_bound(net: _Net, info, C, e, dual: LPDual, lo, hi) -> Fraction | None:
+    """The exact minimum over the variable box of the Lagrangian ``sum y_i (c_i . y - d_i) +
+    sum s (z - x) + t (x - a z - b)`` of step 1's relaxation: an affine function of ``x_0`` (in
+    the leaf box) and of the outputs ``x_{k,j}`` of the hidden units that are not off (each in
+    ``[max(l, 0), u]``), ``z_k`` being the affine map of Def. 1.5.4.  Where the case holds every
+    term is ``<= 0``, so a minimum ``> 0`` refutes the case on the leaf.  Terms on a unit that
+    is off are dropped (``x = 0`` there).  ``None`` for malformed multipliers."""
+    L = len(net.layers)
+    dims = net.dims
+    if len(dual.y) != len(C) or any(v < 0 for v in dual.y):
+        return None
+    zero = Fraction(0)
+    nu = [[zero] * d for d in dims]  # nu[k][j]: the coefficient of z_{k,j}
+    direct = [[zero] * d for d in dims]  # direct[r][i]: the coefficient of x_{r,i}
+    const = -sum((y * d for y, d in zip(dual.y, e, strict=True)), zero)
+    nu[L] = [sum((y * row[j] for y, row in zip(dual.y, C, strict=True)), zero) for j in range(dims[L])]
+    for k, j, s, t in dual.units:
+        if not (1 <= k < L and 0 <= j < dims[k]) or s < 0 or t < 0:
+            return None
+        low, u, a, b = info[k - 1][j]
+        if u <= 0:
+            continue
+        if a is None:
+            a, b = Fraction(1), zero
+        nu[k][j] += s - t * a
+        direct[k][j] += t - s
+        const -= t * b
+    for k in range(1, L + 1):
+        layer = net.layers[k - 1]
+        nz = [(j, v) for j, v in enumerate(nu[k]) if v]
+        if not nz:
+            continue
+        for r, M, _, _ in layer.sources:
+            acc = direct[r]
+            for i in range(dims[r]):
+                s = sum((v * M[j][i] for j, v in nz), zero)
                 if s:
                     acc[i] += s / layer.den
-            lam[r] = acc
-        return sum((v * b for v, b in zip(nu, layer.bias, strict=True)), Fraction(0)) / layer.den
-
-    const += push(net.layers[L - 1], c)
-    for k in range(L - 1, 0, -1):
-        g = lam[k]
-        if g is None:
-            continue
-        nu = []
-        for j, v in enumerate(g):
-            low, u, a, b = info[k - 1][j]
-            if not v or u <= 0:
-                nu.append(Fraction(0))
-            elif low >= 0:
-                nu.append(v)
-            elif v > 0:
-                nu.append(v if u >= -low else Fraction(0))
-            else:
-                nu.append(v * a)
-                const += v * b
-        const += push(net.layers[k - 1], nu)
-    g0 = lam[0] if lam[0] is not None else [Fraction(0)] * net.dims[0]
-    return const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(g0)), Fraction(0))
+        const += sum((v * layer.bias[j] for j, v in nz), zero) / layer.den
+    total = const + sum((v * (lo[i] if v >= 0 else hi[i]) for i, v in enumerate(direct[0])), zero)
+    for k in range(1, L):
+        for j, v in enumerate(direct[k]):
+            low, u = info[k - 1][j][:2]
+            if v and u > 0:
+                total += v * (max(low, zero) if v > 0 else u)
+    return total
 
 
-def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
-    """Whether every case index in ``refutes`` (pairs (case, mu)) is refuted on the box."""
-    info = _bounds(net, lo, hi, P)
+def check_leaf(net: _Net, cases, lo, hi, refutes, P: int, bounds: str = "forward") -> bool:
+    """Whether every case index in ``refutes`` (pairs (case, mu) or (case, LPDual)) is refuted
+    on the box, with step 1 ``bounds`` (``"forward"`` or ``"backsub"``)."""
+    info = step1(net, lo, hi, P, bounds)
     for index, mu in refutes:
         C, e = cases[index]
+        if isinstance(mu, LPDual):
+            bound = lp_lower_bound(net, info, C, e, mu, lo, hi)
+            if bound is None or not bound > 0:
+                return False
+            continue
         if len(mu) != len(C) or any(m < 0 for m in mu):
             return False
         obj = [sum((m * row[j] for m, row in zip(mu, C, strict=True)), Fraction(0)) for j in range(net.dims[-1])]
@@ -278,7 +441,8 @@ def check_leaf(net: _Net, cases, lo, hi, refutes, P: int) -> bool:
 # -- the certificate ---------------------------------------------------------------------------
 
 
-def _cases(prop: Any, n: int, m: int):
+def cases_of(prop: Any, n: int, m: int) -> list[Any]:
+    """The property's cases as ``(lo, hi, C, e)``, exact."""
     out = []
     for case in prop["cases"]:
         lo = [_q(v) for v in case["lo"]]
@@ -289,6 +453,9 @@ def _cases(prop: Any, n: int, m: int):
             raise CertificateError("property: a case has the wrong number of inputs or outputs")
         out.append((lo, hi, C, e))
     return out
+
+
+_cases = cases_of
 
 
 def _leaves(tree: Any, lo, hi, path=()):
@@ -308,14 +475,18 @@ def _leaves(tree: Any, lo, hi, path=()):
             stack.append((node["above"], a2, b, (*p, 1)))
             stack.append((node["below"], a, b1, (*p, 0)))
         else:
-            refutes = [(int(c), [_q(v) for v in mu]) for c, mu in node["refute"]]
+            if "refute" not in node and "lp" not in node:
+                raise CertificateError(f"leaf {p}: neither 'refute' nor 'lp'")
+            refutes: list[Any] = [(int(c), [_q(v) for v in mu]) for c, mu in node.get("refute", [])]
+            refutes += [(int(c), _lp_dual(dual)) for c, dual in node.get("lp", [])]
             yield p, a, b, refutes
 
 
 def _check_chunk(payload):
-    net_data, cases, P, items = payload
+    net_data, cases, P, items, *rest = payload
     net = load_network(net_data)
-    return [check_leaf(net, cases, lo, hi, refutes, P) for lo, hi, refutes in items]
+    bounds = rest[0] if rest else "forward"
+    return [check_leaf(net, cases, lo, hi, refutes, P, bounds) for lo, hi, refutes in items]
 
 
 class CheckTimeout(Exception):
@@ -356,6 +527,9 @@ def check_certificate(
         if result != "unsat":
             raise CertificateError(f"result {result!r:.20} is neither sat nor unsat")
         P = 2 ** int(data["rounding"])
+        bounds = data.get("bounds", "forward")
+        if bounds not in BOUNDS:
+            raise CertificateError(f"bounds {bounds!r:.20} is none of {', '.join(BOUNDS)}")
         covered: set[int] = set()
         jobs = []
         for g, proof in enumerate(data["proofs"]):
@@ -379,15 +553,15 @@ def check_certificate(
             size = -(-len(items) // (workers * 4))
             chunks = [items[i : i + size] for i in range(0, len(items), size)]
             with ProcessPoolExecutor(workers) as pool:
-                oks = [ok for part in pool.map(_check_chunk, [(data["network"], ce, P, c) for c in chunks]) for ok in part]
+                oks = [ok for part in pool.map(_check_chunk, [(data["network"], ce, P, c, bounds) for c in chunks]) for ok in part]
         else:
             oks = []
             leaf = (leaf_checker(net).check_leaf if leaf_checker is not None
-                    else lambda ce_, a_, b_, r_, P_: check_leaf(net, ce_, a_, b_, r_, P_))
+                    else lambda ce_, a_, b_, r_, P_, bounds_: check_leaf(net, ce_, a_, b_, r_, P_, bounds_))
             for a, b, r in items:
                 if deadline is not None and time.monotonic() > deadline:
                     raise CheckTimeout(f"{len(oks)} of {len(items)} leaves checked before the deadline")
-                oks.append(leaf(ce, a, b, r, P))
+                oks.append(leaf(ce, a, b, r, P, bounds))
         failed = tuple((g, path) for (g, path, *_), ok in zip(jobs, oks, strict=True) if not ok)
         return CheckReport("unsat", len(jobs), failed)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:

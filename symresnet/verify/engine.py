@@ -15,7 +15,9 @@
 * ``unsat`` only once the certificate (docs/verification.md), written as JSON data, is accepted
   by the exact leaf check (:class:`~symresnet.verify.fast_check.FastNet`, or the
   standard-library checker :mod:`symresnet.verify.checker` with ``check="stdlib"``); a leaf
-  the exact check rejects gives ``unknown`` (no re-split yet).
+  the exact check rejects is searched again with interval refutations only (:func:`_resplit`);
+* with ``lp`` (and scipy installed), a case the interval bound leaves open on a box may get an
+  LP leaf (:mod:`symresnet.verify.lp_leaf`: the dual of step 1's LP relaxation).
 
 Time runs out: ``timeout`` with the fraction of the input volume proven; a box too small to
 split: ``unknown``.
@@ -23,6 +25,7 @@ split: ``unknown``.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -40,9 +43,14 @@ from symresnet.verify.checker import (
     VERSION,
     CertificateError,
     CheckTimeout,
+    cases_of,
     check_certificate,
+    load_network,
 )
 from symresnet.verify.fast_check import FastNet
+from symresnet.verify.leaf_pool import CheckedLeaves, LeafPool
+from symresnet.verify.lp_leaf import available as lp_available
+from symresnet.verify.lp_leaf import lp_refute
 from symresnet.verify.network_data import NetworkData, network_data
 from symresnet.verify.property import Case, Property
 
@@ -68,6 +76,14 @@ ASPECT = 64.0
 ATTACK_STARTS = 256
 ATTACK_STEPS = 50
 ATTACK_SHARE = 0.1
+#: step 1 of the bound procedure (the certificate's field ``"bounds"``): ``"backsub"``
+#: (back-substituted intermediate bounds) or ``"forward"`` (symbolic intervals)
+BOUNDS = "backsub"
+#: LP leaves are tried on a box unless LPs at deficits of the same decade or a smaller one
+#: have failed: after LP_PROBES tries with less than LP_SUCCESS of them refuting
+#: (docs/verification.md, "LP leaves")
+LP_PROBES = 8
+LP_SUCCESS = 0.15
 
 
 @dataclass(frozen=True)
@@ -160,11 +176,23 @@ class _Group:
         self.d = np.array(d)
         self.owners = owners
         self.mus = mus
+        #: per case its own rows ``C y <= d`` in floats (for the LP leaves)
+        self.rows = {i: (np.array([[float(v) for v in con.coefficients] for con in cases[i].constraints]),
+                         np.array([float(con.rhs) for con in cases[i].constraints])) for i in indices}
         self.volume = float(np.prod([float(b - a) for a, b in zip(self.case.lo, self.case.hi, strict=True)]))
 
 
 class _Search:
-    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float):
+    def __init__(self, net: ResNet, data: NetworkData, prop: Property, deadline: float, *, lp: bool = False,
+                 bounds: str = "forward"):
+        self.bounds = bounds
+        self.lp = lp
+        self.lp_tries = 0
+        self.lp_leaves = 0
+        self.lp_seconds = 0.0
+        self.lp_log: list[tuple[int, float, bool, float]] = []
+        self.resplit = 0  # leaves the exact check rejected, searched again
+        self.lp_stats: dict[int, tuple[int, int]] = {}  # decade of the deficit -> (tries, wins)
         self.net = net
         self.data = data
         self.prop = prop
@@ -175,6 +203,7 @@ class _Search:
         self.lookahead = 0
         self.attack_seconds = 0.0
         self.attacks = 0
+        self.on_leaf: Any = None  #: called with (lo, hi, refutes) of every finished leaf
 
     def attack(self, group: _Group, lo: Any, hi: Any) -> Counterexample | None:
         """Projected gradient descent for every case of the group from starts in the box
@@ -210,6 +239,43 @@ class _Search:
                         return found
         return None
 
+    def try_lp(self, group: _Group, lo: Any, hi: Any, depth: int, margin: Any, ok: Any) -> list[Any] | None:
+        """LP leaves (:mod:`symresnet.verify.lp_leaf`) for the cases the interval bound left
+        open on this box, when the box is deep enough and its deficit small enough to pay;
+        ``None`` unless every open case gets one."""
+        score = float(self.score(group, margin[None, :])[0])
+        bucket = math.floor(math.log10(-score)) if score < 0 else -400  # the decade of the deficit
+        if any(b <= bucket and self.lp_skip(b) for b in self.lp_stats):
+            return None
+        out = []
+        for i in group.indices:
+            cols = [t for t, (owner, _) in enumerate(group.owners) if owner == i]
+            if any(ok[t] for t in cols):
+                continue  # refuted by the interval bound
+            t0 = time.perf_counter()
+            C, d = group.rows[i]
+            res = lp_refute(self.data, lo, hi, C, d, step1=self.bounds)
+            spent = time.perf_counter() - t0
+            self.lp_tries += 1
+            self.lp_seconds += spent
+            self.lp_log.append((depth, score, res.dual is not None, spent))
+            tries, wins = self.lp_stats.get(bucket, (0, 0))
+            self.lp_stats[bucket] = (tries + 1, wins + (res.dual is not None))
+            if res.dual is None:
+                return None
+            out.append([i, res.dual])
+        return out
+
+    def lp_skip(self, bucket: int) -> bool:
+        """Whether LPs at deficits of this decade have failed too often to pay."""
+        tries, wins = self.lp_stats[bucket]
+        return tries >= LP_PROBES and wins < LP_SUCCESS * tries
+
+    def stats(self) -> dict[str, Any]:
+        """The LP leaves' figures: tried, accepted by the float LP, seconds spent."""
+        return {"lp_tries": self.lp_tries, "lp_leaves": self.lp_leaves, "lp_seconds": round(self.lp_seconds, 3),
+                "resplit": self.resplit}
+
     @staticmethod
     def score(group: _Group, margin: Any) -> Any:
         """Per box: the worst case's best refutation margin (``> 0``: every case refuted)."""
@@ -234,7 +300,7 @@ class _Search:
             chi[2 * t, i] = mid[i]
             clo[2 * t + 1, i] = mid[i]
         self.lookahead += len(clo)
-        margin = objective_bounds(self.data, clo, chi, group.C).lower - group.d[None, :]
+        margin = objective_bounds(self.data, clo, chi, group.C, bounds=self.bounds).lower - group.d[None, :]
         score = self.score(group, margin)
         deficit = np.minimum(score, 0.0)
         gain = deficit[0::2] + deficit[1::2] - 2 * min(parent, 0.0)  # what the halves gained
@@ -273,7 +339,7 @@ class _Search:
             lo = np.array([[float(v) for v in b[0]] for b in batch])
             hi = np.array([[float(v) for v in b[1]] for b in batch])
             self.boxes += len(batch)
-            bounds = objective_bounds(self.data, lo, hi, group.C)
+            bounds = objective_bounds(self.data, lo, hi, group.C, bounds=self.bounds)
             margin = bounds.lower - group.d[None, :]
             tol = MARGIN * (1.0 + np.abs(bounds.lower) + np.abs(group.d)[None, :])
             ok = margin > tol
@@ -291,9 +357,19 @@ class _Search:
                         refutes.append([i, mu])
                     else:
                         open_rows.append(max(cols, key=lambda t: margin[n, t]) if cols else None)
+                lps = self.try_lp(group, lo[n], hi[n], depth, margin[n], ok[n]) if open_rows and self.lp else None
+                if lps is not None:
+                    if refutes:
+                        node["refute"] = refutes
+                    node["lp"] = lps
+                    self.lp_leaves += 1
+                    open_rows = []
                 if not open_rows:
-                    node["refute"] = refutes
+                    if lps is None:
+                        node["refute"] = refutes
                     leaves += 1
+                    if self.on_leaf is not None and lps is None:  # LP leaves are checked at the end
+                        self.on_leaf(blo, bhi, refutes)
                     self.proven += vol * float(np.prod(hi[n] - lo[n])) / max(float(np.prod(width)), 1e-300)
                     continue
                 opened.append(n)
@@ -340,15 +416,43 @@ def _refine(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any]:
 
 
 def verify(
-    net: ResNet, prop: Property, *, timeout: float | None = None, workers: int = 1, check: str = "fast"
+    net: ResNet,
+    prop: Property,
+    *,
+    timeout: float | None = None,
+    workers: int = 1,
+    check: str = "fast",
+    lp: bool = True,
+    bounds: str | None = None,
 ) -> VerifyResult:
     """Decide ``prop`` for ``net`` (see the module docstring).  ``check="fast"`` checks the
     certificate's leaves with :class:`~symresnet.verify.fast_check.FastNet` (the same exact
-    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone."""
+    procedure on flint matrices), ``"stdlib"`` with the standard-library checker alone.  With
+    ``workers > 1`` and ``check="fast"``, ``workers - 1`` processes check the leaves while the
+    search goes on, and this one joins them when it ends (:class:`~symresnet.verify.leaf_pool.LeafPool`); with ``"stdlib"`` the
+    reference checker runs in ``workers`` processes after the search.
+    ``bounds`` is step 1 of the bound procedure, in the search and in the certificate
+    (``"backsub"`` or ``"forward"``; default :data:`BOUNDS`)."""
+    bounds = bounds or BOUNDS
     start = time.monotonic()
     deadline = start + (timeout if timeout else float("inf"))
     data = network_data(net)
-    search = _Search(net, data, prop, deadline)
+    network, prop_data = data.to_json(), property_json(prop)
+    search = _Search(net, data, prop, deadline, lp=lp and lp_available(), bounds=bounds)
+    pool = LeafPool(network, prop_data, 2**ROUNDING, workers=workers - 1, bounds=bounds) if workers > 1 and check == "fast" else None
+    if pool is not None:
+        search.on_leaf = pool.add
+    try:
+        return _decide(net, data, prop, search, pool, start, deadline, network, prop_data,
+                       workers=workers, check=check)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _decide(net: ResNet, data: NetworkData, prop: Property, search: _Search, pool: LeafPool | None,
+            start: float, deadline: float, network: Any, prop_data: Any, *, workers: int,
+            check: str) -> VerifyResult:
     proofs = []
     leaves = 0
     for group in _groups(prop):
@@ -358,7 +462,7 @@ def verify(
             return _sat(net, data, prop, found, search, start)
         if tree is None:
             status = "timeout" if why == "timeout" else "unknown"
-            return VerifyResult(status, leaves=leaves, boxes=search.boxes,
+            return VerifyResult(status, extra=search.stats(), leaves=leaves, boxes=search.boxes,
                                 proven=search.proven / max(search.total, 1e-300),
                                 search_seconds=time.monotonic() - start, detail=why)
         proofs.append({"cases": group.indices, "tree": tree})
@@ -367,27 +471,100 @@ def verify(
         "version": VERSION,
         "result": "unsat",
         "rounding": ROUNDING,
-        "network": data.to_json(),
-        "property": property_json(prop),
+        **({"bounds": search.bounds} if search.bounds != "forward" else {}),
+        "network": network,
+        "property": prop_data,
         "proofs": proofs,
     }
     searched = time.monotonic() - start
     check_start = time.monotonic()
+    limit = deadline if deadline != float("inf") else None
     try:
-        report = check_certificate(certificate, workers=workers,
-                                   deadline=deadline if deadline != float("inf") else None,
-                                   leaf_checker=FastNet if check == "fast" else None)
+        if pool is not None:
+            fast = FastNet(load_network(network))
+            cases = [(C, e) for _, _, C, e in cases_of(prop_data, net.dims[0], net.dims[-1])]
+
+            def local(lo: Any, hi: Any, refutes: Any) -> bool:
+                return fast.check_leaf(cases, list(lo), list(hi), [(c, list(mu)) for c, mu in refutes], 2**ROUNDING,
+                                       search.bounds)
+
+            leaf_checker: Any = CheckedLeaves(pool.results(limit, local), prop_data, 2**ROUNDING, search.bounds)
+        else:
+            leaf_checker = FastNet if check == "fast" else None
+        report = check_certificate(certificate, workers=1 if pool is not None else workers,
+                                   deadline=limit, leaf_checker=leaf_checker)
     except CheckTimeout as err:
-        return VerifyResult("timeout", leaves=leaves, boxes=search.boxes, proven=1.0,
+        return VerifyResult("timeout", extra=search.stats(), leaves=leaves, boxes=search.boxes, proven=1.0,
                             search_seconds=searched, check_seconds=time.monotonic() - check_start,
                             detail=f"the float search refuted every leaf; exact check: {err}")
-    if not report.accepted:  # a leaf the floats refuted but the exact bound does not
-        return VerifyResult("unknown", leaves=leaves, boxes=search.boxes, proven=1.0,
-                            search_seconds=searched, check_seconds=time.monotonic() - check_start,
-                            detail=f"{len(report.failed)} leaves failed the exact check")
-    return VerifyResult("unsat", certificate=certificate, leaves=report.leaves, boxes=search.boxes,
+    total = report.leaves
+    if not report.accepted:  # leaves the floats refuted but the exact bound does not: re-split
+        try:
+            outcome = _resplit(net, data, prop, proofs, report.failed, deadline, check, search.bounds)
+        except CheckTimeout as err:
+            outcome = (0, f"timeout in the exact check of a re-split leaf: {err}")
+        if isinstance(outcome, Counterexample):
+            return _sat(net, data, prop, outcome, search, start)
+        added, why = outcome
+        if why:
+            return VerifyResult("timeout" if why.startswith("timeout") else "unknown", extra=search.stats(),
+                                leaves=leaves, boxes=search.boxes, proven=1.0, search_seconds=searched,
+                                check_seconds=time.monotonic() - check_start,
+                                detail=f"{len(report.failed)} leaves failed the exact check; re-split: {why}")
+        total += added
+        search.resplit = len(report.failed)
+    return VerifyResult("unsat", extra=search.stats(), certificate=certificate, leaves=total, boxes=search.boxes,
                         proven=1.0, search_seconds=searched,
                         check_seconds=time.monotonic() - check_start, checked=True)
+
+
+def _resplit(net: ResNet, data: NetworkData, prop: Property, proofs: list[dict[str, Any]],
+             failed: tuple[tuple[int, tuple[int, ...]], ...], deadline: float,
+             check: str, bounds: str = "forward") -> Counterexample | tuple[int, str]:
+    """The fallback for leaves the float search refuted but the exact check rejects (an LP leaf
+    whose rounded duals do not survive): each such leaf's box is searched again with interval
+    refutations only, the new subtree checked exactly as a certificate of that box and spliced
+    in its place.  Returns the leaves added and ``""``, or why not, or a counterexample (with
+    the original case index) found inside a leaf."""
+    added = 0
+    network = data.to_json()
+    for g, path in failed:
+        indices = proofs[g]["cases"]
+        lo, hi = list(prop.cases[indices[0]].lo), list(prop.cases[indices[0]].hi)
+        node = proofs[g]["tree"]
+        for step in path:
+            i, at = int(node["split"]), Fraction(node["at"])
+            if step:
+                lo[i], node = at, node["above"]
+            else:
+                hi[i], node = at, node["below"]
+        sub = Property(prop.inputs, prop.outputs,
+                       tuple(Case(tuple(lo), tuple(hi), prop.cases[i].constraints) for i in indices))
+        search = _Search(net, data, sub, deadline, lp=False, bounds=bounds)
+        tree, found, count, why = search.run_group(_Group(list(range(len(indices))), sub.cases, pairs=PAIRS))
+        if found is not None:
+            return Counterexample(indices[found.case], found.x, found.y)
+        if tree is None:
+            return added, why or "no subtree"
+        certificate = {"format": FORMAT, "version": VERSION, "result": "unsat", "rounding": ROUNDING,
+                       **({"bounds": bounds} if bounds != "forward" else {}),
+                       "network": network, "property": property_json(sub),
+                       "proofs": [{"cases": list(range(len(indices))), "tree": tree}]}
+        report = check_certificate(certificate, deadline=deadline if deadline != float("inf") else None,
+                                   leaf_checker=FastNet if check == "fast" else None)
+        if not report.accepted:
+            return added, "a re-split leaf failed the exact check too"
+        stack = [tree]
+        while stack:  # back to the property's case indices
+            leaf = stack.pop()
+            if "split" in leaf:
+                stack += [leaf["below"], leaf["above"]]
+            else:
+                leaf["refute"] = [[indices[t], mu] for t, mu in leaf["refute"]]
+        node.clear()
+        node.update(tree)
+        added += count - 1
+    return added, ""
 
 
 def _sat(net: ResNet, data: NetworkData, prop: Property, found: Counterexample, search: _Search,

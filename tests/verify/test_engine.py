@@ -16,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symresnet import ResNet
+from symresnet.verify import engine
 from symresnet.verify.checker import CertificateError, check_certificate
 from symresnet.verify.engine import verify
+from symresnet.verify.lp_leaf import LPRefutation
 from symresnet.verify.property import Case, OutputConstraint, Property
 
 
@@ -91,6 +93,7 @@ def test_certificate_rejected_when_a_multiplier_is_altered():
     case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(-1, 4)), OutputConstraint((F(0), F(1)), F(0))))
     res = verify(net, Property(1, 2, (case,)))
     assert res.status == "unsat" and check_certificate(res.certificate).accepted
+    assert res.certificate["version"] == 2  # the procedure with rounded forms
     bad = copy.deepcopy(res.certificate)
 
     def leaves(node):
@@ -121,6 +124,20 @@ def test_certificate_rejected_when_the_tree_or_network_is_altered():
     bad["result"] = "sat"
     with pytest.raises(CertificateError):
         check_certificate(bad)
+    bad = copy.deepcopy(res.certificate)
+    bad["version"] = 1  # the procedure without rounding is no longer accepted
+    with pytest.raises(CertificateError, match="version 2"):
+        check_certificate(bad)
+
+
+def test_leaves_checked_in_a_worker_while_the_search_goes_on():
+    # workers=2: a worker process checks leaves during the search; the answer and the
+    # certificate are those of workers=1, and the certificate checks on its own
+    net = _net(7)
+    one = verify(net, _prop(F(-10**6)))
+    two = verify(net, _prop(F(-10**6)), workers=2)
+    assert one.status == two.status == "unsat" and two.checked
+    assert two.certificate == one.certificate and check_certificate(two.certificate).accepted
 
 
 def test_sat_at_the_exact_boundary():
@@ -145,3 +162,24 @@ def test_a_sum_of_two_constraints_refutes_the_whole_box():
     bad = copy.deepcopy(res.certificate)
     bad["proofs"][0]["tree"]["refute"] = [[0, ["1", "0"]]]  # x > -1/4 fails at x = -1
     assert not check_certificate(bad).accepted
+
+
+def test_a_leaf_the_exact_check_rejects_is_split_again(monkeypatch):
+    # y_0 = |x|, y_1 = x on [-1, 1] (by hand); the violation |x| <= 1/4 and x >= 1/2 is
+    # impossible. A float LP that "refutes" the root with y = (1, 0) is wrong (|x| <= 1/4 holds
+    # at x = 0): the exact check rejects it, and the engine searches that leaf again without LPs
+    net = ResNet(W=[[[1], [-1]], [[1, 1], [1, -1]]], B=[[0, 0], [0, 0]], activation="relu")
+    case = Case((F(-1),), (F(1),), (OutputConstraint((F(1), F(0)), F(1, 4)), OutputConstraint((F(0), F(-1)), F(-1, 2))))
+    calls = []
+
+    def wrong(*args, **kwargs):
+        calls.append(args)
+        return LPRefutation(1.0, {"y": ["1", "0"], "units": []})
+
+    monkeypatch.setattr(engine, "lp_refute", wrong)
+    res = verify(net, Property(1, 2, (case,)))
+    assert calls and res.extra["resplit"] == 1
+    assert res.status == "unsat" and res.checked and res.leaves > 1
+    tree = res.certificate["proofs"][0]["tree"]
+    assert "split" in tree and "lp" not in json.dumps(tree)
+    assert check_certificate(res.certificate).accepted
