@@ -183,3 +183,46 @@ def test_a_leaf_the_exact_check_rejects_is_split_again(monkeypatch):
     tree = res.certificate["proofs"][0]["tree"]
     assert "split" in tree and "lp" not in json.dumps(tree)
     assert check_certificate(res.certificate).accepted
+
+
+def _interval_low(net):
+    """A naive lower bound of y_0 over BOX: plain interval arithmetic in Fractions (sound, loose)."""
+    xs = [[(F(-1), F(1)), (F(-1), F(1))]]
+    for k in range(1, net.L + 1):
+        W = net.W[k - 1]
+
+        def dot(row, ivs):
+            lo = sum((min(c * a, c * b) for c, (a, b) in zip(row, ivs)), F(0))
+            hi = sum((max(c * a, c * b) for c, (a, b) in zip(row, ivs)), F(0))
+            return lo, hi
+
+        z = []
+        for j in range(W.rows):
+            lo, hi = dot([F(str(W[j, i])) for i in range(W.cols)], xs[-1])
+            for (r, kk), V in net.skips.items():
+                if kk == k:
+                    vlo, vhi = dot([F(str(V[j, i])) for i in range(V.cols)], xs[r])
+                    lo, hi = lo + vlo, hi + vhi
+            b = F(str(net.B[k - 1][j]))
+            z.append((lo + b, hi + b))
+        xs.append(z if k == net.L else [(max(a, F(0)), max(b, F(0))) for a, b in z])
+    return xs[-1][0][0]
+
+
+def test_with_a_timeout_an_undecided_first_step_1_hands_over_to_the_other(monkeypatch):
+    # the first search (back-substitution) gets almost no time, so the answer must come from
+    # the second one, with the forward step 1: an unsat certificate without the "bounds" field
+    # that the reference checker accepts; the threshold lies below a naive interval bound, so
+    # the violation y_0 <= threshold is impossible
+    net = _net(3)
+    prop = _prop(_interval_low(net) - 1)
+    monkeypatch.setattr(engine, "AUTO_SHARE", 1e-9)
+    res = verify(net, prop, timeout=120)
+    assert res.status == "unsat", res.detail
+    assert "bounds" not in res.certificate
+    assert "then forward" in res.detail
+    assert check_certificate(res.certificate).accepted
+    monkeypatch.setattr(engine, "AUTO_SHARE", 0.3)
+    again = verify(net, prop, timeout=120)
+    assert again.status == "unsat" and again.certificate["bounds"] == "backsub"
+    assert check_certificate(again.certificate).accepted
