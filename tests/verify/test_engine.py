@@ -192,8 +192,8 @@ def _interval_low(net):
         W = net.W[k - 1]
 
         def dot(row, ivs):
-            lo = sum((min(c * a, c * b) for c, (a, b) in zip(row, ivs)), F(0))
-            hi = sum((max(c * a, c * b) for c, (a, b) in zip(row, ivs)), F(0))
+            lo = sum((min(c * a, c * b) for c, (a, b) in zip(row, ivs, strict=True)), F(0))
+            hi = sum((max(c * a, c * b) for c, (a, b) in zip(row, ivs, strict=True)), F(0))
             return lo, hi
 
         z = []
