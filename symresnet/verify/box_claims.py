@@ -117,9 +117,7 @@ def box_property(claim: BoxClaim, m: int) -> Property | None:
     upper = claim.relation in (Relation.AT_MOST, Relation.LESS)  # the claim bounds R above
     y = claim.expected
     if claim.quantifier == "forall":  # the violation: some output beyond its bound
-        cases = tuple(
-            Case(lo, hi, (_constraint(j, m, y[j], below=not upper),)) for j in range(m)
-        )
+        cases = tuple(Case(lo, hi, (_constraint(j, m, y[j], below=not upper),)) for j in range(m))
     else:  # a witness: every output within its bound
         cases = (Case(lo, hi, tuple(_constraint(j, m, y[j], below=upper) for j in range(m))),)
     return Property(len(lo), m, cases, source=claim.label or "box claim")
