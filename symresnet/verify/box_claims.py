@@ -54,9 +54,10 @@ __all__ = [
     "ENGINES",
     "MIN_INPUTS",
     "MIN_NEURONS",
-    "TIMEOUT",
+    "TIMEOUT_PER_NEURON",
     "VerifiedBoxVerdict",
     "box_property",
+    "budget",
     "decide_box_verified",
     "decide_claim",
     "routes",
@@ -68,9 +69,10 @@ ENGINES = ("auto", "regions", "verify")
 #: ``auto`` routes box claims with at least this many inputs ...
 MIN_INPUTS = 3
 #: ... and at least this many hidden ReLU neurons (benchmarks/box_verify_bench.py)
-MIN_NEURONS = 8
-#: seconds the verification engine may take before the region engine decides instead
-TIMEOUT = 10.0
+MIN_NEURONS = 12
+#: seconds the verification engine may take per hidden neuron (at least one second) before
+#: the region engine decides instead: a tight claim at an isolated maximum costs this much
+TIMEOUT_PER_NEURON = 0.1
 
 _ROUTED = (Relation.AT_MOST, Relation.LESS, Relation.AT_LEAST, Relation.GREATER)
 
@@ -127,6 +129,11 @@ def _network_size(network: ResNet) -> int:
     return sum(network.dims[1:-1])
 
 
+def budget(network: ResNet) -> float:
+    """Seconds the verification engine gets before the region engine decides instead."""
+    return max(1.0, TIMEOUT_PER_NEURON * _network_size(network))
+
+
 def routes(claim: Claim, network: ResNet) -> bool:
     """``auto`` tries the verification engine first: a box claim (not ``equals``) on a ReLU
     network without parameters with at least :data:`MIN_INPUTS` inputs and
@@ -148,7 +155,7 @@ def _routable(claim: Claim, network: ResNet) -> bool:
 
 
 def decide_box_verified(
-    claim: BoxClaim, network: ResNet, *, timeout: float = TIMEOUT
+    claim: BoxClaim, network: ResNet, *, timeout: float | None = None
 ) -> VerifiedBoxVerdict | None:
     """The exact verdict by the verification engine, or ``None`` when it has none (module
     docstring): a tight claim, ``unknown``, ``timeout``, or a network it does not take."""
@@ -157,7 +164,7 @@ def decide_box_verified(
     prop = box_property(claim, network.dims[-1])
     assert prop is not None
     try:
-        result = verify(network, prop, timeout=timeout)
+        result = verify(network, prop, timeout=timeout or budget(network))
     except InputError:  # irrational weights and the like: the region engine says what to do
         return None
     seconds = result.search_seconds + result.check_seconds
@@ -193,11 +200,12 @@ def decide_claim(
     limits: Limits = DEFAULT_LIMITS,
     bounds: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
 ) -> Outcome:
     """Decide ``claim`` with ``engine`` (:data:`ENGINES`): the verification engine first where
     ``engine`` says so and it has an exact answer, else
-    :func:`symresnet.claims.spec.decide` (the region engine for box claims)."""
+    :func:`symresnet.claims.spec.decide` (the region engine for box claims); ``timeout``
+    (default :func:`budget`) bounds the verification engine's try."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     tried = engine == "verify" or (engine == "auto" and routes(claim, network))

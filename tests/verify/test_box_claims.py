@@ -136,12 +136,14 @@ def test_the_property_is_the_violation():
     assert box_property(_claim(net, "equals", [1, 2]), 2) is None
 
 
-def test_auto_routes_only_from_three_inputs_and_a_few_neurons():
+def test_auto_routes_only_from_three_inputs_and_twelve_neurons():
     small = _net([[[1, 0, 0]], [[1]]], [[0], [0]])
-    wide = _net([[[1, 0, 0]] * 8, [[1] * 8]], [[0] * 8, [0]])
-    two = _net([[[1, 0]] * 8, [[1] * 8]], [[0] * 8, [0]])
+    wide = _net([[[1, 0, 0]] * 12, [[1] * 12]], [[0] * 12, [0]])
+    narrow = _net([[[1, 0, 0]] * 11, [[1] * 11]], [[0] * 11, [0]])
+    two = _net([[[1, 0]] * 12, [[1] * 12]], [[0] * 12, [0]])
     assert not routes(_claim(small, "at_most", [1]), small)
     assert routes(_claim(wide, "at_most", [1]), wide)
+    assert not routes(_claim(narrow, "at_most", [1]), narrow)
     assert not routes(_claim(wide, "equals", [1]), wide)
     claim2 = box_claim(
         two, quantifier="forall", box=[[0, 1], [0, 1]], relation="at_most", expected=[1]
