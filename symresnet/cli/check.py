@@ -5,7 +5,10 @@ line instead: ``--at X`` (a point claim, decided and printed like a spec's) or `
 (or ``--exists BOX``, a quantified claim), with one of ``--equals/--at-least/--at-most/
 --greater/--less Y`` -- and prints the verdicts; ``--tex`` and ``--pdf`` write the derivation of
 every claim too.  A relation without ``--at``/``--forall``/``--exists``, or one of these
-without a relation, is a usage error.  Each claim is decided on its own
+without a relation, is a usage error.  ``--engine`` chooses the engine of box claims
+(:func:`symresnet.verify.box_claims.decide_claim`; ``auto``: the verification engine first
+from 3 inputs and 12 hidden neurons; ``--tex``/``--pdf`` always use the region engine, whose
+extrema the derivation needs).  Each claim is decided on its own
 (:func:`symresnet.claims.spec.check_spec`): one that cannot be decided is printed with status
 ``error`` and the reason, and the others still are.  Exit status 0 when every claim holds, 1
 when some claim is false, depends on the parameters or is undecided, 2 when one could not be
@@ -73,7 +76,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default="auto",
         help="box claims: 'regions' (exact extrema, every linear region), 'verify' (the "
         "verification engine first: verdict with a checked certificate or an exact "
-        "counterexample), 'auto' (verify first from 3 inputs up; docs/verification.md)",
+        "counterexample), 'auto' (verify first from 3 inputs and 12 hidden neurons; "
+        "docs/verification.md)",
     )
 
 

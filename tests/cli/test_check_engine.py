@@ -94,3 +94,12 @@ def test_below_the_threshold_auto_keeps_the_region_engine(capsys, tmp_path):
     path.write_text("[[layers]]\nW = [[1, 1, 1]]\nB = [0]\n\n[[layers]]\nW = [[1]]\nB = [0]\n")
     args = ("check", str(path), "--forall", BOX, "--at-most", "4")
     assert run(capsys, *args) == run(capsys, *args, "--engine", "regions")
+
+
+def test_tex_decides_with_the_region_engine_whose_extrema_the_derivation_needs(
+    capsys, spec, tmp_path
+):
+    tex = tmp_path / "claim.tex"
+    code, out, _ = run(capsys, "check", spec, "--forall", BOX, "--at-most", "11", "--tex", str(tex))
+    assert code == 0 and tex.exists()
+    assert "max R_1 = 10 at x = (1, 1, -1)" in out and "verify engine" not in out
