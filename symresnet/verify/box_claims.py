@@ -70,9 +70,9 @@ ENGINES = ("auto", "regions", "verify")
 MIN_INPUTS = 3
 #: ... and at least this many hidden ReLU neurons (benchmarks/box_verify_bench.py)
 MIN_NEURONS = 12
-#: seconds the verification engine may take per hidden neuron (at least one second) before
+#: seconds the verification engine may take per hidden neuron (at least two seconds) before
 #: the region engine decides instead: a tight claim at an isolated maximum costs this much
-TIMEOUT_PER_NEURON = 0.1
+TIMEOUT_PER_NEURON = 0.25
 
 _ROUTED = (Relation.AT_MOST, Relation.LESS, Relation.AT_LEAST, Relation.GREATER)
 
@@ -131,7 +131,7 @@ def _network_size(network: ResNet) -> int:
 
 def budget(network: ResNet) -> float:
     """Seconds the verification engine gets before the region engine decides instead."""
-    return max(1.0, TIMEOUT_PER_NEURON * _network_size(network))
+    return max(2.0, TIMEOUT_PER_NEURON * _network_size(network))
 
 
 def routes(claim: Claim, network: ResNet) -> bool:
