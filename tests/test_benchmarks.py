@@ -15,7 +15,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.parametrize(
-    "script", ["bench.py", "regions_bench.py", "symbolic_bench.py", "variants_bench.py", "vnncomp.py"]
+    "script", ["bench.py", "regions_bench.py", "symbolic_bench.py", "variants_bench.py", "vnncomp.py", "box_verify_bench.py"]
 )
 def test_benchmark_imports_and_shows_its_options(script):
     out = subprocess.run(

@@ -76,19 +76,23 @@ def check_spec(
     *,
     limits: Limits = DEFAULT_LIMITS,
     progress: Callable[[], Progress | None] | None = None,
+    decider: Callable[..., Outcome] | None = None,
 ) -> Report:
     """Decide every claim of ``spec``, each on its own (module docstring).
 
-    ``progress`` makes a fresh progress callback for each box claim (region counts).  A spec
+    ``progress`` makes a fresh progress callback for each box claim (region counts).
+    ``decider`` (the keywords of :func:`decide`) decides each claim instead of :func:`decide`
+    (``symresnet check --engine``: :func:`symresnet.verify.box_claims.decide_claim`).  A spec
     without claims is a :class:`~symresnet.base.errors.ClaimError`.
     """
     if not spec.claims:
         raise ClaimError("the spec has no [[claims]] to check", file=spec.source, place="claims")
     verdicts: list[Outcome] = []
+    decider = decider or decide
     for i, claim in enumerate(spec.claims, start=1):
         try:
             verdicts.append(
-                decide(
+                decider(
                     claim,
                     spec.network,
                     limits=limits,

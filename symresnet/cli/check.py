@@ -5,7 +5,10 @@ line instead: ``--at X`` (a point claim, decided and printed like a spec's) or `
 (or ``--exists BOX``, a quantified claim), with one of ``--equals/--at-least/--at-most/
 --greater/--less Y`` -- and prints the verdicts; ``--tex`` and ``--pdf`` write the derivation of
 every claim too.  A relation without ``--at``/``--forall``/``--exists``, or one of these
-without a relation, is a usage error.  Each claim is decided on its own
+without a relation, is a usage error.  ``--engine`` chooses the engine of box claims
+(:func:`symresnet.verify.box_claims.decide_claim`; ``auto``: the verification engine first
+from 3 inputs and 12 hidden neurons; ``--tex``/``--pdf`` always use the region engine, whose
+extrema the derivation needs).  Each claim is decided on its own
 (:func:`symresnet.claims.spec.check_spec`): one that cannot be decided is printed with status
 ``error`` and the reason, and the others still are.  Exit status 0 when every claim holds, 1
 when some claim is false, depends on the parameters or is undecided, 2 when one could not be
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 
 from symresnet.base.errors import ClaimError, InputError
@@ -40,6 +44,7 @@ from symresnet.compute.polyhedra import parse_box
 from symresnet.io.spec import load_spec
 from symresnet.present.printers import to_json, to_text
 from symresnet.values.relations import Relation
+from symresnet.verify.box_claims import ENGINES, decide_claim
 
 __all__ = [
     "CLAIM_OPTIONS",
@@ -65,6 +70,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--pdf", action="store_true", help="compile it to PDF (FILE.pdf)")
     add_render_arguments(p)
     add_claim_arguments(p)
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="box claims: 'regions' (exact extrema, every linear region), 'verify' (the "
+        "verification engine first: verdict with a checked certificate or an exact "
+        "counterexample), 'auto' (verify first from 3 inputs and 12 hidden neurons; "
+        "docs/verification.md)",
+    )
 
 
 def add_claim_arguments(p: argparse.ArgumentParser) -> None:
@@ -167,7 +181,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     check_latex_outputs(args.spec, tex=args.tex, pdf=args.pdf, option="--tex")
     claim_options(args)  # a usage error shows before the spec is read
     spec = with_claim_from_options(load_spec(args.spec), args)  # a claim given on the command line
-    report = check_spec(spec, progress=lambda: progress_printer(always=args.progress))
+    # a derivation needs the regions' extrema: --tex/--pdf decide with the region engine
+    engine = "regions" if args.tex is not None or args.pdf else args.engine
+    report = check_spec(
+        spec,
+        progress=lambda: progress_printer(always=args.progress),
+        decider=functools.partial(decide_claim, engine=engine),
+    )
     if args.json:
         print_json({"claims": [to_json(v) for v in report.verdicts]})
     else:

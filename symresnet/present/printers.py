@@ -17,7 +17,7 @@ from symresnet.claims.verdict import Claim, Failure, Outcome, Verdict
 from symresnet.compute.pieces import Pieces
 from symresnet.compute.realization import Trace
 from symresnet.present.json_objects import trace_json, verdict_json
-from symresnet.present.notebook import failure_latex, pieces_latex
+from symresnet.present.notebook import failure_latex, mathjax_plain, pieces_latex
 from symresnet.present.parameter_box_text import (
     parameter_box_json,
     parameter_box_latex,
@@ -27,6 +27,8 @@ from symresnet.present.regions_text import box_verdict_json, format_box_verdict
 from symresnet.present.render import trace_latex, verdict_latex
 from symresnet.present.study_text import format_pieces
 from symresnet.present.text import format_trace, format_verdict
+from symresnet.present.verified_box_text import verified_box_json, verified_box_text
+from symresnet.verify.box_claims import VerifiedBoxVerdict
 
 __all__ = ["JsonPrinter", "LatexPrinter", "TextPrinter", "to_json", "to_text"]
 
@@ -54,6 +56,11 @@ class TextPrinter(Printer):
     ) -> str:
         return parameter_box_text(verdict, title=title)
 
+    def _print_VerifiedBoxVerdict(
+        self, verdict: VerifiedBoxVerdict, *, title: str | None = None
+    ) -> str:
+        return verified_box_text(verdict, title=title)
+
     def _print_Failure(self, failure: Failure, *, title: str | None = None) -> str:
         head = f"{title}: " if title else ""
         return f"{head}{_name(failure.claim)}: ERROR, not decided: {failure.message}"
@@ -79,6 +86,9 @@ class LatexPrinter(Printer):
     def _print_ParameterBoxVerdict(self, verdict: ParameterBoxVerdict) -> str:
         return parameter_box_latex(verdict)
 
+    def _print_VerifiedBoxVerdict(self, verdict: VerifiedBoxVerdict) -> str:
+        return mathjax_plain(verified_box_text(verdict))
+
     def _print_Failure(self, failure: Failure) -> str:
         return failure_latex(_name(failure.claim), failure.message)
 
@@ -102,6 +112,9 @@ class JsonPrinter(Printer):
 
     def _print_ParameterBoxVerdict(self, verdict: ParameterBoxVerdict) -> dict[str, Any]:
         return parameter_box_json(verdict)
+
+    def _print_VerifiedBoxVerdict(self, verdict: VerifiedBoxVerdict) -> dict[str, Any]:
+        return {"kind": verdict.claim.kind, **verified_box_json(verdict)}
 
     def _print_Failure(self, failure: Failure) -> dict[str, Any]:
         return {
