@@ -216,17 +216,20 @@ def box_verdict_json(verdict: BoxVerdict) -> dict[str, Any]:
     }
 
 
-def format_box_verdict(verdict: BoxVerdict, *, title: str | None = None) -> str:
-    """A few lines: the claim, HOLDS / FALSE with the evidence, the extrema."""
-    c = verdict.claim
+def box_claim_heading(c: Any, title: str | None) -> list[str]:
+    """The first lines of a box verdict: the title (if any) and the claim in words."""
     name = f"({c.label})" if c.label else "the claim"
     word = "for all" if c.quantifier == "forall" else "there is"
     statement = (
         f"{word} x in {_box_text(c.bounds)}: R(Phi, V)(x) {c.symbol} {_point_text(c.expected)}"
     )
+    return [line for line in (title, f"{name} {statement}") if line]
+
+
+def format_box_verdict(verdict: BoxVerdict, *, title: str | None = None) -> str:
+    """A few lines: the claim, HOLDS / FALSE with the evidence, the extrema."""
     dec = verdict.decomposition
-    heads = [f"{title}" if title else None, f"{name} {statement}"]
-    lines = [line for line in heads if line]
+    lines = box_claim_heading(verdict.claim, title)
     lines.append(
         f"  {len(dec.regions)} linear region{'s' * (len(dec.regions) != 1)} ({dec.method} engine)"
     )

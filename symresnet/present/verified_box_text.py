@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from symresnet.present.regions_text import _box_text, _point_text, _pv, _vec
+from symresnet.present.regions_text import _point_text, _pv, _vec, box_claim_heading
 from symresnet.verify.box_claims import VerifiedBoxVerdict
 
 __all__ = ["verified_box_json", "verified_box_text"]
@@ -51,13 +51,7 @@ def verified_box_json(verdict: VerifiedBoxVerdict) -> dict[str, Any]:
 
 def verified_box_text(verdict: VerifiedBoxVerdict, *, title: str | None = None) -> str:
     """The claim, the engine's evidence, HOLDS / FALSE (as :func:`format_box_verdict`)."""
-    c = verdict.claim
-    name = f"({c.label})" if c.label else "the claim"
-    word = "for all" if c.quantifier == "forall" else "there is"
-    statement = (
-        f"{word} x in {_box_text(c.bounds)}: R(Phi, V)(x) {c.symbol} {_point_text(c.expected)}"
-    )
-    lines = [line for line in (title, f"{name} {statement}") if line]
+    lines = box_claim_heading(verdict.claim, title)
     if verdict.counterexample is None and verdict.witness is None:
         lines.append(
             f"  verify engine: {verdict.leaves} box{'es' * (verdict.leaves != 1)} of the split "
