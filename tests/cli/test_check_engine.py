@@ -12,9 +12,9 @@ import json
 from fractions import Fraction
 
 import pytest
+from reference import realization, relu
 
 from symresnet.cli.main import main
-from tests.reference import realization, relu
 
 ABS = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, 0, 0], [0, -1, 0], [0, 0, -1]]
 W1 = [*ABS, *ABS, [1, 1, 0], [0, 1, -1]]

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import pre_activations, relu
 
 from symresnet import ResNet
 from symresnet.verify.bounds import _backsub, objective_bounds
@@ -29,7 +30,6 @@ from symresnet.verify.engine import verify
 from symresnet.verify.fast_check import ID_BELOW, OFF, ON, ZERO_BELOW, FastNet
 from symresnet.verify.network_data import network_data
 from symresnet.verify.property import Case, OutputConstraint, Property
-from tests.reference import pre_activations, relu
 
 P = 2**32
 

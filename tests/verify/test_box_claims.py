@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
+from reference import realization, relu
 
 from symresnet import ResNet
 from symresnet.claims.box import box_claim
@@ -25,7 +26,6 @@ from symresnet.verify.box_claims import (
     decide_claim,
     routes,
 )
-from tests.reference import realization, relu
 
 BOX = [[-1, 1], [0, 2], [Fraction(-1, 2), 1]]
 

@@ -15,6 +15,7 @@ from fractions import Fraction as F
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import realization, relu
 
 from symresnet import ResNet
 from symresnet.verify.checker import (
@@ -30,7 +31,6 @@ from symresnet.verify.fast_check import FastNet
 from symresnet.verify.lp_leaf import lp_refute
 from symresnet.verify.network_data import network_data
 from symresnet.verify.property import Case, OutputConstraint, Property
-from tests.reference import realization, relu
 
 P = 2**32
 
