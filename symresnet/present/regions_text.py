@@ -226,6 +226,11 @@ def box_claim_heading(c: Any, title: str | None) -> list[str]:
     return [line for line in (title, f"{name} {statement}") if line]
 
 
+def point_evidence(verdict_word: str, name: str, point: Any) -> str:
+    """``HOLDS: witness x = ..., R(x) = ...`` (or ``FALSE: counterexample ...``), indented."""
+    return f"  {verdict_word}: {name} x = {_point_text(point.input)}, R(x) = {_point_text(point.value)}"
+
+
 def format_box_verdict(verdict: BoxVerdict, *, title: str | None = None) -> str:
     """A few lines: the claim, HOLDS / FALSE with the evidence, the extrema."""
     dec = verdict.decomposition
@@ -236,10 +241,7 @@ def format_box_verdict(verdict: BoxVerdict, *, title: str | None = None) -> str:
     lines += ["  " + line for line in _extrema_lines(verdict.minimum, verdict.maximum)]
     if verdict.holds:
         if verdict.witness is not None:
-            w = verdict.witness
-            lines.append(
-                f"  HOLDS: witness x = {_point_text(w.input)}, R(x) = {_point_text(w.value)}"
-            )
+            lines.append(point_evidence("HOLDS", "witness", verdict.witness))
         else:
             lines.append(
                 f"  HOLDS: proven region by region ({len(verdict.facts)} exact bounds, "
@@ -247,11 +249,7 @@ def format_box_verdict(verdict: BoxVerdict, *, title: str | None = None) -> str:
             )
     else:
         if verdict.counterexample is not None:
-            ce = verdict.counterexample
-            lines.append(
-                f"  FALSE: counterexample x = {_point_text(ce.input)}, "
-                f"R(x) = {_point_text(ce.value)}"
-            )
+            lines.append(point_evidence("FALSE", "counterexample", verdict.counterexample))
         else:
             lines.append("  FALSE: no input in the box satisfies it")
     return "\n".join(lines)

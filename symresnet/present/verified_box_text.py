@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from symresnet.present.regions_text import _point_text, _pv, _vec, box_claim_heading
+from symresnet.present.regions_text import _pv, _vec, box_claim_heading, point_evidence
 from symresnet.verify.box_claims import VerifiedBoxVerdict
 
 __all__ = ["verified_box_json", "verified_box_text"]
@@ -61,17 +61,11 @@ def verified_box_text(verdict: VerifiedBoxVerdict, *, title: str | None = None) 
         lines.append("  verify engine: an exact point, re-checked (extrema: --engine regions)")
     if verdict.holds:
         if verdict.witness is not None:
-            w = verdict.witness
-            lines.append(
-                f"  HOLDS: witness x = {_point_text(w.input)}, R(x) = {_point_text(w.value)}"
-            )
+            lines.append(point_evidence("HOLDS", "witness", verdict.witness))
         else:
             lines.append("  HOLDS: proven on every box of the split tree (certificate checked)")
     elif verdict.counterexample is not None:
-        ce = verdict.counterexample
-        lines.append(
-            f"  FALSE: counterexample x = {_point_text(ce.input)}, R(x) = {_point_text(ce.value)}"
-        )
+        lines.append(point_evidence("FALSE", "counterexample", verdict.counterexample))
     else:
         lines.append(
             "  FALSE: no input in the box satisfies it (proven on every box of the split tree, "
